@@ -1,0 +1,125 @@
+/**
+ * Entry point of the ChittyOS ecosystem emulator (worker `chittyconnect-emulator`). Requests are
+ * routed by the first DNS label of their host: `id`, `auth`, `registry`, `dna`, `verify`,
+ * `certify` and `chronicle` reach the emulated service of that name (so `id.chitty.cc` and
+ * `id.t-42.test` are the same service, with separate faults and log entries), `control` reaches
+ * the control surface, anything else is a 404 `unknown_host`. Before a service sees a request,
+ * the fault configured for its full host (if any) is applied, and every service request is
+ * recorded in the request log.
+ */
+import { controlApp, recordRequest, takeFault, type Fault, type LoggedRequest } from './control';
+import type { EmulatorApp } from './http';
+import { authApp, ensureDevActor } from './services/auth';
+import { certifyApp } from './services/certify';
+import { chronicleApp } from './services/chronicle';
+import { dnaApp } from './services/dna';
+import { idApp } from './services/id';
+import { registryApp } from './services/registry';
+import { verifyApp } from './services/verify';
+import { ensureReady, invalidateReady, isMissingTable, type EmulatorEnv } from './store';
+
+export type { EmulatorEnv } from './store';
+
+const SERVICES: ReadonlyMap<string, EmulatorApp> = new Map([
+  ['id', idApp],
+  ['auth', authApp],
+  ['registry', registryApp],
+  ['dna', dnaApp],
+  ['verify', verifyApp],
+  ['certify', certifyApp],
+  ['chronicle', chronicleApp],
+]);
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The host a request was addressed to. Through a service binding the URL keeps the original host
+ * (and there is no Host header); when curl talks to `wrangler dev` on localhost with
+ * `-H 'Host: id.chitty.cc'`, the URL may say localhost, so the Host header decides.
+ */
+function hostOf(request: Request, url: URL): string {
+  const header = request.headers.get('host');
+  const raw = LOCAL_HOSTS.has(url.hostname) && header ? header : url.hostname;
+  return raw.toLowerCase().replace(/:\d+$/, '');
+}
+
+/** Runs an app once the schema exists; if the tables vanished since (storage reset), rebuild and retry once. */
+async function dispatch(app: EmulatorApp, request: Request, env: EmulatorEnv, ctx: ExecutionContext): Promise<Response> {
+  const spare = request.body === null ? request : request.clone();
+  await ensureReady(env, ensureDevActor);
+  try {
+    return await app.fetch(request, env, ctx);
+  } catch (err) {
+    if (!isMissingTable(err)) throw err;
+    invalidateReady();
+    await ensureReady(env, ensureDevActor);
+    return app.fetch(spare, env, ctx);
+  }
+}
+
+/**
+ * `down`: make the caller's fetch fail as if the service were unreachable. Resolving the handler
+ * to something that is not a Response makes workerd fail the request; through a service binding
+ * the caller's `fetch()` then rejects with a TypeError, both under `wrangler dev` and under
+ * vitest-pool-workers. (Throwing instead rejects only under plain workerd/miniflare: `wrangler dev`
+ * wraps workers in a middleware that turns a thrown error into a 500 JSON stack trace.) A direct
+ * HTTP client such as curl gets a bare 500 from the runtime. See docs/emulator.md.
+ */
+function unreachable(host: string): Response {
+  const notAResponse: unknown = { emulatorFault: 'down', host };
+  return notAResponse as Response;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The canned answer for `error` and `malformed`; null when the request should proceed. */
+function faultResponse(fault: Fault): Response | null {
+  const headers = { 'content-type': 'application/json', 'x-emulator-fault': fault.mode };
+  if (fault.mode === 'error') {
+    return new Response(JSON.stringify({ error: 'injected' }), { status: fault.status ?? 503, headers });
+  }
+  if (fault.mode === 'malformed') return new Response('{"truncated":', { status: 200, headers });
+  return null;
+}
+
+async function handleService(
+  app: EmulatorApp,
+  host: string,
+  request: Request,
+  url: URL,
+  env: EmulatorEnv,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  const entry: LoggedRequest = { host, method: request.method, path: url.pathname, status: 0, at: new Date().toISOString() };
+  const idempotencyKey = request.headers.get('idempotency-key');
+  if (request.method === 'POST' && idempotencyKey !== null) entry.idempotencyKey = idempotencyKey;
+  const fault = takeFault(host);
+  if (fault) entry.fault = fault.mode;
+  // Logged on arrival (status filled in when answered), so a caller that gave up on a slow
+  // request still finds it in the log.
+  recordRequest(entry);
+  try {
+    if (fault?.mode === 'down') return unreachable(host);
+    if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 5000);
+    const response = (fault && faultResponse(fault)) ?? (await dispatch(app, request, env, ctx));
+    entry.status = response.status;
+    return response;
+  } catch (err) {
+    entry.status = 500;
+    throw err;
+  }
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const host = hostOf(request, url);
+    const label = host.split('.')[0] ?? '';
+    if (label === 'control') return dispatch(controlApp, request, env, ctx);
+    const app = SERVICES.get(label);
+    if (!app) return Response.json({ error: 'unknown_host', host }, { status: 404 });
+    return handleService(app, host, request, url, env, ctx);
+  },
+} satisfies ExportedHandler<EmulatorEnv>;

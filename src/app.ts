@@ -1,0 +1,46 @@
+/**
+ * The Hono app: middleware in order (request id → body limit → start-up), the routers, and the
+ * one place errors become problem+json.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './app-env';
+import { mountDocs } from './docs/routes';
+import { healthRoutes } from './health/routes';
+import { limitBody } from './http/body-limit';
+import { AppError, problem, toAppError } from './http/errors';
+import { defaultHook } from './http/openapi-hook';
+import { requestId } from './http/request-id';
+import { startup } from './http/startup';
+import { consoleLogger } from './lib/log';
+import { VERSION } from './version';
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook });
+
+  app.use('*', requestId);
+  app.use('*', limitBody());
+  app.use('*', startup);
+
+  app.get('/', (c) =>
+    c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }),
+  );
+  app.route('/', healthRoutes);
+  mountDocs(app);
+
+  app.notFound((c) =>
+    problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)),
+  );
+  app.onError((err, c) => {
+    const { appError, unexpected } = toAppError(err);
+    if (unexpected) {
+      consoleLogger.log('error', 'request.failed', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    }
+    return problem(c, appError);
+  });
+  return app;
+}

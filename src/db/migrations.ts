@@ -1,0 +1,26 @@
+/**
+ * The schema migrations bundled into the worker, in order. The same files in `migrations/` are
+ * what `wrangler d1 migrations apply` runs; a test checks this list matches that folder.
+ */
+import m0001 from '../../migrations/0001_contexts.sql';
+import m0002 from '../../migrations/0002_installations.sql';
+import m0003 from '../../migrations/0003_actors.sql';
+import m0004 from '../../migrations/0004_connections.sql';
+import m0005 from '../../migrations/0005_delegations.sql';
+import m0006 from '../../migrations/0006_outbox_and_processed_events.sql';
+import m0007 from '../../migrations/0007_service_identity.sql';
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '0001_contexts.sql', sql: m0001 },
+  { name: '0002_installations.sql', sql: m0002 },
+  { name: '0003_actors.sql', sql: m0003 },
+  { name: '0004_connections.sql', sql: m0004 },
+  { name: '0005_delegations.sql', sql: m0005 },
+  { name: '0006_outbox_and_processed_events.sql', sql: m0006 },
+  { name: '0007_service_identity.sql', sql: m0007 },
+];

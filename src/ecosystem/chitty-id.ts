@@ -1,0 +1,106 @@
+/**
+ * The ChittyID canon: `VV-G-LLL-SSSS-T-YM-C-X`, e.g. `01-C-ACT-4829-PEO-Q5-7-0`.
+ *
+ * ChittyConnect never mints ids (the authority does); it only checks their shape before asking
+ * the authority, and the local emulator uses the same code to mint well-formed ids. The checksum
+ * `C` is a Luhn mod-10 over the base-36 digit values of every character before it.
+ */
+
+export const GENERATIONS = ['C', 'E'] as const;
+export const LIFECYCLES = ['ACT', 'EMG', 'MTR', 'EXP', 'ARC'] as const;
+export const ENTITY_TYPES = [
+  'PEO',
+  'PLACE',
+  'PROP',
+  'EVNT',
+  'AUTH',
+  'INFO',
+  'FACT',
+  'CONTEXT',
+  'ACTOR',
+] as const;
+
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export interface ChittyIdParts {
+  version: string;
+  generation: (typeof GENERATIONS)[number];
+  lifecycle: (typeof LIFECYCLES)[number];
+  sequence: string;
+  entityType: EntityType;
+  yearMonth: string;
+  checksum: string;
+  extension: string;
+}
+
+const SHAPE =
+  /^(\d{2})-([CE])-(ACT|EMG|MTR|EXP|ARC)-(\d{4})-(PEO|PLACE|PROP|EVNT|AUTH|INFO|FACT|CONTEXT|ACTOR)-([0-9A-Z]{2})-(\d)-([0-9A-Z])$/;
+
+/** Luhn mod-10 check digit over the base-36 values of `body`'s characters. */
+export function checksumOf(body: string): string {
+  const digits: number[] = [];
+  for (const ch of body.toUpperCase()) {
+    const value = Number.parseInt(ch, 36);
+    if (Number.isNaN(value)) continue;
+    for (const d of String(value)) digits.push(Number(d));
+  }
+  let sum = 0;
+  // Double every second digit from the right, as Luhn does (the check digit will sit to the right).
+  for (let i = digits.length - 1, double = true; i >= 0; i--, double = !double) {
+    let d = digits[i] ?? 0;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
+/** The part of an id the checksum covers: everything before `C`. */
+function checksumBody(p: Omit<ChittyIdParts, 'checksum' | 'extension'>): string {
+  return `${p.version}${p.generation}${p.lifecycle}${p.sequence}${p.entityType}${p.yearMonth}`;
+}
+
+/** Splits a ChittyID into its parts, or returns null when its shape is wrong. */
+export function parseChittyId(id: string): ChittyIdParts | null {
+  const m = SHAPE.exec(id);
+  if (!m) return null;
+  const [, version, generation, lifecycle, sequence, entityType, yearMonth, checksum, extension] = m;
+  return {
+    version: version as string,
+    generation: generation as ChittyIdParts['generation'],
+    lifecycle: lifecycle as ChittyIdParts['lifecycle'],
+    sequence: sequence as string,
+    entityType: entityType as EntityType,
+    yearMonth: yearMonth as string,
+    checksum: checksum as string,
+    extension: extension as string,
+  };
+}
+
+/** True when `id` has the canonical shape and its checksum matches. */
+export function hasValidChecksum(id: string): boolean {
+  const p = parseChittyId(id);
+  return p !== null && checksumOf(checksumBody(p)) === p.checksum;
+}
+
+/** Base-36 year-month: year offset from 2000, then month 1–12 (`Q5` is May 2026). */
+export function yearMonthOf(date: Date): string {
+  const year = (date.getUTCFullYear() - 2000).toString(36).toUpperCase();
+  const month = (date.getUTCMonth() + 1).toString(36).toUpperCase();
+  return `${year.slice(-1)}${month}`;
+}
+
+/** Builds a well-formed id. Only an authority (the emulator, locally) may call this. */
+export function formatChittyId(p: Omit<ChittyIdParts, 'checksum'>): string {
+  const checksum = checksumOf(checksumBody(p));
+  return [p.version, p.generation, p.lifecycle, p.sequence, p.entityType, p.yearMonth, checksum, p.extension].join(
+    '-',
+  );
+}
+
+/** `did:chitty:<id>` */
+export function didOf(id: string): string {
+  return `did:chitty:${id}`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The Worker's environment: bindings, vars and secrets, as declared in wrangler.toml and
+ * `.dev.vars`. Secrets are optional in the type because a missing one must degrade a feature,
+ * not crash the isolate; code that needs one checks for it and says which is missing.
+ */
+
+export interface Env {
+  // KV
+  CHITTYCONNECT_KV: KVNamespace;
+  TOKEN_KV: KVNamespace;
+  API_KEYS: KVNamespace;
+  RATE_LIMIT: KVNamespace;
+  IDEMP_KV: KVNamespace;
+  // D1
+  DB: D1Database;
+  // Queues
+  CONTEXT_OPS_QUEUE: Queue<unknown>;
+  EVENT_Q: Queue<unknown>;
+  // Workers AI: bound in deployed environments only; every feature works without it.
+  AI?: Ai;
+  // Locally (npm start, tests) the outside world is this service binding to the emulator.
+  ECOSYSTEM?: Fetcher;
+
+  // Vars
+  ENVIRONMENT: string;
+  SERVICE_NAME: string;
+  SERVICE_URL: string;
+
+  // Per-service base URL overrides (skip discovery for that service), e.g. https://id.chitty.cc
+  CHITTY_ID_URL?: string;
+  CHITTY_AUTH_URL?: string;
+  CHITTY_REGISTRY_URL?: string;
+  CHITTY_DNA_URL?: string;
+  CHITTY_VERIFY_URL?: string;
+  CHITTY_CERTIFY_URL?: string;
+  CHITTY_CHRONICLE_URL?: string;
+
+  // Secrets: ChittyOS service tokens
+  CHITTY_ID_SERVICE_TOKEN?: string;
+  CHITTY_AUTH_SERVICE_TOKEN?: string;
+  CHITTY_REGISTRY_TOKEN?: string;
+  CHITTY_DNA_TOKEN?: string;
+  CHITTY_CHRONICLE_TOKEN?: string;
+  CHITTY_VERIFY_TOKEN?: string;
+  CHITTY_CERTIFY_TOKEN?: string;
+  // Secrets: GitHub App
+  GITHUB_APP_ID?: string;
+  GITHUB_APP_PRIVATE_KEY?: string;
+  GITHUB_WEBHOOK_SECRET?: string;
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  // Secrets: our own keys
+  DELEGATION_SIGNING_KEY?: string;
+  CREDENTIALS_ENCRYPTION_KEY?: string;
+}

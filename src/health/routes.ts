@@ -1,0 +1,54 @@
+/**
+ * `GET /health`: liveness (always 200 while the worker runs), where start-up initialisation
+ * stands step by step, and each ChittyOS service's health. Service health comes from a cached
+ * probe (refreshed in the background every 30 s) so this route stays cheap; `?probe=true` waits
+ * for a fresh probe.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
+import { initState } from '../ecosystem/startup';
+import { VERSION } from '../version';
+import { healthSchema } from './schema';
+import { defaultHook } from '../http/openapi-hook';
+
+const route = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['Health'],
+  summary: 'Liveness, initialisation state and ecosystem health',
+  security: [],
+  request: {
+    query: z.object({
+      probe: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({ description: 'Wait for a fresh probe of every ChittyOS service instead of the cached view' }),
+    }),
+  },
+  responses: {
+    200: { description: 'The worker is alive', content: { 'application/json': { schema: healthSchema } } },
+  },
+});
+
+export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook }).openapi(route, async (c) => {
+  const fresh = c.req.valid('query').probe === 'true';
+  const ecosystem = await ecosystemFromEnv(c.env).health({ fresh, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  const init = initState();
+  const schemaError = c.get('schemaError');
+  const ok = !schemaError && init.state === 'complete';
+  return c.json(
+    {
+      status: ok ? ('ok' as const) : ('degraded' as const),
+      service: c.env.SERVICE_NAME,
+      version: VERSION,
+      environment: c.env.ENVIRONMENT,
+      time: new Date().toISOString(),
+      database: schemaError ? { status: 'unavailable' as const, reason: schemaError } : { status: 'ready' as const },
+      init: { ...init, steps: { ...init.steps } },
+      ecosystem,
+    },
+    200,
+    { 'cache-control': 'no-store' },
+  );
+});
