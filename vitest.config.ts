@@ -7,6 +7,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { buildSync } from 'esbuild';
 import { defineConfig } from 'vitest/config';
+import { freshSecrets } from './scripts/dev-secrets.mjs';
 
 const root = import.meta.dirname;
 const emulatorBundle = path.join(root, '.build/emulator/index.js');
@@ -23,16 +24,8 @@ buildSync({
   logLevel: 'warning',
 });
 
-/** Test-only secrets: the emulator accepts any non-empty service token. */
-export const TEST_SECRETS = {
-  CHITTY_ID_SERVICE_TOKEN: 'test-id-token',
-  CHITTY_AUTH_SERVICE_TOKEN: 'test-auth-token',
-  CHITTY_REGISTRY_TOKEN: 'test-registry-token',
-  CHITTY_DNA_TOKEN: 'test-dna-token',
-  CHITTY_CHRONICLE_TOKEN: 'test-chronicle-token',
-  CHITTY_VERIFY_TOKEN: 'test-verify-token',
-  CHITTY_CERTIFY_TOKEN: 'test-certify-token',
-};
+// Every secret is a binding here, so tests never read a developer's .dev.vars (the bindings win).
+const secrets = freshSecrets();
 
 export default defineConfig({
   plugins: [
@@ -49,7 +42,7 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: {
-          ...TEST_SECRETS,
+          ...secrets.main,
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.
@@ -62,7 +55,7 @@ export default defineConfig({
             compatibilityDate: '2026-04-01',
             compatibilityFlags: ['nodejs_compat'],
             d1Databases: ['EMU_DB'],
-            bindings: { DEV_TOKEN: 'emu_test-dev-token' },
+            bindings: secrets.emulator,
           },
         ],
       },
@@ -74,6 +67,8 @@ export default defineConfig({
     // Faults injected into the emulator are global to the run, so test files run one at a time.
     fileParallelism: false,
     testTimeout: 20_000,
+    // The worker logs one JSON line per event; keep test output to warnings and errors.
+    onConsoleLog: (_log, type) => type === 'stderr',
     coverage: {
       provider: 'istanbul',
       include: ['src/**/*.ts'],

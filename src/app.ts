@@ -21,15 +21,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', limitBody());
   app.use('*', startup);
 
-  app.get('/', (c) =>
-    c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }),
-  );
+  app.get('/', (c) => c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
   app.route('/', healthRoutes);
   mountDocs(app);
 
-  app.notFound((c) =>
-    problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)),
-  );
+  app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
     const { appError, unexpected } = toAppError(err);
     if (unexpected) {

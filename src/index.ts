@@ -3,9 +3,9 @@
  * cron trigger to the sweeps.
  */
 import { createApp } from './app';
-import type { Env } from './env';
-import { resumeEcosystemInit } from './ecosystem/startup';
 import { ensureSchemaOnce } from './db/ensure-schema';
+import { resumeEcosystemInit } from './ecosystem/startup';
+import type { Env } from './env';
 import { handleQueueBatch } from './queue/dispatch';
 
 const app = createApp();

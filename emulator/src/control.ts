@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { handleError, notFound, readBody, type AppEnv } from './http';
+import { type AppEnv, handleError, notFound, readBody } from './http';
 import { ACTOR_TYPES, createActor, revokeCredentials } from './services/auth';
 import { dumpState } from './store';
 
@@ -117,9 +117,7 @@ controlApp.get('/requests', (c) => {
   const method = c.req.query('method');
   const requests = requestLog.filter(
     (r) =>
-      (!host || r.host === normaliseHost(host)) &&
-      (!path || r.path.startsWith(path)) &&
-      (!method || r.method === method.toUpperCase()),
+      (!host || r.host === normaliseHost(host)) && (!path || r.path.startsWith(path)) && (!method || r.method === method.toUpperCase()),
   );
   return Response.json({ requests });
 });

@@ -6,9 +6,9 @@
  * D1 "no such table" errors are re-thrown rather than answered, so the router can recreate the
  * schema and retry the request once.
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { isMissingTable, type EmulatorEnv } from './store';
+import { type EmulatorEnv, isMissingTable } from './store';
 
 export type AppEnv = { Bindings: EmulatorEnv };
 export type EmulatorApp = Hono<AppEnv>;
@@ -48,9 +48,7 @@ export function createServiceApp(service: string): EmulatorApp {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
 /**

@@ -7,7 +7,7 @@
  * the fault configured for its full host (if any) is applied, and every service request is
  * recorded in the request log.
  */
-import { controlApp, recordRequest, takeFault, type Fault, type LoggedRequest } from './control';
+import { controlApp, type Fault, type LoggedRequest, recordRequest, takeFault } from './control';
 import type { EmulatorApp } from './http';
 import { authApp, ensureDevActor } from './services/auth';
 import { certifyApp } from './services/certify';
@@ -16,7 +16,7 @@ import { dnaApp } from './services/dna';
 import { idApp } from './services/id';
 import { registryApp } from './services/registry';
 import { verifyApp } from './services/verify';
-import { ensureReady, invalidateReady, isMissingTable, type EmulatorEnv } from './store';
+import { type EmulatorEnv, ensureReady, invalidateReady, isMissingTable } from './store';
 
 export type { EmulatorEnv } from './store';
 

@@ -134,10 +134,7 @@ const STATE_TABLES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Debug dump of one service's tables (at most 1000 rows each), or null for an unknown service. */
-export async function dumpState(
-  db: D1Database,
-  service: string,
-): Promise<Record<string, Record<string, unknown>[]> | null> {
+export async function dumpState(db: D1Database, service: string): Promise<Record<string, Record<string, unknown>[]> | null> {
   if (!Object.hasOwn(STATE_TABLES, service)) return null;
   const tables = STATE_TABLES[service] ?? [];
   // Table names come from the fixed whitelist above, never from the request.

@@ -5,7 +5,7 @@
  * go in one D1 batch (one transaction): if two isolates race, one batch fails on the unique name,
  * rolls back, and the loser re-reads the table and finds the work done.
  */
-import { type Migration, MIGRATIONS } from './migrations';
+import { MIGRATIONS, type Migration } from './migrations';
 import { splitSql } from './split-sql';
 
 const TABLE = 'd1_migrations';

@@ -25,7 +25,8 @@ export function splitSql(sql: string): string[] {
       let j = i + 1;
       while (j < sql.length) {
         if (sql[j] === ch) {
-          if (sql[j + 1] === ch) j += 2; // escaped quote
+          if (sql[j + 1] === ch)
+            j += 2; // escaped quote
           else break;
         } else j++;
       }

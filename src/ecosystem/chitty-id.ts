@@ -8,17 +8,7 @@
 
 export const GENERATIONS = ['C', 'E'] as const;
 export const LIFECYCLES = ['ACT', 'EMG', 'MTR', 'EXP', 'ARC'] as const;
-export const ENTITY_TYPES = [
-  'PEO',
-  'PLACE',
-  'PROP',
-  'EVNT',
-  'AUTH',
-  'INFO',
-  'FACT',
-  'CONTEXT',
-  'ACTOR',
-] as const;
+export const ENTITY_TYPES = ['PEO', 'PLACE', 'PROP', 'EVNT', 'AUTH', 'INFO', 'FACT', 'CONTEXT', 'ACTOR'] as const;
 
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
@@ -95,9 +85,7 @@ export function yearMonthOf(date: Date): string {
 /** Builds a well-formed id. Only an authority (the emulator, locally) may call this. */
 export function formatChittyId(p: Omit<ChittyIdParts, 'checksum'>): string {
   const checksum = checksumOf(checksumBody(p));
-  return [p.version, p.generation, p.lifecycle, p.sequence, p.entityType, p.yearMonth, checksum, p.extension].join(
-    '-',
-  );
+  return [p.version, p.generation, p.lifecycle, p.sequence, p.entityType, p.yearMonth, checksum, p.extension].join('-');
 }
 
 /** `did:chitty:<id>` */

@@ -12,7 +12,9 @@ export interface ChronicleEvent {
 }
 
 const logged = z.object({ eventId: z.string(), logged: z.boolean().optional(), duplicate: z.boolean().optional() }).passthrough();
-const batchLogged = z.object({ logged: z.number(), duplicates: z.number().optional(), eventIds: z.array(z.string()).optional() }).passthrough();
+const batchLogged = z
+  .object({ logged: z.number(), duplicates: z.number().optional(), eventIds: z.array(z.string()).optional() })
+  .passthrough();
 const timeline = z
   .object({ entityId: z.string(), events: z.array(z.object({ eventId: z.string(), eventType: z.string() }).passthrough()) })
   .passthrough();

@@ -3,7 +3,7 @@
  * transport (timeouts, retries, breakers) and a cached view of each service's health.
  */
 import { z } from 'zod';
-import { type Logger, consoleLogger } from '../lib/log';
+import { consoleLogger, type Logger } from '../lib/log';
 import { authService } from './auth';
 import { certifyService } from './certify';
 import { chronicleService } from './chronicle';

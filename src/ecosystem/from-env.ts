@@ -3,7 +3,7 @@
  * the discovery cache and the health view live as long as the isolate.
  */
 import type { Env } from '../env';
-import { type EcosystemClient, createEcosystemClient } from './client';
+import { createEcosystemClient, type EcosystemClient } from './client';
 import { SERVICE_NAMES, type ServiceName, TOKEN_SECRETS, URL_OVERRIDES } from './services';
 import type { FetchLike } from './transport';
 

@@ -65,10 +65,7 @@ export async function initializeServiceContext(deps: InitDeps, state: InitState)
   state.state = 'running';
   state.startedAt = now().toISOString();
 
-  const row = await db
-    .prepare('SELECT * FROM service_identity WHERE service_name = ?')
-    .bind(serviceName)
-    .first<IdentityRow>();
+  const row = await db.prepare('SELECT * FROM service_identity WHERE service_name = ?').bind(serviceName).first<IdentityRow>();
   const identity = {
     chittyId: row?.chitty_id ?? undefined,
     did: row?.did ?? undefined,

@@ -4,13 +4,13 @@
  * probe (refreshed in the background every 30 s) so this route stays cheap; `?probe=true` waits
  * for a fresh probe.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { initState } from '../ecosystem/startup';
+import { defaultHook } from '../http/openapi-hook';
 import { VERSION } from '../version';
 import { healthSchema } from './schema';
-import { defaultHook } from '../http/openapi-hook';
 
 const route = createRoute({
   method: 'get',

@@ -22,7 +22,17 @@ describe('ensureSchema', () => {
     const first = await ensureSchema(db);
     expect(first).toEqual(MIGRATIONS.map((m) => m.name));
     expect(await tables(db)).toEqual(
-      expect.arrayContaining(['contexts', 'installations', 'actors', 'connections', 'delegations', 'outbox', 'processed_events', 'service_identity', 'd1_migrations']),
+      expect.arrayContaining([
+        'contexts',
+        'installations',
+        'actors',
+        'connections',
+        'delegations',
+        'outbox',
+        'processed_events',
+        'service_identity',
+        'd1_migrations',
+      ]),
     );
     expect(await ensureSchema(db)).toEqual([]);
     // wrangler's own apply (as `npm start` runs it) sees them as applied and does nothing.
@@ -43,7 +53,10 @@ describe('ensureSchema', () => {
 
   it('a migration that fails for real is reported, and nothing of it stays', async () => {
     const db = env.SCRATCH_DB;
-    const broken = { name: `9998_broken_${crypto.randomUUID().slice(0, 8)}.sql`, sql: 'CREATE TABLE half_made (id INTEGER);\nSELECT * FROM no_such_table;' };
+    const broken = {
+      name: `9998_broken_${crypto.randomUUID().slice(0, 8)}.sql`,
+      sql: 'CREATE TABLE half_made (id INTEGER);\nSELECT * FROM no_such_table;',
+    };
     await expect(ensureSchema(db, [broken])).rejects.toThrow(/no such table/);
     expect(await tables(db)).not.toContain('half_made');
   });

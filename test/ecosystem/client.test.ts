@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasValidChecksum } from '../../src/ecosystem/chitty-id';
 import { EcosystemError, EcosystemRejectedError } from '../../src/ecosystem/errors';
-import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { testClient } from '../helpers/client';
+import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 
 afterEach(clearFaults);
 
@@ -87,9 +87,7 @@ describe('every ChittyOS service is reachable through the client', () => {
 
   it('a 4xx answer is a rejection, not an outage, and is not retried', async () => {
     const { client, hosts } = testClient();
-    await expect(client.certify.certify('01-C-ACT-0001-CONTEXT-Q5-0-0', ['not-a-standard'])).rejects.toBeInstanceOf(
-      EcosystemRejectedError,
-    );
+    await expect(client.certify.certify('01-C-ACT-0001-CONTEXT-Q5-0-0', ['not-a-standard'])).rejects.toBeInstanceOf(EcosystemRejectedError);
     expect(await requestsTo({ host: hosts.certify, path: '/v1/certify' })).toHaveLength(1);
   });
 });

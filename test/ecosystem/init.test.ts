@@ -2,13 +2,13 @@
  * Start-up initialisation against the emulator: complete when all is well, degraded with the
  * failing step named when a service is down, resumed without a second mint once it is back.
  */
-import { createScheduledController, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initializeServiceContext, pendingState } from '../../src/ecosystem/init';
-import { silentLogger } from '../../src/lib/log';
 import worker from '../../src/index';
-import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
+import { silentLogger } from '../../src/lib/log';
 import { testClient } from '../helpers/client';
+import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { waitForInit } from '../helpers/worker';
 
 afterEach(clearFaults);

@@ -3,8 +3,9 @@
  * validation are exercised on a JSON route mounted on the real app (the platform has no
  * JSON-taking public route of its own yet; the features that add them test them the same way).
  */
+
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { createRoute, z } from '@hono/zod-openapi';
-import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { API_BODY_LIMIT_BYTES } from '../../src/http/body-limit';

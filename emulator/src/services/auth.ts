@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { createServiceApp, readBody } from '../http';
-import { nowIso, randomBase64url, randomHex, sha256Hex, stringArrayColumn, type EmulatorEnv } from '../store';
+import { type EmulatorEnv, nowIso, randomBase64url, randomHex, sha256Hex, stringArrayColumn } from '../store';
 import { mintChittyId } from './id';
 
 export const ACTOR_TYPES = ['human', 'ai', 'service', 'system'] as const;
@@ -38,9 +38,7 @@ export async function createActor(db: D1Database, input: ActorInput, token?: str
   const createdAt = nowIso();
   await db.batch([
     db
-      .prepare(
-        'INSERT INTO actors (chitty_id, type, capabilities, display_name, email, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
+      .prepare('INSERT INTO actors (chitty_id, type, capabilities, display_name, email, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .bind(minted.chittyId, input.type, JSON.stringify(capabilities), displayName, input.email ?? null, createdAt),
     db
       .prepare("INSERT INTO credentials (hash, kind, chitty_id, created_at) VALUES (?, 'token', ?, ?)")
@@ -57,9 +55,7 @@ export async function createActor(db: D1Database, input: ActorInput, token?: str
  */
 export async function revokeCredentials(db: D1Database, chittyId: string): Promise<boolean> {
   const [revoked, actor] = await db.batch<{ n: number }>([
-    db
-      .prepare('UPDATE credentials SET revoked_at = ? WHERE chitty_id = ? AND revoked_at IS NULL')
-      .bind(nowIso(), chittyId),
+    db.prepare('UPDATE credentials SET revoked_at = ? WHERE chitty_id = ? AND revoked_at IS NULL').bind(nowIso(), chittyId),
     db.prepare('SELECT COUNT(*) AS n FROM actors WHERE chitty_id = ?').bind(chittyId),
   ]);
   const known = (actor?.results[0]?.n ?? 0) > 0;
@@ -73,7 +69,10 @@ export async function ensureDevActor(env: EmulatorEnv): Promise<void> {
   const token = env.DEV_TOKEN?.trim();
   if (!token) return;
   const db = env.EMU_DB;
-  const existing = await db.prepare('SELECT 1 AS n FROM credentials WHERE hash = ?').bind(await sha256Hex(token)).first();
+  const existing = await db
+    .prepare('SELECT 1 AS n FROM credentials WHERE hash = ?')
+    .bind(await sha256Hex(token))
+    .first();
   if (existing) return;
   await createActor(db, { type: 'human', capabilities: ['admin'], displayName: 'Local Developer' }, token);
 }
@@ -107,7 +106,9 @@ export const authApp = createServiceApp('auth');
 authApp.post('/v1/auth/validate', async (c) => {
   const body = await readBody(c, ValidateBody);
   if (body instanceof Response) return body;
-  const row = await c.env.EMU_DB.prepare(LOOKUP).bind(await sha256Hex(body.token)).first<CredentialRow>();
+  const row = await c.env.EMU_DB.prepare(LOOKUP)
+    .bind(await sha256Hex(body.token))
+    .first<CredentialRow>();
   if (!row) return Response.json({ valid: false, reason: 'unknown_token' });
   if (row.revoked_at !== null) return Response.json({ valid: false, reason: 'revoked' });
   // A bearer token acts with the actor's capabilities; an API key with the scopes it was given.

@@ -69,10 +69,7 @@ chronicleApp.post('/v1/events/batch', async (c) => {
   const inserts = body.events.map((event) => insertEvent(db, event, loggedAt));
   const results = inserts.length > 0 ? await db.batch(inserts.map((i) => i.stmt)) : [];
   const logged = results.filter((r) => r.meta.changes === 1).length;
-  return Response.json(
-    { logged, duplicates: inserts.length - logged, eventIds: inserts.map((i) => i.eventId) },
-    { status: 201 },
-  );
+  return Response.json({ logged, duplicates: inserts.length - logged, eventIds: inserts.map((i) => i.eventId) }, { status: 201 });
 });
 
 chronicleApp.get('/v1/timeline/:entityId', async (c) => {

@@ -60,10 +60,7 @@ dnaApp.post('/v1/dna/initialize', async (c) => {
   const row = current?.results[0] as DnaRow | undefined;
   if (!row) throw new Error('dna record missing after initialise');
   const created = inserted?.meta.changes === 1;
-  return Response.json(
-    { dnaId: row.dna_id, entityId: row.entity_id, generation: row.generation },
-    { status: created ? 201 : 200 },
-  );
+  return Response.json({ dnaId: row.dna_id, entityId: row.entity_id, generation: row.generation }, { status: created ? 201 : 200 });
 });
 
 dnaApp.post('/v1/dna/evolve', async (c) => {
@@ -99,9 +96,7 @@ dnaApp.get('/v1/dna/:entityId/history', async (c) => {
   const db = c.env.EMU_DB;
   const [dna, history] = await db.batch([
     db.prepare(SELECT_DNA).bind(entityId),
-    db
-      .prepare('SELECT generation, type, data, event_id, at FROM dna_events WHERE entity_id = ? ORDER BY generation')
-      .bind(entityId),
+    db.prepare('SELECT generation, type, data, event_id, at FROM dna_events WHERE entity_id = ? ORDER BY generation').bind(entityId),
   ]);
   const row = dna?.results[0] as DnaRow | undefined;
   if (!row) return notFound();

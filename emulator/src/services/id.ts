@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import {
-  ENTITY_TYPES,
   didOf,
+  ENTITY_TYPES,
+  type EntityType,
   formatChittyId,
   hasValidChecksum,
   parseChittyId,
   yearMonthOf,
-  type EntityType,
 } from '../../../src/ecosystem/chitty-id';
 import { createServiceApp, notFound, readBody } from '../http';
 import { fromJsonColumn, nowIso } from '../store';

@@ -32,18 +32,13 @@ verifyApp.post('/v1/verify/context', async (c) => {
   if (body.dnaId === undefined) {
     checks.push({ name: 'dna', passed: true, skipped: true });
   } else {
-    const dna = await db
-      .prepare('SELECT dna_id FROM dna WHERE entity_id = ?')
-      .bind(body.chittyId)
-      .first<{ dna_id: string }>();
+    const dna = await db.prepare('SELECT dna_id FROM dna WHERE entity_id = ?').bind(body.chittyId).first<{ dna_id: string }>();
     checks.push({ name: 'dna', passed: dna?.dna_id === body.dnaId });
   }
   const verified = checks.every((check) => check.passed);
   const verificationId = `vrf_${randomHex(12)}`;
   await db
-    .prepare(
-      'INSERT INTO verifications (verification_id, chitty_id, dna_id, verified, checks, at) VALUES (?, ?, ?, ?, ?, ?)',
-    )
+    .prepare('INSERT INTO verifications (verification_id, chitty_id, dna_id, verified, checks, at) VALUES (?, ?, ?, ?, ?, ?)')
     .bind(verificationId, body.chittyId, body.dnaId ?? null, verified ? 1 : 0, JSON.stringify(checks), nowIso())
     .run();
   return Response.json({ verificationId, verified, checks });
