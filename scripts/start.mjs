@@ -84,6 +84,7 @@ async function announce() {
    API reference: ${url}/docs
    Dev token (a ChittyAuth bearer token known to the local emulator only):
      ${devToken}
+   More local actors and tokens:  npm run actor -- ai contexts:read "My agent"
    Try:
      curl -s ${url}/health
      curl -s ${url}/openapi.json

@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './app-env';
+import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
 import { healthRoutes } from './health/routes';
 import { limitBody } from './http/body-limit';
@@ -24,6 +25,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.get('/', (c) => c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
   app.route('/', healthRoutes);
   mountDocs(app);
+  app.route('/', emulatorProxy);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
