@@ -9,6 +9,10 @@ import { buildSync } from 'esbuild';
 import { defineConfig } from 'vitest/config';
 import { freshSecrets } from './scripts/dev-secrets.mjs';
 
+// Offline and quiet, however the suite is started: no Request.cf fetch, no telemetry.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+process.env.WRANGLER_SEND_METRICS ??= 'false';
+
 const root = import.meta.dirname;
 const emulatorBundle = path.join(root, '.build/emulator/index.js');
 
