@@ -47,6 +47,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ...secrets.main,
+          // A small budget for the ai tier so the rate-limit test can exhaust it exactly; other tiers keep their defaults.
+          RATE_LIMIT_TIERS: JSON.stringify({ ai: 25 }),
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.

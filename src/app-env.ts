@@ -1,5 +1,7 @@
 /** The Hono environment shared by every route and middleware: bindings and typed context variables. */
+import type { Actor } from './actors/store';
 import type { Env } from './env';
+import type { Principal } from './http/principal';
 
 export interface AppEnv {
   Bindings: Env;
@@ -7,5 +9,9 @@ export interface AppEnv {
     requestId: string;
     /** Set when the schema could not be ensured for this request (only /health proceeds then). */
     schemaError: string | undefined;
+    /** Who is asking (set by requireAuth). */
+    principal: Principal;
+    /** The registered actor behind the principal, if any (set by requireAuth). */
+    actor: Actor | null;
   };
 }

@@ -1,18 +1,23 @@
 /**
- * The Hono app: middleware in order (request id → body limit → start-up), the routers, and the
- * one place errors become problem+json.
+ * The Hono app: middleware in order (request id → body limit → start-up; then for /v1 auth →
+ * rate limit), the routers, and the one place errors become problem+json.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './app-env';
+import { actorRoutes } from './actors/routes';
+import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
 import { healthRoutes } from './health/routes';
 import { limitBody } from './http/body-limit';
 import { AppError, problem, toAppError } from './http/errors';
 import { defaultHook } from './http/openapi-hook';
+import { requireAuth } from './http/auth';
+import { rateLimit } from './http/rate-limit';
 import { requestId } from './http/request-id';
 import { startup } from './http/startup';
 import { consoleLogger } from './lib/log';
+import { keyRoutes } from './keys/routes';
 import { VERSION } from './version';
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -26,6 +31,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes);
   mountDocs(app);
   app.route('/', emulatorProxy);
+
+  // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
+  app.use('/v1/*', requireAuth, rateLimit);
+  app.route('/', actorRoutes);
+  app.route('/', keyRoutes);
+  app.route('/', delegationRoutes);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {

@@ -18,6 +18,8 @@ export interface Env {
   EVENT_Q: Queue<unknown>;
   // Workers AI: bound in deployed environments only; every feature works without it.
   AI?: Ai;
+  // Durable Objects
+  RATE_LIMITER: DurableObjectNamespace<import('./http/rate-limiter').RateLimiter>;
   // Locally (npm start, tests) the outside world is this service binding to the emulator.
   ECOSYSTEM?: Fetcher;
 
@@ -25,6 +27,8 @@ export interface Env {
   ENVIRONMENT: string;
   SERVICE_NAME: string;
   SERVICE_URL: string;
+  /** JSON overrides of the per-minute rate-limit budgets, e.g. {"ai": 100}. */
+  RATE_LIMIT_TIERS?: string;
 
   // Per-service base URL overrides (skip discovery for that service), e.g. https://id.chitty.cc
   CHITTY_ID_URL?: string;
@@ -52,4 +56,6 @@ export interface Env {
   // Secrets: our own keys
   DELEGATION_SIGNING_KEY?: string;
   CREDENTIALS_ENCRYPTION_KEY?: string;
+  /** JSON array of previous delegation public keys (JWK), kept until their tokens expire. */
+  DELEGATION_PREVIOUS_KEYS?: string;
 }

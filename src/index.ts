@@ -8,6 +8,8 @@ import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
 import { handleQueueBatch } from './queue/dispatch';
 
+export { RateLimiter } from './http/rate-limiter';
+
 const app = createApp();
 
 export default {

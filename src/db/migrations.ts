@@ -9,6 +9,7 @@ import m0004 from '../../migrations/0004_connections.sql';
 import m0005 from '../../migrations/0005_delegations.sql';
 import m0006 from '../../migrations/0006_outbox_and_processed_events.sql';
 import m0007 from '../../migrations/0007_service_identity.sql';
+import m0008 from '../../migrations/0008_api_keys.sql';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0005_delegations.sql', sql: m0005 },
   { name: '0006_outbox_and_processed_events.sql', sql: m0006 },
   { name: '0007_service_identity.sql', sql: m0007 },
+  { name: '0008_api_keys.sql', sql: m0008 },
 ];

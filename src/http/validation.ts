@@ -16,3 +16,18 @@ export function validationError(error: ZodError, target: string): AppError {
     : `The request ${target} is invalid.`;
   return new AppError(400, 'validation_failed', detail, { errors });
 }
+
+/** Reads an optional JSON body: empty means `{}`; malformed JSON and invalid fields are 400s. */
+export function optionalJsonBody<T>(text: string, schema: import('zod').ZodType<T>): T {
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new AppError(400, 'malformed_json', 'The request body is not valid JSON; check its syntax.');
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, 'json');
+  return result.data;
+}

@@ -1,14 +1,8 @@
-/**
- * Client mistakes get 4xx problem+json with a stable code, through the worker. Malformed JSON and
- * validation are exercised on a JSON route mounted on the real app (the platform has no
- * JSON-taking public route of its own yet; the features that add them test them the same way).
- */
-
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
-import { createRoute, z } from '@hono/zod-openapi';
+/** Client mistakes get 4xx problem+json with a stable code, through the worker. */
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
 import { API_BODY_LIMIT_BYTES } from '../../src/http/body-limit';
+import { registeredActor } from '../helpers/actors';
 
 interface Problem {
   type: string;
@@ -30,36 +24,28 @@ async function expectProblem(res: Response, status: number, code: string): Promi
   return body;
 }
 
-/** The real app plus one JSON route, driven like the worker drives it. */
-function appWithJsonRoute() {
-  const app = createApp();
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/v1/echo',
-      request: {
-        body: {
-          content: { 'application/json': { schema: z.object({ name: z.string().max(10), tags: z.array(z.string()).max(3) }).strict() } },
-        },
-      },
-      responses: { 200: { description: 'echo' } },
-    }),
-    (c) => c.json(c.req.valid('json'), 200),
-  );
-  return async (init: RequestInit) => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(new Request('http://connect.test/v1/echo', { method: 'POST', ...init }), env, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
+/** POST /v1/keys as a registered actor: a real JSON route with a strict body. */
+async function postKeys(init: RequestInit): Promise<Response> {
+  const actor = await registeredActor('human', ['contexts:read']);
+  return SELF.fetch('http://connect.test/v1/keys', {
+    method: 'POST',
+    ...init,
+    headers: { ...actor.auth, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+  });
 }
 
 const json = { 'content-type': 'application/json' };
 
 describe('problem+json errors', () => {
   it('unknown route → 404 not_found', async () => {
-    const body = await expectProblem(await SELF.fetch('http://connect.test/v1/nope'), 404, 'not_found');
+    const body = await expectProblem(await SELF.fetch('http://connect.test/nope'), 404, 'not_found');
     expect(body.detail).toContain('/docs');
+  });
+
+  it('anything under /v1 without a credential → 401 first, so routes are not revealed', async () => {
+    const res = await SELF.fetch('http://connect.test/v1/nope');
+    await expectProblem(res, 401, 'missing_credential');
+    expect(res.headers.get('www-authenticate')).toContain('Bearer');
   });
 
   it('oversized body → 413 payload_too_large, before any handler', async () => {
@@ -77,30 +63,26 @@ describe('problem+json errors', () => {
         controller.enqueue(chunk);
       },
     });
-    const call = appWithJsonRoute();
-    await expectProblem(await call({ body: stream, headers: json, duplex: 'half' } as RequestInit), 413, 'payload_too_large');
+    const res = await SELF.fetch('http://connect.test/v1/keys', { method: 'POST', body: stream, headers: json, duplex: 'half' } as RequestInit);
+    await expectProblem(res, 413, 'payload_too_large');
   });
 
   it('malformed JSON → 400 malformed_json', async () => {
-    const call = appWithJsonRoute();
-    const body = await expectProblem(await call({ body: '{"name": ', headers: json }), 400, 'malformed_json');
+    const body = await expectProblem(await postKeys({ body: '{"name": ' }), 400, 'malformed_json');
     expect(body.detail).not.toContain('SyntaxError');
   });
 
   it('invalid fields → 400 validation_failed naming each field', async () => {
-    const call = appWithJsonRoute();
-    const res = await call({ body: JSON.stringify({ name: 'far too long a name', tags: [1], extra: true }), headers: json });
+    const res = await postKeys({ body: JSON.stringify({ name: 'x'.repeat(101), scopes: [1], extra: true }) });
     const body = await expectProblem(res, 400, 'validation_failed');
     const fields = body.errors?.map((e) => e.field) ?? [];
     expect(fields).toContain('json.name');
-    expect(fields).toContain('json.tags.0');
+    expect(fields).toContain('json.scopes.0');
     expect(body.detail).toMatch(/^json\./);
   });
 
   it('a valid body passes', async () => {
-    const call = appWithJsonRoute();
-    const res = await call({ body: JSON.stringify({ name: 'ok', tags: ['a'] }), headers: json });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ name: 'ok', tags: ['a'] });
+    const res = await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['contexts:read'] }) });
+    expect(res.status).toBe(201);
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * Actor registration and changes: the rules beyond plain storage. Registration mints the actor's
+ * ChittyID from the authority (no id, no actor: 503), initialises its DNA where DNA is up, and
+ * writes the actor with its outbox event in one batch. Changes check who may change what.
+ */
+import type { EcosystemClient } from '../ecosystem/client';
+import { coversAll, covers, missing } from '../http/capabilities';
+import { AppError } from '../http/errors';
+import type { Principal } from '../http/principal';
+import { consoleLogger } from '../lib/log';
+import { outboxInsert } from '../queue/outbox';
+import { type Actor, type ActorChanges, actorById, actorByPrincipal, insertActor, updateActor } from './store';
+
+export interface Profile {
+  displayName?: string | null;
+  email?: string | null;
+  avatarUrl?: string | null;
+}
+
+/** Registers the principal as an actor; returns the existing one (created: false) if already registered. */
+export async function registerActor(
+  db: D1Database,
+  client: EcosystemClient,
+  principal: Principal,
+  profile: Profile,
+): Promise<{ actor: Actor; created: boolean }> {
+  if (principal.credential !== 'chittyauth') {
+    throw new AppError(403, 'registration_requires_chittyauth', 'Register with your ChittyAuth bearer token, not an API key or delegation token.');
+  }
+  const existing = await actorByPrincipal(db, principal.principalId);
+  if (existing) return { actor: existing, created: false };
+
+  const { chittyId } = await client.id.mint('ACTOR', { principalId: principal.principalId, actorType: principal.actorType });
+  let dnaId: string | null = null;
+  try {
+    dnaId = (await client.dna.initialize(chittyId, 'actor', { actorType: principal.actorType })).dnaId;
+  } catch (err) {
+    // DNA is tracked through the outbox as well: the consumer initialises it once DNA is back.
+    consoleLogger.log('warn', 'actors.dna_deferred', { chittyId, error: err instanceof Error ? err.message : String(err) });
+  }
+  const now = new Date().toISOString();
+  const actor: Actor = {
+    chittyId,
+    actorType: principal.actorType,
+    principalId: principal.principalId,
+    displayName: profile.displayName ?? null,
+    email: profile.email ?? null,
+    avatarUrl: profile.avatarUrl ?? null,
+    capabilities: principal.capabilities,
+    status: 'active',
+    dnaId,
+    sessionCount: 0,
+    lastSeenAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const event = outboxInsert(db, {
+    aggregate: 'actor',
+    aggregateId: chittyId,
+    eventType: 'actor.registered',
+    payload: { chittyId, actorType: actor.actorType, dnaId, capabilities: actor.capabilities },
+  });
+  try {
+    await db.batch([insertActor(db, actor), event.statement]);
+  } catch (err) {
+    // A concurrent registration of the same principal won the unique index: answer with its actor.
+    const winner = await actorByPrincipal(db, principal.principalId);
+    if (winner) return { actor: winner, created: false };
+    throw err;
+  }
+  return { actor, created: true };
+}
+
+/** Applies a PATCH after checking the caller may make each change. */
+export async function changeActor(db: D1Database, caller: Principal, targetId: string, changes: ActorChanges): Promise<Actor> {
+  const target = await actorById(db, targetId);
+  if (!target) throw new AppError(404, 'actor_not_found', `No actor ${targetId}.`);
+  const self = caller.registered && caller.chittyId === target.chittyId;
+  const held = caller.capabilities;
+
+  const profileChange = changes.displayName !== undefined || changes.email !== undefined || changes.avatarUrl !== undefined;
+  if (profileChange && !self && !covers(held, 'actors:write')) {
+    throw new AppError(403, 'forbidden', 'Only the actor itself (or a holder of actors:write) may change its profile.');
+  }
+  if (changes.capabilities !== undefined) {
+    if (!covers(held, 'actors:grant')) throw new AppError(403, 'forbidden', 'Changing capabilities needs the actors:grant capability.');
+    const added = changes.capabilities.filter((cap) => !target.capabilities.includes(cap));
+    if (!coversAll(held, added)) {
+      throw new AppError(403, 'scope_not_held', `You cannot grant what you do not hold: ${missing(held, added).join(', ')}.`);
+    }
+  }
+  if (changes.status !== undefined && changes.status !== target.status) {
+    if (self) throw new AppError(403, 'forbidden', 'An actor cannot change its own status.');
+    if (!covers(held, 'actors:suspend')) throw new AppError(403, 'forbidden', 'Changing an actor’s status needs the actors:suspend capability.');
+  }
+
+  const now = new Date().toISOString();
+  const eventType = changes.status && changes.status !== target.status ? `actor.${changes.status}` : 'actor.updated';
+  const event = outboxInsert(db, {
+    aggregate: 'actor',
+    aggregateId: target.chittyId,
+    eventType,
+    payload: { chittyId: target.chittyId, fields: Object.keys(changes), by: caller.chittyId },
+  });
+  await db.batch([updateActor(db, target.chittyId, changes, now), event.statement]);
+  return (await actorById(db, target.chittyId)) ?? target;
+}
