@@ -4,6 +4,8 @@ CREATE TABLE api_keys (
   key_id       TEXT PRIMARY KEY,
   key_hash     TEXT NOT NULL UNIQUE,
   owner        TEXT NOT NULL,                       -- the owning actor's ChittyID
+  owner_principal TEXT NOT NULL,                    -- its ChittyAuth principal (the gate's key)
+  owner_type   TEXT NOT NULL,                       -- its actor type (the rate-limit tier)
   name         TEXT NOT NULL,
   scopes       TEXT NOT NULL,                       -- JSON array
   created_at   TEXT NOT NULL,

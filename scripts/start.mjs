@@ -5,7 +5,8 @@
  *   2. D1 migrations applied to the local database,
  *   3. `wrangler dev` running ChittyConnect and the emulator in one process,
  *   4. once /health reports init complete: the URL and a ready-to-use dev token.
- * PORT (default 8787) picks the port. Ctrl-C stops everything.
+ * PORT (default 8787) picks the port; arguments after `npm start --` go to `wrangler dev`.
+ * Ctrl-C stops everything.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -49,6 +50,8 @@ const dev = spawn(
     '--ip',
     '127.0.0.1',
     '--show-interactive-dev-session=false',
+    // Anything after `npm start --` goes to wrangler dev (e.g. --var NAME:value).
+    ...process.argv.slice(2),
   ],
   { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] },
 );

@@ -3,21 +3,20 @@
  * rate limit), the routers, and the one place errors become problem+json.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from './app-env';
 import { actorRoutes } from './actors/routes';
+import type { AppEnv } from './app-env';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
 import { healthRoutes } from './health/routes';
+import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
 import { AppError, problem, toAppError } from './http/errors';
 import { defaultHook } from './http/openapi-hook';
-import { requireAuth } from './http/auth';
-import { rateLimit } from './http/rate-limit';
 import { requestId } from './http/request-id';
 import { startup } from './http/startup';
-import { consoleLogger } from './lib/log';
 import { keyRoutes } from './keys/routes';
+import { consoleLogger } from './lib/log';
 import { VERSION } from './version';
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -33,7 +32,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', emulatorProxy);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
-  app.use('/v1/*', requireAuth, rateLimit);
+  app.use('/v1/*', requireAuth);
   app.route('/', actorRoutes);
   app.route('/', keyRoutes);
   app.route('/', delegationRoutes);

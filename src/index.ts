@@ -8,7 +8,7 @@ import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
 import { handleQueueBatch } from './queue/dispatch';
 
-export { RateLimiter } from './http/rate-limiter';
+export { PrincipalGate } from './http/principal-gate';
 
 const app = createApp();
 

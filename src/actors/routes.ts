@@ -4,8 +4,9 @@ import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { covers } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { defaultHook } from '../http/openapi-hook';
 import { authErrors, problem } from '../http/openapi';
+import { defaultHook } from '../http/openapi-hook';
+import { gateFor } from '../http/principal-gate';
 import { optionalJsonBody } from '../http/validation';
 import { capabilitiesView, chittyIdParam, patchBody, privateActor, publicActor, registerBody } from './schema';
 import { changeActor, registerActor } from './service';
@@ -24,7 +25,8 @@ const register = createRoute({
   path: '/v1/actors/register',
   tags,
   summary: 'Register the caller (a ChittyAuth principal) as an actor',
-  description: 'Mints an ACTOR ChittyID from the authority, links the ChittyAuth principal, initialises DNA and records the event. Registering again returns the existing actor with 200.',
+  description:
+    'Mints an ACTOR ChittyID from the authority, links the ChittyAuth principal, initialises DNA and records the event. Registering again returns the existing actor with 200.',
   request: { body: { content: json(registerBody), required: false } },
   responses: {
     200: { description: 'Already registered', content: json(privateActor) },
@@ -77,7 +79,7 @@ const capabilities = createRoute({
 export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   .openapi(register, async (c) => {
     const profile = optionalJsonBody(await c.req.text(), registerBody);
-    const { actor, created } = await registerActor(c.env.DB, ecosystemFromEnv(c.env), c.get('principal'), profile);
+    const { actor, created } = await registerActor(c.env, ecosystemFromEnv(c.env), c.get('principal'), profile);
     if (created) c.header('location', `/v1/actors/${actor.chittyId}`);
     return c.json(privateView(actor), created ? 201 : 200);
   })
@@ -85,9 +87,15 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     const actor = c.get('actor');
     if (!actor) throw new AppError(404, 'actor_not_registered', 'You are not registered yet: POST /v1/actors/register first.');
     const now = new Date();
+    // Seen recently (per the actor as the gate knows it): nothing to write, nothing to read.
+    if (actor.lastSeenAt && now.getTime() - Date.parse(actor.lastSeenAt) < LAST_SEEN_THROTTLE_MS) {
+      return c.json(privateView(actor), 200);
+    }
     const wrote = await recordSeen(c.env.DB, actor.chittyId, now, LAST_SEEN_THROTTLE_MS, SESSION_GAP_MS);
-    const current = wrote ? ((await actorById(c.env.DB, actor.chittyId)) ?? actor) : actor;
-    return c.json(privateView(current), 200);
+    if (!wrote) return c.json(privateView(actor), 200);
+    // The gate's snapshot is now stale: refresh it (it re-reads D1 on the next request).
+    await gateFor(c.env, actor.principalId).invalidate();
+    return c.json(privateView((await actorById(c.env.DB, actor.chittyId)) ?? actor), 200);
   })
   .openapi(read, async (c) => {
     const { chittyId } = c.req.valid('param');
@@ -99,7 +107,7 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   })
   .openapi(patch, async (c) => {
     const { chittyId } = c.req.valid('param');
-    const actor = await changeActor(c.env.DB, c.get('principal'), chittyId, c.req.valid('json'));
+    const actor = await changeActor(c.env, c.get('principal'), chittyId, c.req.valid('json'));
     return c.json(privateView(actor), 200);
   })
   .openapi(capabilities, async (c) => {

@@ -19,7 +19,11 @@ export const chittyIdParam = z.object({
 const profile = {
   displayName: z.string().trim().min(1).max(100).nullable().optional(),
   email: z.email().max(254).nullable().optional(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  avatarUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable()
+    .optional(),
 };
 
 export const registerBody = z.object(profile).strict().openapi('RegisterActor');

@@ -4,9 +4,11 @@
  * writes the actor with its outbox event in one batch. Changes check who may change what.
  */
 import type { EcosystemClient } from '../ecosystem/client';
-import { coversAll, covers, missing } from '../http/capabilities';
+import type { Env } from '../env';
+import { covers, coversAll, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import type { Principal } from '../http/principal';
+import { changingActor } from '../http/principal-gate';
 import { consoleLogger } from '../lib/log';
 import { outboxInsert } from '../queue/outbox';
 import { type Actor, type ActorChanges, actorById, actorByPrincipal, insertActor, updateActor } from './store';
@@ -19,14 +21,19 @@ export interface Profile {
 
 /** Registers the principal as an actor; returns the existing one (created: false) if already registered. */
 export async function registerActor(
-  db: D1Database,
+  env: Env,
   client: EcosystemClient,
   principal: Principal,
   profile: Profile,
 ): Promise<{ actor: Actor; created: boolean }> {
   if (principal.credential !== 'chittyauth') {
-    throw new AppError(403, 'registration_requires_chittyauth', 'Register with your ChittyAuth bearer token, not an API key or delegation token.');
+    throw new AppError(
+      403,
+      'registration_requires_chittyauth',
+      'Register with your ChittyAuth bearer token, not an API key or delegation token.',
+    );
   }
+  const db = env.DB;
   const existing = await actorByPrincipal(db, principal.principalId);
   if (existing) return { actor: existing, created: false };
 
@@ -61,7 +68,7 @@ export async function registerActor(
     payload: { chittyId, actorType: actor.actorType, dnaId, capabilities: actor.capabilities },
   });
   try {
-    await db.batch([insertActor(db, actor), event.statement]);
+    await changingActor(env, principal.principalId, () => db.batch([insertActor(db, actor), event.statement]));
   } catch (err) {
     // A concurrent registration of the same principal won the unique index: answer with its actor.
     const winner = await actorByPrincipal(db, principal.principalId);
@@ -72,7 +79,8 @@ export async function registerActor(
 }
 
 /** Applies a PATCH after checking the caller may make each change. */
-export async function changeActor(db: D1Database, caller: Principal, targetId: string, changes: ActorChanges): Promise<Actor> {
+export async function changeActor(env: Env, caller: Principal, targetId: string, changes: ActorChanges): Promise<Actor> {
+  const db = env.DB;
   const target = await actorById(db, targetId);
   if (!target) throw new AppError(404, 'actor_not_found', `No actor ${targetId}.`);
   const self = caller.registered && caller.chittyId === target.chittyId;
@@ -91,7 +99,8 @@ export async function changeActor(db: D1Database, caller: Principal, targetId: s
   }
   if (changes.status !== undefined && changes.status !== target.status) {
     if (self) throw new AppError(403, 'forbidden', 'An actor cannot change its own status.');
-    if (!covers(held, 'actors:suspend')) throw new AppError(403, 'forbidden', 'Changing an actor’s status needs the actors:suspend capability.');
+    if (!covers(held, 'actors:suspend'))
+      throw new AppError(403, 'forbidden', 'Changing an actor’s status needs the actors:suspend capability.');
   }
 
   const now = new Date().toISOString();
@@ -102,6 +111,6 @@ export async function changeActor(db: D1Database, caller: Principal, targetId: s
     eventType,
     payload: { chittyId: target.chittyId, fields: Object.keys(changes), by: caller.chittyId },
   });
-  await db.batch([updateActor(db, target.chittyId, changes, now), event.statement]);
+  await changingActor(env, target.principalId, () => db.batch([updateActor(db, target.chittyId, changes, now), event.statement]));
   return (await actorById(db, target.chittyId)) ?? target;
 }

@@ -120,13 +120,7 @@ export function updateActor(db: D1Database, chittyId: string, changes: ActorChan
  * Records a sighting. Writes only when the last one is older than `throttleMs`, so a busy actor
  * costs at most one write per interval; a gap longer than `sessionGapMs` starts a new session.
  */
-export async function recordSeen(
-  db: D1Database,
-  chittyId: string,
-  now: Date,
-  throttleMs: number,
-  sessionGapMs: number,
-): Promise<boolean> {
+export async function recordSeen(db: D1Database, chittyId: string, now: Date, throttleMs: number, sessionGapMs: number): Promise<boolean> {
   const at = now.toISOString();
   const throttleBefore = new Date(now.getTime() - throttleMs).toISOString();
   const sessionBefore = new Date(now.getTime() - sessionGapMs).toISOString();

@@ -5,8 +5,10 @@
  *                                           audience, revocation: see src/delegation),
  *   - `Authorization: Bearer <token>`       a ChittyAuth token, validated by ChittyAuth and cached by
  *                                           its SHA-256: in the isolate (60 s), then TOKEN_KV (5 min).
- * Then the actor behind it is read from D1 on every request (one indexed read), so a suspension
- * takes effect at once. Missing or invalid → 401 with WWW-Authenticate; suspended → 403;
+ * Then the principal's gate (a Durable Object, see principal-gate.ts) counts the request against
+ * its rate limit and hands back the actor snapshot, which changes to the actor keep exact, so a
+ * hot request reads neither KV nor D1 and a suspension still takes effect at once.
+ * Missing or invalid → 401 with WWW-Authenticate; suspended → 403; over the budget → 429;
  * ChittyAuth unreachable for an uncached token → 503 with Retry-After.
  */
 import type { Context } from 'hono';
@@ -15,15 +17,17 @@ import type { Actor } from '../actors/store';
 import { actorById, actorByPrincipal } from '../actors/store';
 import type { AppEnv } from '../app-env';
 import { checkDelegationToken } from '../delegation/verify';
-import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { EcosystemError } from '../ecosystem/errors';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
-import { apiKeyKvKey, apiKeyByHash, type ApiKeyRecord } from '../keys/store';
+import { type ApiKeyRecord, apiKeyByHash, apiKeyKvKey } from '../keys/store';
 import { sha256Hex } from '../lib/crypto';
 import { TtlCache } from '../lib/ttl-cache';
 import { narrow } from './capabilities';
 import { AppError } from './errors';
 import type { ActorType, Principal } from './principal';
+import { gateFor } from './principal-gate';
+import { assertAllowed, budgetFor, RATE_LIMIT_WINDOW_MS, rateLimitHeaders } from './rate-limit';
 
 /** How long a ChittyAuth validation is trusted: the longest a revoked ChittyAuth token keeps working. */
 export const TOKEN_KV_TTL_SECONDS = 300;
@@ -104,27 +108,39 @@ function assertActive(actor: Actor | null): void {
   }
 }
 
-/** Resolves the request's credential to a principal (and the actor row, when registered). */
-export async function authenticate(c: Context<AppEnv>): Promise<{ principal: Principal; actor: Actor | null }> {
+/** What a credential resolves to before the gate: whose gate, which tier, how to read the actor. */
+interface Resolved {
+  gateKey: string;
+  tier: ActorType;
+  readActor: () => Promise<Actor | null>;
+  /** Trust the gate's snapshot of the actor (false: always read D1, e.g. for delegation subjects). */
+  useSnapshot: boolean;
+  toPrincipal: (actor: Actor | null) => Principal;
+}
+
+async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
   const env = c.env;
   const apiKey = c.req.header('x-api-key');
   const authorization = c.req.header('authorization');
   if (apiKey !== undefined) {
     if (!apiKey) throw unauthorized('invalid_api_key', 'The X-API-Key header is empty.');
     const record = await apiKeyRecord(env, apiKey);
-    const actor = await actorById(env.DB, record.owner);
-    if (!actor) throw unauthorized('invalid_api_key', 'The API key’s owner no longer exists.');
-    assertActive(actor);
     return {
-      actor,
-      principal: {
-        principalId: actor.principalId,
-        chittyId: actor.chittyId,
-        registered: true,
-        actorType: actor.actorType,
-        capabilities: narrow(actor.capabilities, record.scopes),
-        credential: 'api_key',
-        credentialId: record.keyId,
+      gateKey: record.ownerPrincipal,
+      tier: record.ownerType,
+      readActor: () => actorById(env.DB, record.owner),
+      useSnapshot: true,
+      toPrincipal: (actor) => {
+        if (!actor) throw unauthorized('invalid_api_key', 'The API key’s owner no longer exists.');
+        return {
+          principalId: actor.principalId,
+          chittyId: actor.chittyId,
+          registered: true,
+          actorType: actor.actorType,
+          capabilities: narrow(actor.capabilities, record.scopes),
+          credential: 'api_key',
+          credentialId: record.keyId,
+        };
       },
     };
   }
@@ -142,10 +158,12 @@ export async function authenticate(c: Context<AppEnv>): Promise<{ principal: Pri
     if (!check.valid) throw unauthorized('invalid_delegation_token', `The delegation token is not valid: ${check.reason}.`);
     const { claims } = check;
     const actor = await actorById(env.DB, claims.subject);
-    assertActive(actor);
     return {
-      actor,
-      principal: {
+      gateKey: actor?.principalId ?? `subject:${claims.subject}`,
+      tier: actor?.actorType ?? 'service',
+      readActor: async () => actor,
+      useSnapshot: false,
+      toPrincipal: () => ({
         principalId: actor?.principalId ?? claims.subject,
         chittyId: claims.subject,
         registered: actor !== null,
@@ -154,30 +172,44 @@ export async function authenticate(c: Context<AppEnv>): Promise<{ principal: Pri
         credential: 'delegation',
         credentialId: claims.tokenId,
         delegation: { issuer: claims.issuer, audience: claims.audience, actorChain: claims.actorChain },
-      },
+      }),
     };
   }
 
   const identity = await chittyAuthIdentity(env, token, (p) => c.executionCtx.waitUntil(p));
-  const actor = await actorByPrincipal(env.DB, identity.principalId);
-  assertActive(actor);
   return {
-    actor,
-    principal: {
+    gateKey: identity.principalId,
+    tier: identity.actorType,
+    readActor: () => actorByPrincipal(env.DB, identity.principalId),
+    useSnapshot: true,
+    toPrincipal: (actor) => ({
       principalId: identity.principalId,
       chittyId: actor?.chittyId ?? identity.principalId,
       registered: actor !== null,
       actorType: actor?.actorType ?? identity.actorType,
       capabilities: actor?.capabilities ?? identity.capabilities,
       credential: 'chittyauth',
-    },
+    }),
   };
 }
 
-/** The middleware: authenticate, then expose `principal` and `actor` to the handler. */
+/**
+ * The middleware: resolve the credential, pass the principal's gate (rate limit + actor
+ * snapshot), check the actor is active, then expose `principal` and `actor` to the handler.
+ */
 export const requireAuth = createMiddleware<AppEnv>(async function requireAuth(c, next) {
-  const { principal, actor } = await authenticate(c);
-  c.set('principal', principal);
+  const resolved = await resolveCredential(c);
+  const gate = gateFor(c.env, resolved.gateKey);
+  const admission = await gate.admit(budgetFor(c.env, resolved.tier), RATE_LIMIT_WINDOW_MS);
+  assertAllowed(admission.decision);
+  let actor = resolved.useSnapshot ? admission.snapshot : undefined;
+  if (actor === undefined) {
+    actor = await resolved.readActor();
+    if (resolved.useSnapshot) c.executionCtx.waitUntil(gate.remember(actor, admission.epoch));
+  }
+  assertActive(actor);
+  c.set('principal', resolved.toPrincipal(actor));
   c.set('actor', actor);
   await next();
+  for (const [name, value] of Object.entries(rateLimitHeaders(admission.decision))) c.res.headers.set(name, value);
 });

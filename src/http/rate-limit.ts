@@ -1,14 +1,12 @@
 /**
- * Per-principal rate limits by tier (an actor's type), enforced by the RateLimiter Durable Object.
- * Every authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining`,
- * `RateLimit-Reset` and `RateLimit-Policy`; past the budget the answer is 429 with `Retry-After`.
- * Anonymous callers never get here: authentication rejects them first.
+ * Rate-limit budgets per tier (an actor's type) and the headers that report them. The counting
+ * itself happens in the principal's gate (principal-gate.ts), in the same call that admits the
+ * request. Anonymous callers never get that far: authentication rejects them first.
  */
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env';
 import type { Env } from '../env';
 import { AppError } from './errors';
 import type { ActorType } from './principal';
+import type { RateLimitDecision } from './principal-gate';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 
@@ -17,36 +15,36 @@ export const DEFAULT_TIERS: Record<ActorType, number> = { human: 600, ai: 300, s
 
 let parsed: { raw: string | undefined; tiers: Record<ActorType, number> } | null = null;
 
-export function tiersOf(env: Env): Record<ActorType, number> {
-  if (parsed && parsed.raw === env.RATE_LIMIT_TIERS) return parsed.tiers;
-  let overrides: Partial<Record<ActorType, number>> = {};
-  try {
-    overrides = env.RATE_LIMIT_TIERS ? (JSON.parse(env.RATE_LIMIT_TIERS) as Partial<Record<ActorType, number>>) : {};
-  } catch {
-    overrides = {}; // a broken override falls back to the defaults rather than failing every request
+export function budgetFor(env: Env, tier: ActorType): number {
+  if (!parsed || parsed.raw !== env.RATE_LIMIT_TIERS) {
+    let overrides: Partial<Record<ActorType, number>> = {};
+    try {
+      overrides = env.RATE_LIMIT_TIERS ? (JSON.parse(env.RATE_LIMIT_TIERS) as Partial<Record<ActorType, number>>) : {};
+    } catch {
+      overrides = {}; // a broken override falls back to the defaults rather than failing every request
+    }
+    parsed = { raw: env.RATE_LIMIT_TIERS, tiers: { ...DEFAULT_TIERS, ...overrides } };
   }
-  parsed = { raw: env.RATE_LIMIT_TIERS, tiers: { ...DEFAULT_TIERS, ...overrides } };
-  return parsed.tiers;
+  return parsed.tiers[tier];
 }
 
-export const rateLimit = createMiddleware<AppEnv>(async function rateLimit(c, next) {
-  const principal = c.get('principal');
-  const limit = tiersOf(c.env)[principal.actorType];
-  const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`${principal.actorType}:${principal.principalId}`));
-  const decision = await stub.hit(limit, RATE_LIMIT_WINDOW_MS);
-  const resetSeconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-  const headers = {
+/** `RateLimit-*` headers for a decision. */
+export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+  return {
     'ratelimit-limit': String(decision.limit),
-    'ratelimit-remaining': String(decision.remaining),
-    'ratelimit-reset': String(resetSeconds),
+    'ratelimit-remaining': String(Math.max(0, decision.remaining)),
+    'ratelimit-reset': String(Math.max(1, Math.ceil(decision.resetMs / 1000))),
     'ratelimit-policy': `${decision.limit};w=${RATE_LIMIT_WINDOW_MS / 1000}`,
   };
-  if (!decision.allowed) {
-    throw new AppError(429, 'rate_limited', `Rate limit of ${decision.limit} requests per minute reached; retry in ${resetSeconds} s.`, {
-      retryAfterSeconds: resetSeconds,
-      headers,
-    });
-  }
-  await next();
-  for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
-});
+}
+
+/** Throws the 429 for a refused decision. */
+export function assertAllowed(decision: RateLimitDecision): void {
+  if (decision.allowed) return;
+  const headers = rateLimitHeaders(decision);
+  const retry = Number(headers['ratelimit-reset']);
+  throw new AppError(429, 'rate_limited', `Rate limit of ${decision.limit} requests per minute reached; retry in ${retry} s.`, {
+    retryAfterSeconds: retry,
+    headers,
+  });
+}

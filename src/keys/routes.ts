@@ -11,8 +11,8 @@ import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { forgetApiKey } from '../http/auth';
 import { ADMIN, covers, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { defaultHook } from '../http/openapi-hook';
 import { authErrors, problem } from '../http/openapi';
+import { defaultHook } from '../http/openapi-hook';
 import { sha256Hex } from '../lib/crypto';
 import { outboxInsert } from '../queue/outbox';
 import { type ApiKeyRecord, apiKeyById, apiKeyKvKey, apiKeysOf, insertApiKey, revokeApiKey } from './store';
@@ -42,7 +42,13 @@ const keyView = z
 
 const created = keyView.extend({ apiKey: z.string().openapi({ description: 'Shown once; send it as X-API-Key' }) }).openapi('NewApiKey');
 
-const keyIdParam = z.object({ keyId: z.string().min(1).max(128).openapi({ param: { name: 'keyId', in: 'path' } }) });
+const keyIdParam = z.object({
+  keyId: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'keyId', in: 'path' } }),
+});
 
 const view = (r: ApiKeyRecord) => ({
   keyId: r.keyId,
@@ -80,6 +86,8 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       const record: ApiKeyRecord = {
         keyId: provisioned.keyId,
         owner: actor.chittyId,
+        ownerPrincipal: actor.principalId,
+        ownerType: actor.actorType,
         name: body.name,
         scopes: body.scopes,
         createdAt: now.toISOString(),

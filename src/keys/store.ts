@@ -3,9 +3,13 @@
  * under `apikey:<sha256>` for the authentication path. Neither ever holds a key in clear.
  */
 
+import type { ActorType } from '../http/principal';
+
 export interface ApiKeyRecord {
   keyId: string;
   owner: string;
+  ownerPrincipal: string;
+  ownerType: ActorType;
   name: string;
   scopes: string[];
   createdAt: string;
@@ -17,6 +21,8 @@ interface ApiKeyRow {
   key_id: string;
   key_hash: string;
   owner: string;
+  owner_principal: string;
+  owner_type: ActorType;
   name: string;
   scopes: string;
   created_at: string;
@@ -27,6 +33,8 @@ interface ApiKeyRow {
 const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   keyId: row.key_id,
   owner: row.owner,
+  ownerPrincipal: row.owner_principal,
+  ownerType: row.owner_type,
   name: row.name,
   scopes: JSON.parse(row.scopes) as string[],
   createdAt: row.created_at,
@@ -38,8 +46,21 @@ export const apiKeyKvKey = (hash: string) => `apikey:${hash}`;
 
 export function insertApiKey(db: D1Database, record: ApiKeyRecord, hash: string): D1PreparedStatement {
   return db
-    .prepare('INSERT INTO api_keys (key_id, key_hash, owner, name, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .bind(record.keyId, hash, record.owner, record.name, JSON.stringify(record.scopes), record.createdAt, record.expiresAt);
+    .prepare(
+      `INSERT INTO api_keys (key_id, key_hash, owner, owner_principal, owner_type, name, scopes, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      record.keyId,
+      hash,
+      record.owner,
+      record.ownerPrincipal,
+      record.ownerType,
+      record.name,
+      JSON.stringify(record.scopes),
+      record.createdAt,
+      record.expiresAt,
+    );
 }
 
 export async function apiKeyByHash(db: D1Database, hash: string): Promise<ApiKeyRecord | null> {

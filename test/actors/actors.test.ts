@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasValidChecksum } from '../../src/ecosystem/chitty-id';
+import { gateFor } from '../../src/http/principal-gate';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, createActor, requestsTo, setFault } from '../helpers/emulator';
 
@@ -10,16 +11,27 @@ afterEach(clearFaults);
 describe('POST /v1/actors/register', () => {
   it('mints an ACTOR id, links the principal, initialises DNA and writes the outbox event with it', async () => {
     const principal = await createActor('human', ['contexts:read']);
-    const res = await call('/v1/actors/register', principal.token, { method: 'POST', json: { displayName: 'Ada', email: 'ada@example.com' } });
+    const res = await call('/v1/actors/register', principal.token, {
+      method: 'POST',
+      json: { displayName: 'Ada', email: 'ada@example.com' },
+    });
     expect(res.status).toBe(201);
     const actor = (await res.json()) as Record<string, unknown>;
-    expect(actor).toMatchObject({ actorType: 'human', principalId: principal.chittyId, displayName: 'Ada', capabilities: ['contexts:read'], status: 'active' });
+    expect(actor).toMatchObject({
+      actorType: 'human',
+      principalId: principal.chittyId,
+      displayName: 'Ada',
+      capabilities: ['contexts:read'],
+      status: 'active',
+    });
     const chittyId = actor.chittyId as string;
     expect(chittyId).toMatch(/-ACTOR-/);
     expect(hasValidChecksum(chittyId)).toBe(true);
     expect(res.headers.get('location')).toBe(`/v1/actors/${chittyId}`);
     expect(actor.dnaId).toBeTruthy();
-    const outbox = await env.DB.prepare("SELECT event_type FROM outbox WHERE aggregate = 'actor' AND aggregate_id = ?").bind(chittyId).all();
+    const outbox = await env.DB.prepare("SELECT event_type FROM outbox WHERE aggregate = 'actor' AND aggregate_id = ?")
+      .bind(chittyId)
+      .all();
     expect(outbox.results).toEqual([{ event_type: 'actor.registered' }]);
   });
 
@@ -56,7 +68,11 @@ describe('POST /v1/actors/register', () => {
     expect(bad.status).toBe(400);
     const fields = ((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field);
     expect(fields).toContain('json.email');
-    const malformed = await call('/v1/actors/register', principal.token, { method: 'POST', body: '{"x":', headers: { 'content-type': 'application/json' } });
+    const malformed = await call('/v1/actors/register', principal.token, {
+      method: 'POST',
+      body: '{"x":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
   });
 });
@@ -70,7 +86,10 @@ describe('GET /v1/actors/me', () => {
     const second = (await (await call('/v1/actors/me', a.token)).json()) as { sessionCount: number; lastSeenAt: string };
     expect(second).toMatchObject({ sessionCount: 1, lastSeenAt: first.lastSeenAt });
     // Pretend the last sighting was an hour ago: the next read is a new session.
-    await env.DB.prepare('UPDATE actors SET last_seen_at = ? WHERE chitty_id = ?').bind(new Date(Date.now() - 3_600_000).toISOString(), a.chittyId).run();
+    await env.DB.prepare('UPDATE actors SET last_seen_at = ? WHERE chitty_id = ?')
+      .bind(new Date(Date.now() - 3_600_000).toISOString(), a.chittyId)
+      .run();
+    await gateFor(env, a.principalId).invalidate(); // as any change to an actor does
     const third = (await (await call('/v1/actors/me', a.token)).json()) as { sessionCount: number };
     expect(third.sessionCount).toBe(2);
   });
@@ -110,7 +129,10 @@ describe('reading and changing actors', () => {
     expect(foreign.status).toBe(403);
     const untouched = (await (await call(`/v1/actors/${b.chittyId}`, b.token)).json()) as { displayName: string | null };
     expect(untouched.displayName).toBeNull();
-    const own = await call(`/v1/actors/${a.chittyId}`, a.token, { method: 'PATCH', json: { displayName: 'New name', avatarUrl: 'https://example.com/a.png' } });
+    const own = await call(`/v1/actors/${a.chittyId}`, a.token, {
+      method: 'PATCH',
+      json: { displayName: 'New name', avatarUrl: 'https://example.com/a.png' },
+    });
     expect(own.status).toBe(200);
     expect(await own.json()).toMatchObject({ displayName: 'New name', avatarUrl: 'https://example.com/a.png' });
     const escalate = await call(`/v1/actors/${a.chittyId}`, a.token, { method: 'PATCH', json: { capabilities: ['admin'] } });
@@ -120,10 +142,16 @@ describe('reading and changing actors', () => {
   it('a granter grants only what it holds', async () => {
     const granter = await registeredActor('system', ['actors:grant', 'contexts:*']);
     const target = await registeredActor('ai');
-    const ok = await call(`/v1/actors/${target.chittyId}`, granter.token, { method: 'PATCH', json: { capabilities: ['contexts:read', 'contexts:write'] } });
+    const ok = await call(`/v1/actors/${target.chittyId}`, granter.token, {
+      method: 'PATCH',
+      json: { capabilities: ['contexts:read', 'contexts:write'] },
+    });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { capabilities: string[] }).capabilities).toEqual(['contexts:read', 'contexts:write']);
-    const tooMuch = await call(`/v1/actors/${target.chittyId}`, granter.token, { method: 'PATCH', json: { capabilities: ['contexts:read', 'admin'] } });
+    const tooMuch = await call(`/v1/actors/${target.chittyId}`, granter.token, {
+      method: 'PATCH',
+      json: { capabilities: ['contexts:read', 'admin'] },
+    });
     expect(tooMuch.status).toBe(403);
     expect(((await tooMuch.json()) as { code: string }).code).toBe('scope_not_held');
     // The new capabilities are what the target's next request carries.
@@ -140,7 +168,9 @@ describe('reading and changing actors', () => {
     const blocked = await call('/v1/actors/me', target.token);
     expect(blocked.status).toBe(403);
     expect(((await blocked.json()) as { code: string }).code).toBe('actor_suspended');
-    const events = await env.DB.prepare("SELECT event_type FROM outbox WHERE aggregate_id = ? ORDER BY created_at").bind(target.chittyId).all();
+    const events = await env.DB.prepare('SELECT event_type FROM outbox WHERE aggregate_id = ? ORDER BY created_at')
+      .bind(target.chittyId)
+      .all();
     expect(events.results.map((r) => r.event_type)).toEqual(['actor.registered', 'actor.suspended']);
     await call(`/v1/actors/${target.chittyId}`, admin.token, { method: 'PATCH', json: { status: 'active' } });
     expect((await call('/v1/actors/me', target.token)).status).toBe(200);

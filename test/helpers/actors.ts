@@ -18,7 +18,11 @@ export async function call(path: string, token: string, init: RequestInit & { js
   const { json, headers, ...rest } = init;
   return get(path, {
     ...rest,
-    headers: { ...bearer(token), ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(headers as Record<string, string>) },
+    headers: {
+      ...bearer(token),
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(headers as Record<string, string>),
+    },
     body: json !== undefined ? JSON.stringify(json) : rest.body,
   });
 }

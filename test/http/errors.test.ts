@@ -63,7 +63,12 @@ describe('problem+json errors', () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await SELF.fetch('http://connect.test/v1/keys', { method: 'POST', body: stream, headers: json, duplex: 'half' } as RequestInit);
+    const res = await SELF.fetch('http://connect.test/v1/keys', {
+      method: 'POST',
+      body: stream,
+      headers: json,
+      duplex: 'half',
+    } as RequestInit);
     await expectProblem(res, 413, 'payload_too_large');
   });
 

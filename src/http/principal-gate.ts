@@ -1,0 +1,88 @@
+/**
+ * The principal's gate: one Durable Object per principal that every authenticated request passes
+ * through once. It does two things a Durable Object does exactly, because it handles one call at a
+ * time and there is one of it in the world:
+ *   - **rate limiting**: a count in a fixed window that opens with the principal's first request —
+ *     exact under any concurrency, unlike a KV read-then-write (concurrent requests slip through
+ *     together) or the Workers rate-limiting binding (per location, eventually consistent);
+ *   - **the actor snapshot**: the principal's actor row as last read from D1, so a hot request
+ *     needs no D1 read. Every change to an actor invalidates its snapshot here before and after
+ *     the D1 write, and a reader's snapshot is kept only if no invalidation happened since its
+ *     read began (the epoch), so a suspension is seen by the very next request, in any isolate.
+ * State lives in memory: an evicted object starts a fresh window and re-reads D1, which errs only
+ * towards letting an idle caller in and towards one more D1 read.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Actor } from '../actors/store';
+import type { Env } from '../env';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the window resets. */
+  resetMs: number;
+}
+
+export interface Admission {
+  decision: RateLimitDecision;
+  /** The actor as last read (null: not registered); undefined when the gate does not know. */
+  snapshot: Actor | null | undefined;
+  /** Pass back to `remember` after reading D1, so a read older than an invalidation is dropped. */
+  epoch: number;
+}
+
+export class PrincipalGate extends DurableObject<Env> {
+  private windowStart = 0;
+  private count = 0;
+  private epoch = 0;
+  private snapshot: Actor | null | undefined = undefined;
+
+  /** Counts one request against `limit` per `windowMs` and hands out what is known of the actor. */
+  admit(limit: number, windowMs: number): Admission {
+    const now = Date.now();
+    if (now - this.windowStart >= windowMs) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    const resetMs = this.windowStart + windowMs - now;
+    const allowed = this.count < limit;
+    if (allowed) this.count += 1;
+    return {
+      decision: { allowed, limit, remaining: limit - this.count, resetMs },
+      snapshot: this.snapshot,
+      epoch: this.epoch,
+    };
+  }
+
+  /** Keeps a snapshot read from D1, unless the actor was changed since the read began. */
+  remember(actor: Actor | null, epoch: number): void {
+    if (epoch === this.epoch && this.snapshot === undefined) this.snapshot = actor;
+  }
+
+  /** Forgets the snapshot: called around every change to the actor. */
+  invalidate(): void {
+    this.epoch += 1;
+    this.snapshot = undefined;
+  }
+}
+
+/** The gate of a principal (by its ChittyAuth principal id, or another stable key). */
+export function gateFor(env: Env, key: string): DurableObjectStub<PrincipalGate> {
+  return env.PRINCIPAL_GATE.get(env.PRINCIPAL_GATE.idFromName(key));
+}
+
+/**
+ * Runs a change to an actor between two invalidations of its snapshot: before (so no new reader
+ * caches the old row while the write is in flight — if the gate cannot be reached, nothing is
+ * written) and after (dropping anything cached in between).
+ */
+export async function changingActor<T>(env: Env, principalId: string, write: () => Promise<T>): Promise<T> {
+  const gate = gateFor(env, principalId);
+  await gate.invalidate();
+  try {
+    return await write();
+  } finally {
+    await gate.invalidate();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A delegation token as a credential at ChittyConnect itself: accepted for audience
+ * `chittyconnect` (the subject acts with the token's scopes), refused with 401 for any other
+ * audience — a sub-audience included — and refused at once after revocation or expiry.
+ */
+import { describe, expect, it } from 'vitest';
+import { call, craft, delegate, type Problem, registeredActor, revoke } from './support';
+
+async function setup(audience: string) {
+  const alice = await registeredActor('human', ['contexts:read', 'actors:read']);
+  const bob = await registeredActor('service', []);
+  const issued = await delegate(alice, { subject: bob.chittyId, audience, scopes: ['contexts:read'] });
+  return { alice, bob, issued };
+}
+
+async function validateUsing(credential: string, token: string): Promise<Response> {
+  return call('/v1/delegate/validate', credential, { method: 'POST', json: { token } });
+}
+
+describe('a delegation token as a credential', () => {
+  it('works at ChittyConnect for audience chittyconnect, acting as its subject', async () => {
+    const { bob, issued } = await setup('chittyconnect');
+    const res = await validateUsing(issued.token, issued.token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ valid: true, claims: { subject: bob.chittyId } });
+    const me = await call('/v1/actors/me', issued.token);
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { chittyId: string }).chittyId).toBe(bob.chittyId);
+  });
+
+  it('a token for another audience is refused with 401', async () => {
+    for (const audience of ['dna', 'chittyconnect/contexts']) {
+      const { issued } = await setup(audience);
+      const res = await validateUsing(issued.token, issued.token);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('invalid_token');
+      const problem = (await res.json()) as Problem;
+      expect(problem.code).toBe('invalid_delegation_token');
+      expect(problem.detail).toContain('wrong_audience');
+    }
+  });
+
+  it('is refused with 401 as soon as it is revoked', async () => {
+    const { alice, issued } = await setup('chittyconnect');
+    expect((await validateUsing(issued.token, issued.token)).status).toBe(200);
+    expect((await revoke(alice, issued.tokenId)).status).toBe(204);
+    const res = await validateUsing(issued.token, issued.token);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as Problem).detail).toContain('revoked');
+  });
+
+  it('an expired or forged token is refused with 401', async () => {
+    const { alice } = await setup('chittyconnect');
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await craft({
+      iss: alice.chittyId,
+      sub: alice.chittyId,
+      aud: 'chittyconnect',
+      scope: 'contexts:read',
+      iat: now - 100,
+      exp: now - 10,
+      jti: 'dlg_expired',
+      act: { sub: alice.chittyId },
+    });
+    const res = await validateUsing(expired, expired);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as Problem).detail).toContain('expired');
+  });
+
+  it('its scopes bound what the subject may delegate onwards', async () => {
+    const { bob, issued } = await setup('chittyconnect');
+    const refused = await delegate<Problem>(issued.token, { subject: bob.chittyId, scopes: ['actors:read'] }, 403);
+    expect(refused.code).toBe('scope_not_held');
+  });
+});
