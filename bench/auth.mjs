@@ -97,10 +97,10 @@ ${table}
 
 **/v1/actors/me keeps ${fmt(ratio * 100)} % of /health's req/s** (target ≥ 50 %).
 
-Per request on the hot path: ChittyAuth validations during the run: ${validationsAfter - validationsBefore} (target 0); the isolate
-cache answers before TOKEN_KV. D1: one indexed read of the actor (suspension is seen at once). \`last seen\`
-writes: throttled to one per 5 minutes per actor (session count ${before.sessionCount} → ${after.sessionCount},
-last seen ${before.lastSeenAt === after.lastSeenAt ? 'unchanged' : 'updated once'} across ${m.requests} reads). Rate limiter: one Durable Object call.
+What a hot request costs: ChittyAuth validations during the run: **${validationsAfter - validationsBefore}** (target 0) — the
+isolate cache answers before TOKEN_KV, so no KV read either. One Durable Object call (the principal's gate:
+rate limit + actor snapshot), so no D1 read. \`last seen\` writes: at most one per 5 minutes per actor
+(session count ${before.sessionCount} → ${after.sessionCount}, last seen ${before.lastSeenAt === after.lastSeenAt ? 'unchanged' : 'updated once'} across ${m.requests} reads).
 `;
   writeResults('auth.md', md);
   console.log(md);

@@ -89,8 +89,8 @@ async function announce() {
      ${devToken}
    More local actors and tokens:  npm run actor -- ai contexts:read "My agent"
    Try:
-     curl -s ${url}/health
-     curl -s ${url}/openapi.json
+     curl -s -X POST -H "Authorization: Bearer ${devToken}" ${url}/v1/actors/register
+     curl -s -H "Authorization: Bearer ${devToken}" ${url}/v1/actors/me
 ────────────────────────────────────────────────────────────────────`);
 }
 announce();
