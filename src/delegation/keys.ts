@@ -111,7 +111,7 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): V {
 /** The keyring of this environment (cached per isolate by the secrets' text). */
 export function keyringFromEnv(env: Env): Keyring {
   const signing = env.DELEGATION_SIGNING_KEY;
-  const previous = (env as Env & { DELEGATION_PREVIOUS_KEYS?: string }).DELEGATION_PREVIOUS_KEYS;
+  const previous = env.DELEGATION_PREVIOUS_KEYS;
   const cacheKey = `${signing ?? ''}\u0000${previous ?? ''}`;
   return keyrings.get(cacheKey) ?? remember(keyrings, cacheKey, parseKeyring(signing, previous));
 }

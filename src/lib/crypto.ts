@@ -1,6 +1,5 @@
 /**
- * Small WebCrypto helpers: hashing secrets before they are stored or used as keys, constant-time
- * comparison, random ids.
+ * Small WebCrypto helpers: hashing secrets before they are stored or used as lookup keys, random ids.
  */
 
 const encoder = new TextEncoder();
@@ -9,18 +8,6 @@ const encoder = new TextEncoder();
 export async function sha256Hex(value: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', encoder.encode(value));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Constant-time equality of two strings (their bytes); unequal lengths are unequal without early exit on content. */
-export function timingSafeEqualStrings(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  if (left.byteLength !== right.byteLength) {
-    // Compare against itself so the time spent does not depend on where the inputs differ.
-    crypto.subtle.timingSafeEqual(left, left);
-    return false;
-  }
-  return crypto.subtle.timingSafeEqual(left, right);
 }
 
 /** A random URL-safe identifier with a readable prefix, e.g. `key_3f9a…`. */

@@ -50,6 +50,17 @@ describe('secrets at rest, in logs and in error bodies', () => {
       keyId: string;
     };
     await get('/v1/actors/me', { headers: { 'x-api-key': key.apiKey } });
+    const delegated = (await (
+      await call('/v1/delegate', owner.token, {
+        method: 'POST',
+        json: { subject: owner.chittyId, audience: 'chittyconnect', scopes: ['contexts:read'] },
+      })
+    ).json()) as { token: string; tokenId: string };
+    expect(delegated.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await get('/v1/actors/me', { headers: bearer(delegated.token) });
+    await call('/v1/delegate/validate', owner.token, { method: 'POST', json: { token: delegated.token } });
+    await call(`/v1/delegate/${delegated.tokenId}`, owner.token, { method: 'DELETE' });
+    await get('/v1/actors/me', { headers: bearer(delegated.token) });
 
     // Refused credentials must not be echoed back either.
     const stranger = await createActor('human');
@@ -58,11 +69,12 @@ describe('secrets at rest, in logs and in error bodies', () => {
       await (await get('/v1/actors/me', { headers: bearer(stranger.token) })).text(),
       await (await get('/v1/actors/me', { headers: { 'x-api-key': `${key.apiKey}x` } })).text(),
       await (await get('/v1/actors/me', { headers: { authorization: `Token ${owner.token}` } })).text(),
+      await (await get('/v1/actors/me', { headers: bearer(`${'a'.repeat(20)}.${'b'.repeat(20)}.${'c'.repeat(20)}`) })).text(),
     ];
     await call(`/v1/keys/${key.keyId}`, owner.token, { method: 'DELETE' });
     await get('/v1/actors/me', { headers: { 'x-api-key': key.apiKey } });
 
-    const secrets = [owner.token, key.apiKey, stranger.token];
+    const secrets = [owner.token, key.apiKey, stranger.token, delegated.token];
     const state = [
       await dumpD1(env.DB),
       await dumpKv(env.TOKEN_KV),
