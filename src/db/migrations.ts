@@ -10,6 +10,7 @@ import m0005 from '../../migrations/0005_delegations.sql';
 import m0006 from '../../migrations/0006_outbox_and_processed_events.sql';
 import m0007 from '../../migrations/0007_service_identity.sql';
 import m0008 from '../../migrations/0008_api_keys.sql';
+import m0009 from '../../migrations/0009_contexts_search_and_labels.sql';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0006_outbox_and_processed_events.sql', sql: m0006 },
   { name: '0007_service_identity.sql', sql: m0007 },
   { name: '0008_api_keys.sql', sql: m0008 },
+  { name: '0009_contexts_search_and_labels.sql', sql: m0009 },
 ];

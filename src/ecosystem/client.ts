@@ -92,6 +92,8 @@ export function createEcosystemClient(options: EcosystemOptions) {
     transport,
     discovery,
     log,
+    /** One service's health, probed now (one shot, no retries). */
+    probe,
 
     /**
      * Per-service health. Returns the cached view (possibly stale, `unknown` before the first
