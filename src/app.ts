@@ -4,6 +4,8 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { actorRoutes } from './actors/routes';
+import { connectionRoutes } from './connections/routes';
+import { contextRoutes } from './contexts/routes';
 import type { AppEnv } from './app-env';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
@@ -36,6 +38,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', actorRoutes);
   app.route('/', keyRoutes);
   app.route('/', delegationRoutes);
+  app.route('/', contextRoutes);
+  app.route('/', connectionRoutes);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {

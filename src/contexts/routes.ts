@@ -1,0 +1,198 @@
+/** The contexts API: create, list, get, change (If-Match), soft delete, search, timeline. Owner-scoped. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context as HonoContext } from 'hono';
+import type { AppEnv } from '../app-env';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
+import { AppError } from '../http/errors';
+import { authErrors, problem } from '../http/openapi';
+import { defaultHook } from '../http/openapi-hook';
+import { contextPage, contextView, createBody, idParam, listQuery, patchBody, searchPage, searchQuery, timelineQuery } from './schema';
+import { changeContext, createContext, decodeCursor, deleteContext, encodeCursor, etagOf, ftsQuery, versionFromIfMatch } from './service';
+import { type Context, listContexts, ownedContext, searchContexts } from './store';
+
+const tags = ['Contexts'];
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'The version, for If-Match' } };
+const ifMatch = z.object({
+  'if-match': z.string().optional().openapi({ description: 'The ETag from your last read (required for PATCH)' }),
+});
+
+function view(c: Context) {
+  const { deletedAt: _deleted, ...rest } = c;
+  return { ...rest, status: rest.status === 'deleted' ? ('inactive' as const) : rest.status };
+}
+
+/** The caller must be a registered actor: contexts belong to actors. */
+function ownerOf(c: HonoContext<AppEnv>): string {
+  const principal = c.get('principal');
+  if (!principal.registered)
+    throw new AppError(403, 'actor_not_registered', 'Register first (POST /v1/actors/register); contexts belong to actors.');
+  return principal.chittyId;
+}
+
+/** In development, report D1 rows read (the bench's measure); never in deployed environments. */
+function reportRowsRead(c: HonoContext<AppEnv>, meta: { rows_read?: number } | undefined): void {
+  if (c.env.ENVIRONMENT === 'development' && meta?.rows_read !== undefined) c.header('x-d1-rows-read', String(meta.rows_read));
+}
+
+export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/contexts/create',
+      tags,
+      summary: 'Create a context (its ChittyID comes from the authority)',
+      request: { body: { content: json(createBody), required: true } },
+      responses: {
+        201: { description: 'Created', content: json(contextView), headers: etagHeader },
+        409: problem('The name is taken'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const context = await createContext(c.env.DB, ecosystemFromEnv(c.env), ownerOf(c), c.req.valid('json'));
+      c.header('etag', etagOf(context));
+      c.header('location', `/v1/contexts/${context.chittyId}`);
+      return c.json(view(context), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/contexts/list',
+      tags,
+      summary: 'The caller’s contexts, newest first, by cursor',
+      request: { query: listQuery },
+      responses: { 200: { description: 'A page', content: json(contextPage) }, ...authErrors },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const { rows, meta } = await listContexts(
+        c.env.DB,
+        ownerOf(c),
+        { status: q.status, system: q.system, tool: q.tool },
+        { limit: q.limit + 1, after: q.cursor ? decodeCursor(q.cursor) : undefined },
+      );
+      reportRowsRead(c, meta);
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return c.json({ contexts: page.map(view), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/contexts/search',
+      tags,
+      summary: 'Full-text search over the caller’s contexts (names and contents), best match first',
+      request: { query: searchQuery },
+      responses: { 200: { description: 'Ranked matches', content: json(searchPage) }, ...authErrors },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const match = ftsQuery(q.q);
+      if (!match) {
+        throw new AppError(400, 'validation_failed', 'query.q: no words to search for', {
+          errors: [{ field: 'query.q', message: 'no words to search for' }],
+        });
+      }
+      const { rows, meta } = await searchContexts(c.env.DB, ownerOf(c), match, q.limit + 1, q.offset);
+      reportRowsRead(c, meta);
+      const page = rows.slice(0, q.limit);
+      return c.json(
+        { contexts: page.map((r) => ({ ...view(r), rank: r.rank })), nextOffset: rows.length > q.limit ? q.offset + q.limit : null },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/contexts/{id}',
+      tags,
+      summary: 'One of the caller’s contexts',
+      request: { params: idParam },
+      responses: {
+        200: { description: 'The context', content: json(contextView), headers: etagHeader },
+        404: problem('No such context'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const context = await ownedContext(c.env.DB, id, ownerOf(c));
+      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+      c.header('etag', etagOf(context));
+      return c.json(view(context), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/contexts/{id}',
+      tags,
+      summary: 'Change a context (needs If-Match with its current ETag)',
+      request: { params: idParam, headers: ifMatch, body: { content: json(patchBody), required: true } },
+      responses: {
+        200: { description: 'Changed', content: json(contextView), headers: etagHeader },
+        404: problem('No such context'),
+        409: problem('The new name is taken'),
+        412: problem('The context changed since the ETag was read'),
+        428: problem('If-Match is missing'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const owner = ownerOf(c);
+      const version = versionFromIfMatch(c.req.header('if-match'));
+      const context = await changeContext(c.env.DB, owner, id, version, c.req.valid('json'));
+      c.header('etag', etagOf(context));
+      return c.json(view(context), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/contexts/{id}',
+      tags,
+      summary: 'Delete a context (soft: kept, hidden, its name free again); If-Match optional',
+      request: { params: idParam, headers: ifMatch },
+      responses: {
+        204: { description: 'Deleted' },
+        404: problem('No such context'),
+        412: problem('Changed since the ETag was read'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const header = c.req.header('if-match');
+      await deleteContext(c.env.DB, ownerOf(c), id, header === undefined ? null : versionFromIfMatch(header));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/contexts/{id}/timeline',
+      tags,
+      summary: 'The context’s timeline, from ChittyChronicle, newest first',
+      request: { params: idParam, query: timelineQuery },
+      responses: {
+        200: {
+          description: 'Events',
+          content: json(z.object({ contextId: z.string(), events: z.array(z.record(z.string(), z.unknown())) }).openapi('ContextTimeline')),
+        },
+        404: problem('No such context'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const context = await ownedContext(c.env.DB, id, ownerOf(c));
+      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+      const timeline = await ecosystemFromEnv(c.env).chronicle.timeline(context.timelineId ?? id, c.req.valid('query').limit);
+      return c.json({ contextId: id, events: timeline.events }, 200);
+    },
+  );
