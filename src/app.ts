@@ -4,9 +4,9 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { actorRoutes } from './actors/routes';
+import type { AppEnv } from './app-env';
 import { connectionRoutes } from './connections/routes';
 import { contextRoutes } from './contexts/routes';
-import type { AppEnv } from './app-env';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';

@@ -56,6 +56,7 @@ export interface Env {
   // Secrets: our own keys
   DELEGATION_SIGNING_KEY?: string;
   CREDENTIALS_ENCRYPTION_KEY?: string;
+  CREDENTIALS_PREVIOUS_KEYS?: string; // JSON array of older {kid, key} credential keys, kept while values are re-encrypted
   /** JSON array of previous delegation public keys (JWK), kept until their tokens expire. */
   DELEGATION_PREVIOUS_KEYS?: string;
 }

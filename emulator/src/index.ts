@@ -13,6 +13,7 @@ import { authApp, ensureDevActor } from './services/auth';
 import { certifyApp } from './services/certify';
 import { chronicleApp } from './services/chronicle';
 import { dnaApp } from './services/dna';
+import { echoApp } from './services/echo';
 import { idApp } from './services/id';
 import { registryApp } from './services/registry';
 import { verifyApp } from './services/verify';
@@ -28,6 +29,7 @@ const SERVICES: ReadonlyMap<string, EmulatorApp> = new Map([
   ['verify', verifyApp],
   ['certify', certifyApp],
   ['chronicle', chronicleApp],
+  ['echo', echoApp], // a third-party endpoint for http connections; no bearer token needed
 ]);
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
+import { isSelfWith, requireScope } from '../http/authorize';
 import { covers } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, problem } from '../http/openapi';
@@ -86,6 +87,7 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   .openapi(me, async (c) => {
     const actor = c.get('actor');
     if (!actor) throw new AppError(404, 'actor_not_registered', 'You are not registered yet: POST /v1/actors/register first.');
+    requireScope(c.get('principal'), 'profile:read');
     const now = new Date();
     // Seen recently (per the actor as the gate knows it): nothing to write, nothing to read.
     if (actor.lastSeenAt && now.getTime() - Date.parse(actor.lastSeenAt) < LAST_SEEN_THROTTLE_MS) {
@@ -102,7 +104,7 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     const actor = await actorById(c.env.DB, chittyId);
     if (!actor) throw new AppError(404, 'actor_not_found', `No actor ${chittyId}.`);
     const principal = c.get('principal');
-    const mayReadAll = (principal.registered && principal.chittyId === chittyId) || covers(principal.capabilities, 'actors:read');
+    const mayReadAll = isSelfWith(principal, chittyId, 'profile:read') || covers(principal.capabilities, 'actors:read');
     return c.json(mayReadAll ? privateView(actor) : publicView(actor), 200);
   })
   .openapi(patch, async (c) => {
@@ -113,7 +115,7 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   .openapi(capabilities, async (c) => {
     const { chittyId } = c.req.valid('param');
     const principal = c.get('principal');
-    const self = principal.registered && principal.chittyId === chittyId;
+    const self = isSelfWith(principal, chittyId, 'profile:read');
     if (!self && !covers(principal.capabilities, 'actors:read')) {
       throw new AppError(403, 'forbidden', 'Only the actor itself (or a holder of actors:read) may see its capabilities.');
     }

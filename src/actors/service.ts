@@ -5,6 +5,7 @@
  */
 import type { EcosystemClient } from '../ecosystem/client';
 import type { Env } from '../env';
+import { isSelfWith } from '../http/authorize';
 import { covers, coversAll, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import type { Principal } from '../http/principal';
@@ -37,7 +38,12 @@ export async function registerActor(
   const existing = await actorByPrincipal(db, principal.principalId);
   if (existing) return { actor: existing, created: false };
 
-  const { chittyId } = await client.id.mint('ACTOR', { principalId: principal.principalId, actorType: principal.actorType });
+  // One principal, one actor id: racing registrations ask the authority with the same key.
+  const { chittyId } = await client.id.mint(
+    'ACTOR',
+    { principalId: principal.principalId, actorType: principal.actorType },
+    `actor-register:${principal.principalId}`,
+  );
   let dnaId: string | null = null;
   try {
     dnaId = (await client.dna.initialize(chittyId, 'actor', { actorType: principal.actorType })).dnaId;
@@ -87,14 +93,22 @@ export async function changeActor(env: Env, caller: Principal, targetId: string,
   const held = caller.capabilities;
 
   const profileChange = changes.displayName !== undefined || changes.email !== undefined || changes.avatarUrl !== undefined;
-  if (profileChange && !self && !covers(held, 'actors:write')) {
+  if (profileChange && !isSelfWith(caller, target.chittyId, 'profile:write') && !covers(held, 'actors:write')) {
     throw new AppError(403, 'forbidden', 'Only the actor itself (or a holder of actors:write) may change its profile.');
   }
   if (changes.capabilities !== undefined) {
     if (!covers(held, 'actors:grant')) throw new AppError(403, 'forbidden', 'Changing capabilities needs the actors:grant capability.');
-    const added = changes.capabilities.filter((cap) => !target.capabilities.includes(cap));
-    if (!coversAll(held, added)) {
-      throw new AppError(403, 'scope_not_held', `You cannot grant what you do not hold: ${missing(held, added).join(', ')}.`);
+    const next = changes.capabilities;
+    const touched = [
+      ...next.filter((cap) => !target.capabilities.includes(cap)),
+      ...target.capabilities.filter((cap) => !next.includes(cap)),
+    ];
+    if (!coversAll(held, touched)) {
+      throw new AppError(
+        403,
+        'scope_not_held',
+        `You can only grant or take away what you hold yourself: ${missing(held, touched).join(', ')}.`,
+      );
     }
   }
   if (changes.status !== undefined && changes.status !== target.status) {

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
+import { requireScope } from '../http/authorize';
 import { AppError } from '../http/errors';
 import { authErrors, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
@@ -22,11 +23,12 @@ function view(c: Context) {
   return { ...rest, status: rest.status === 'deleted' ? ('inactive' as const) : rest.status };
 }
 
-/** The caller must be a registered actor: contexts belong to actors. */
-function ownerOf(c: HonoContext<AppEnv>): string {
+/** The caller must be a registered actor (contexts belong to actors) whose credential carries `scope`. */
+function ownerOf(c: HonoContext<AppEnv>, scope: 'contexts:read' | 'contexts:write'): string {
   const principal = c.get('principal');
   if (!principal.registered)
     throw new AppError(403, 'actor_not_registered', 'Register first (POST /v1/actors/register); contexts belong to actors.');
+  requireScope(principal, scope);
   return principal.chittyId;
 }
 
@@ -50,7 +52,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       },
     }),
     async (c) => {
-      const context = await createContext(c.env.DB, ecosystemFromEnv(c.env), ownerOf(c), c.req.valid('json'));
+      const context = await createContext(c.env.DB, ecosystemFromEnv(c.env), ownerOf(c, 'contexts:write'), c.req.valid('json'));
       c.header('etag', etagOf(context));
       c.header('location', `/v1/contexts/${context.chittyId}`);
       return c.json(view(context), 201);
@@ -69,7 +71,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       const q = c.req.valid('query');
       const { rows, meta } = await listContexts(
         c.env.DB,
-        ownerOf(c),
+        ownerOf(c, 'contexts:read'),
         { status: q.status, system: q.system, tool: q.tool },
         { limit: q.limit + 1, after: q.cursor ? decodeCursor(q.cursor) : undefined },
       );
@@ -96,7 +98,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
           errors: [{ field: 'query.q', message: 'no words to search for' }],
         });
       }
-      const { rows, meta } = await searchContexts(c.env.DB, ownerOf(c), match, q.limit + 1, q.offset);
+      const { rows, meta } = await searchContexts(c.env.DB, ownerOf(c, 'contexts:read'), match, q.limit + 1, q.offset);
       reportRowsRead(c, meta);
       const page = rows.slice(0, q.limit);
       return c.json(
@@ -120,7 +122,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const context = await ownedContext(c.env.DB, id, ownerOf(c));
+      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
       if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
       c.header('etag', etagOf(context));
       return c.json(view(context), 200);
@@ -144,7 +146,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const owner = ownerOf(c);
+      const owner = ownerOf(c, 'contexts:write');
       const version = versionFromIfMatch(c.req.header('if-match'));
       const context = await changeContext(c.env.DB, owner, id, version, c.req.valid('json'));
       c.header('etag', etagOf(context));
@@ -168,7 +170,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     async (c) => {
       const { id } = c.req.valid('param');
       const header = c.req.header('if-match');
-      await deleteContext(c.env.DB, ownerOf(c), id, header === undefined ? null : versionFromIfMatch(header));
+      await deleteContext(c.env.DB, ownerOf(c, 'contexts:write'), id, header === undefined ? null : versionFromIfMatch(header));
       return c.body(null, 204);
     },
   )
@@ -190,7 +192,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const context = await ownedContext(c.env.DB, id, ownerOf(c));
+      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
       if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
       const timeline = await ecosystemFromEnv(c.env).chronicle.timeline(context.timelineId ?? id, c.req.valid('query').limit);
       return c.json({ contextId: id, events: timeline.events }, 200);

@@ -44,24 +44,28 @@ function recordClaims(r: DelegationRecord): DelegationClaims {
 async function parentOf(env: Env, caller: Caller, parentToken: string | undefined, now: number): Promise<DelegationRecord | null> {
   const { principal } = caller;
   let parentId: string | null = null;
-  if (parentToken !== undefined) {
+  if (principal.credential === 'delegation') {
+    // A delegated credential never mints a free-standing token: whatever it issues stays in its
+    // lineage, and its bearer is the holder (the request acts as the delegator, so a subject check
+    // against the principal would be meaningless here).
+    if (parentToken !== undefined) {
+      const check = await checkDelegationToken(env, parentToken, {}, now);
+      if (!check.valid || check.claims.tokenId !== principal.credentialId) {
+        throw new AppError(
+          403,
+          'parent_mismatch',
+          'When authenticating with a delegation token, derive from that same token (or omit parentToken).',
+        );
+      }
+    }
+    parentId = principal.credentialId ?? null;
+  } else if (parentToken !== undefined) {
     const check = await checkDelegationToken(env, parentToken, {}, now);
     if (!check.valid) throw new AppError(403, 'parent_not_valid', `The parent token cannot be derived from: ${check.reason}.`);
     if (check.claims.subject !== principal.chittyId) {
       throw new AppError(403, 'not_token_holder', 'Only the subject of the parent token may derive from it; authenticate as that actor.');
     }
     parentId = check.claims.tokenId;
-  }
-  if (principal.credential === 'delegation') {
-    // A delegated credential never mints a free-standing token: whatever it issues stays in its lineage.
-    if (parentId !== null && parentId !== principal.credentialId) {
-      throw new AppError(
-        403,
-        'parent_mismatch',
-        'When authenticating with a delegation token, derive from that same token (or omit parentToken).',
-      );
-    }
-    parentId = principal.credentialId ?? null;
   }
   if (parentId === null) return null;
   const parent = await delegationById(env.DB, parentId);
@@ -110,13 +114,15 @@ export async function issueDelegation(
     }
     const expiresIn = input.expiresIn ?? Math.min(DEFAULT_EXPIRES_IN, remaining);
     rootId = parent.rootId;
+    // Deriving with the token as the credential: the deriver is its holder, the parent's subject.
+    const deriver = principal.credential === 'delegation' ? parent.subject : actor.chittyId;
     claims = {
       tokenId,
-      issuer: actor.chittyId,
+      issuer: deriver,
       subject: input.subject,
       audience,
       scopes,
-      actorChain: [...parent.actorChain, actor.chittyId],
+      actorChain: [...parent.actorChain, deriver],
       parentId: parent.tokenId,
       issuedAt: nowSeconds,
       expiresAt: nowSeconds + expiresIn,
@@ -170,6 +176,9 @@ export async function revokeDelegation(env: Env, caller: Caller, tokenId: string
   if (!record)
     throw new AppError(404, 'delegation_not_found', `No delegation token ${tokenId}; check the tokenId returned when it was issued.`);
   const { principal } = caller;
+  if (!covers(principal.capabilities, 'delegations:manage')) {
+    throw new AppError(403, 'forbidden', 'Revoking delegation tokens needs the delegations:manage scope on this credential.');
+  }
   if (!covers(principal.capabilities, ADMIN) && !record.actorChain.includes(principal.chittyId)) {
     throw new AppError(403, 'not_token_issuer', 'Only the issuer of a token (or a delegator before it) or an admin may revoke it.');
   }

@@ -8,7 +8,7 @@
  * which the revocation and expiry checks already cover).
  */
 import type { Env } from '../env';
-import { coversAll, missing } from '../http/capabilities';
+import { coversAll, effectiveCapabilities, missing } from '../http/capabilities';
 import { keyringFromEnv } from './keys';
 import { tokenState } from './store';
 import { readToken } from './token';
@@ -85,8 +85,9 @@ export async function checkDelegationToken(
   const byId = new Map(state.actors.map((a) => [a.chittyId, a]));
   if (claims.actorChain.some((id) => byId.get(id)?.status !== 'active')) return { valid: false, reason: 'issuer_suspended', claims };
   const original = byId.get(claims.actorChain[0] ?? '');
-  if (!original || !coversAll(original.capabilities, claims.scopes)) {
-    return { valid: false, reason: 'scope_not_held', claims, missingScopes: missing(original?.capabilities ?? [], claims.scopes) };
+  const held = effectiveCapabilities(original?.capabilities ?? []);
+  if (!original || !coversAll(held, claims.scopes)) {
+    return { valid: false, reason: 'scope_not_held', claims, missingScopes: missing(original ? held : [], claims.scopes) };
   }
   return { valid: true, claims };
 }

@@ -89,10 +89,11 @@ export class Discovery {
   }
 }
 
+/** Only https: discovered URLs receive our bearer service tokens. */
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
+    return url.protocol === 'https:';
   } catch {
     return false;
   }

@@ -125,7 +125,12 @@ export async function initializeServiceContext(deps: InitDeps, state: InitState)
     'mint',
     identity.chittyId !== undefined,
     async () => {
-      const minted = await client.id.mint('CONTEXT', { service: serviceName, url: deps.serviceUrl, kind: 'service' });
+      // Isolates starting together ask with the same key, so they get the same id.
+      const minted = await client.id.mint(
+        'CONTEXT',
+        { service: serviceName, url: deps.serviceUrl, kind: 'service' },
+        `service-init:${serviceName}`,
+      );
       identity.chittyId = minted.chittyId;
       identity.did = minted.did;
       // Keep the id at once: a later failure must not lead the next start to mint another.

@@ -121,7 +121,12 @@ export class Transport {
   ): Promise<{ ok: true; value: T } | { ok: false; error: EcosystemError | EcosystemRejectedError }> {
     const { service } = spec;
     const token = this.options.tokens[service];
-    const url = new URL(spec.path, await this.baseUrlOf(service));
+    let url: URL;
+    try {
+      url = new URL(spec.path, await this.baseUrlOf(service));
+    } catch {
+      return { ok: false, error: new EcosystemError(service, 'not_configured', `${service}: no usable base URL`) };
+    }
     const headers = new Headers({ accept: 'application/json', ...spec.headers });
     if (token) headers.set('authorization', `Bearer ${token}`);
     if (spec.body !== undefined) headers.set('content-type', 'application/json');

@@ -16,14 +16,15 @@ import { createMiddleware } from 'hono/factory';
 import type { Actor } from '../actors/store';
 import { actorById, actorByPrincipal } from '../actors/store';
 import type { AppEnv } from '../app-env';
+import { TOKEN_TYPE as DELEGATION_TOKEN_TYPE } from '../delegation/token';
 import { checkDelegationToken } from '../delegation/verify';
-import { EcosystemError } from '../ecosystem/errors';
+import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { type ApiKeyRecord, apiKeyByHash, apiKeyKvKey } from '../keys/store';
 import { sha256Hex } from '../lib/crypto';
 import { TtlCache } from '../lib/ttl-cache';
-import { narrow } from './capabilities';
+import { effectiveCapabilities, narrow } from './capabilities';
 import { AppError } from './errors';
 import type { ActorType, Principal } from './principal';
 import { gateFor } from './principal-gate';
@@ -37,6 +38,8 @@ interface AuthIdentity {
   principalId: string;
   actorType: ActorType;
   capabilities: string[];
+  /** When ChittyAuth's answer stops being trusted (ms since epoch): no cache layer outlives it. */
+  trustedUntil: number;
 }
 
 const tokenCache = new TtlCache<AuthIdentity>(10_000);
@@ -52,6 +55,21 @@ function unauthorized(code: string, detail: string, error = 'invalid_token'): Ap
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/**
+ * A bearer value is a ChittyConnect delegation token when it is a compact JWS whose header says
+ * so (`typ`); any other value — a JWT that ChittyAuth issued included — goes to ChittyAuth.
+ */
+function isDelegationToken(token: string): boolean {
+  if (!JWS_SHAPE.test(token)) return false;
+  try {
+    const segment = token.slice(0, token.indexOf('.')).replace(/-/g, '+').replace(/_/g, '/');
+    const header = JSON.parse(atob(segment)) as { typ?: unknown };
+    return header.typ === DELEGATION_TOKEN_TYPE;
+  } catch {
+    return false;
+  }
+}
+
 /** Forgets what this isolate cached for an API key (used when it is revoked here). */
 export function forgetApiKey(hash: string): void {
   apiKeyCache.delete(hash);
@@ -63,14 +81,15 @@ async function chittyAuthIdentity(env: Env, token: string, waitUntil: (p: Promis
   if (hot) return hot;
   const kvKey = `chittyauth:${hash}`;
   const warm = await env.TOKEN_KV.get<AuthIdentity>(kvKey, 'json');
-  if (warm) {
-    tokenCache.set(hash, warm, ISOLATE_CACHE_TTL_MS);
+  if (warm && warm.trustedUntil > Date.now()) {
+    tokenCache.set(hash, warm, Math.min(ISOLATE_CACHE_TTL_MS, warm.trustedUntil - Date.now()));
     return warm;
   }
   let answer: Awaited<ReturnType<ReturnType<typeof ecosystemFromEnv>['auth']['validateToken']>>;
   try {
     answer = await ecosystemFromEnv(env).auth.validateToken(token);
   } catch (err) {
+    if (err instanceof EcosystemRejectedError) throw unauthorized('invalid_token', 'ChittyAuth refused the bearer token.');
     if (err instanceof EcosystemError) {
       throw new AppError(503, 'auth_unavailable', 'ChittyAuth cannot be reached to check this token; retry shortly.', {
         retryAfterSeconds: err.retryAfterSeconds,
@@ -83,6 +102,7 @@ async function chittyAuthIdentity(env: Env, token: string, waitUntil: (p: Promis
     principalId: answer.actor.chittyId,
     actorType: answer.actor.type,
     capabilities: answer.actor.capabilities,
+    trustedUntil: Date.now() + TOKEN_KV_TTL_SECONDS * 1000,
   };
   tokenCache.set(hash, identity, ISOLATE_CACHE_TTL_MS);
   waitUntil(env.TOKEN_KV.put(kvKey, JSON.stringify(identity), { expirationTtl: TOKEN_KV_TTL_SECONDS }));
@@ -137,7 +157,7 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
           chittyId: actor.chittyId,
           registered: true,
           actorType: actor.actorType,
-          capabilities: narrow(actor.capabilities, record.scopes),
+          capabilities: narrow(effectiveCapabilities(actor.capabilities), record.scopes),
           credential: 'api_key',
           credentialId: record.keyId,
         };
@@ -153,26 +173,34 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
   if (!match?.[1]) throw unauthorized('invalid_credential', 'The Authorization header must be "Bearer <token>".', 'invalid_request');
   const token = match[1];
 
-  if (JWS_SHAPE.test(token)) {
+  if (isDelegationToken(token)) {
     const check = await checkDelegationToken(env, token, { audience: env.SERVICE_NAME });
     if (!check.valid) throw unauthorized('invalid_delegation_token', `The delegation token is not valid: ${check.reason}.`);
     const { claims } = check;
-    const actor = await actorById(env.DB, claims.subject);
+    // A delegation token carries its original delegator's authority, narrowed to its scopes: the
+    // request acts as the delegator (whose things it may touch, whose budget it spends). The
+    // subject is only who the delegator meant to hold it, so it never lends the subject's rights.
+    const [delegator, subject] = await Promise.all([actorById(env.DB, claims.actorChain[0] ?? ''), actorById(env.DB, claims.subject)]);
+    if (!delegator) throw unauthorized('invalid_delegation_token', 'The delegation token is not valid: its delegator no longer exists.');
+    if (subject && subject.status !== 'active') assertActive(subject);
     return {
-      gateKey: actor?.principalId ?? `subject:${claims.subject}`,
-      tier: actor?.actorType ?? 'service',
-      readActor: async () => actor,
+      gateKey: delegator.principalId,
+      tier: delegator.actorType,
+      readActor: async () => delegator,
       useSnapshot: false,
-      toPrincipal: () => ({
-        principalId: actor?.principalId ?? claims.subject,
-        chittyId: claims.subject,
-        registered: actor !== null,
-        actorType: actor?.actorType ?? 'service',
-        capabilities: claims.scopes,
-        credential: 'delegation',
-        credentialId: claims.tokenId,
-        delegation: { issuer: claims.issuer, audience: claims.audience, actorChain: claims.actorChain },
-      }),
+      toPrincipal: (actor) => {
+        const a = actor ?? delegator;
+        return {
+          principalId: a.principalId,
+          chittyId: a.chittyId,
+          registered: true,
+          actorType: a.actorType,
+          capabilities: narrow(effectiveCapabilities(a.capabilities), claims.scopes),
+          credential: 'delegation',
+          credentialId: claims.tokenId,
+          delegation: { issuer: claims.issuer, subject: claims.subject, audience: claims.audience, actorChain: claims.actorChain },
+        };
+      },
     };
   }
 
@@ -187,7 +215,7 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
       chittyId: actor?.chittyId ?? identity.principalId,
       registered: actor !== null,
       actorType: actor?.actorType ?? identity.actorType,
-      capabilities: actor?.capabilities ?? identity.capabilities,
+      capabilities: actor ? effectiveCapabilities(actor.capabilities) : identity.capabilities,
       credential: 'chittyauth',
     }),
   };

@@ -28,3 +28,26 @@ export function missing(held: readonly string[], wanted: readonly string[]): str
 export function narrow(capabilities: readonly string[], scopes: readonly string[]): string[] {
   return scopes.filter((s) => covers(capabilities, s));
 }
+
+/**
+ * What every registered actor holds over its own things, on top of its granted capabilities.
+ * A full ChittyAuth session carries all of them; an API key or a delegation token carries only
+ * those it was given as scopes. So "it is my context" is never enough on its own: the credential
+ * must also carry the scope for what it is doing.
+ */
+export const OWNER_SCOPES = [
+  'profile:read',
+  'profile:write',
+  'contexts:read',
+  'contexts:write',
+  'connections:read',
+  'connections:write',
+  'connections:use',
+  'keys:manage',
+  'delegations:manage',
+] as const;
+
+/** An actor's granted capabilities plus the owner scopes. */
+export function effectiveCapabilities(granted: readonly string[]): string[] {
+  return [...new Set([...granted, ...OWNER_SCOPES])];
+}

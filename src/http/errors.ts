@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { EcosystemError } from '../ecosystem/errors';
+import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `body.name` or `query.limit`. */
@@ -71,6 +71,17 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
         retryAfterSeconds: err.retryAfterSeconds,
       }),
       unexpected: false,
+    };
+  }
+  if (err instanceof EcosystemRejectedError) {
+    // The service is up and refused our call: our request to it was wrong, not the client's.
+    return {
+      appError: new AppError(
+        502,
+        'ecosystem_rejected',
+        `${err.service} refused the request ChittyConnect made for this call; quote the request id.`,
+      ),
+      unexpected: true,
     };
   }
   if (err instanceof HTTPException) {

@@ -83,6 +83,7 @@ export async function changingActor<T>(env: Env, principalId: string, write: () 
   try {
     return await write();
   } finally {
-    await gate.invalidate();
+    // The change is written: the stale snapshot must go. One retry before giving up loudly.
+    await gate.invalidate().catch(() => gate.invalidate());
   }
 }

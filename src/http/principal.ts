@@ -18,6 +18,9 @@ export interface Principal {
   credential: CredentialKind;
   /** For API keys: the key id. For delegation tokens: the token id. */
   credentialId?: string;
-  /** For delegation tokens: who delegated, for whom, and the chain of actors it passed through. */
-  delegation?: { issuer: string; audience: string; actorChain: string[] };
+  /**
+   * For delegation tokens: the request acts as the original delegator (`chittyId` above); this
+   * records who issued the token, whom it was for, and the chain of actors it passed through.
+   */
+  delegation?: { issuer: string; subject: string; audience: string; actorChain: string[] };
 }

@@ -23,7 +23,10 @@ export function budgetFor(env: Env, tier: ActorType): number {
     } catch {
       overrides = {}; // a broken override falls back to the defaults rather than failing every request
     }
-    parsed = { raw: env.RATE_LIMIT_TIERS, tiers: { ...DEFAULT_TIERS, ...overrides } };
+    const valid = Object.entries(overrides).filter(
+      ([tier, n]) => tier in DEFAULT_TIERS && typeof n === 'number' && Number.isInteger(n) && n > 0,
+    );
+    parsed = { raw: env.RATE_LIMIT_TIERS, tiers: { ...DEFAULT_TIERS, ...Object.fromEntries(valid) } };
   }
   return parsed.tiers[tier];
 }

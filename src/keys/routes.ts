@@ -9,6 +9,7 @@ import { CAPABILITY } from '../actors/schema';
 import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { forgetApiKey } from '../http/auth';
+import { isSelfWith, requireScope } from '../http/authorize';
 import { ADMIN, covers, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, problem } from '../http/openapi';
@@ -115,6 +116,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const actor = c.get('actor');
+      requireScope(c.get('principal'), 'keys:manage');
       return c.json({ keys: actor ? (await apiKeysOf(c.env.DB, actor.chittyId)).map(view) : [] }, 200);
     },
   )
@@ -131,7 +133,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       const { keyId } = c.req.valid('param');
       const principal = c.get('principal');
       const key = await apiKeyById(c.env.DB, keyId);
-      const mine = key !== null && principal.registered && key.owner === principal.chittyId;
+      const mine = key !== null && isSelfWith(principal, key.owner, 'keys:manage');
       // Someone else's key is "not found" unless the caller is an admin: ids reveal nothing.
       if (!key || (!mine && !covers(principal.capabilities, ADMIN))) throw new AppError(404, 'key_not_found', `No key ${keyId}.`);
       const event = outboxInsert(c.env.DB, {

@@ -10,7 +10,7 @@ afterEach(clearFaults);
 
 describe('POST /v1/actors/register', () => {
   it('mints an ACTOR id, links the principal, initialises DNA and writes the outbox event with it', async () => {
-    const principal = await createActor('human', ['contexts:read']);
+    const principal = await createActor('human', ['reports:read']);
     const res = await call('/v1/actors/register', principal.token, {
       method: 'POST',
       json: { displayName: 'Ada', email: 'ada@example.com' },
@@ -21,7 +21,7 @@ describe('POST /v1/actors/register', () => {
       actorType: 'human',
       principalId: principal.chittyId,
       displayName: 'Ada',
-      capabilities: ['contexts:read'],
+      capabilities: ['reports:read'],
       status: 'active',
     });
     const chittyId = actor.chittyId as string;
@@ -41,6 +41,19 @@ describe('POST /v1/actors/register', () => {
     const again = await call('/v1/actors/register', principal.token, { method: 'POST' });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { chittyId: string }).chittyId).toBe(first.chittyId);
+  });
+
+  it('concurrent registrations of one principal make one actor', async () => {
+    const principal = await createActor('human');
+    const responses = await Promise.all(Array.from({ length: 5 }, () => call('/v1/actors/register', principal.token, { method: 'POST' })));
+    const ids = new Set<string>();
+    for (const res of responses) {
+      expect([200, 201]).toContain(res.status);
+      ids.add(((await res.json()) as { chittyId: string }).chittyId);
+    }
+    expect(ids.size).toBe(1);
+    const rows = await env.DB.prepare('SELECT chitty_id FROM actors WHERE principal_id = ?').bind(principal.chittyId).all();
+    expect(rows.results).toHaveLength(1);
   });
 
   it('authority down → 503 with Retry-After, and no actor row', async () => {
@@ -104,7 +117,7 @@ describe('GET /v1/actors/me', () => {
 
 describe('reading and changing actors', () => {
   it('another actor sees only the public profile; itself and actors:read see everything', async () => {
-    const owner = await registeredActor('human', ['contexts:read'], { email: 'owner@example.com', displayName: 'Owner' });
+    const owner = await registeredActor('human', ['reports:read'], { email: 'owner@example.com', displayName: 'Owner' });
     const other = await registeredActor('human');
     const reader = await registeredActor('system', ['actors:read']);
     const seen = (await (await call(`/v1/actors/${owner.chittyId}`, other.token)).json()) as Record<string, unknown>;
@@ -113,12 +126,12 @@ describe('reading and changing actors', () => {
     const own = (await (await call(`/v1/actors/${owner.chittyId}`, owner.token)).json()) as Record<string, unknown>;
     expect(own.email).toBe('owner@example.com');
     const admin = (await (await call(`/v1/actors/${owner.chittyId}`, reader.token)).json()) as Record<string, unknown>;
-    expect(admin.capabilities).toEqual(['contexts:read']);
+    expect(admin.capabilities).toEqual(['reports:read']);
     const caps = await call(`/v1/actors/${owner.chittyId}/capabilities`, other.token);
     expect(caps.status).toBe(403);
     expect(await (await call(`/v1/actors/${owner.chittyId}/capabilities`, owner.token)).json()).toMatchObject({
-      capabilities: ['contexts:read'],
-      effective: ['contexts:read'],
+      capabilities: ['reports:read'],
+      effective: expect.arrayContaining(['reports:read', 'profile:read', 'contexts:write']),
     });
   });
 
@@ -140,23 +153,27 @@ describe('reading and changing actors', () => {
   });
 
   it('a granter grants only what it holds', async () => {
-    const granter = await registeredActor('system', ['actors:grant', 'contexts:*']);
+    const granter = await registeredActor('system', ['actors:grant', 'reports:*']);
     const target = await registeredActor('ai');
     const ok = await call(`/v1/actors/${target.chittyId}`, granter.token, {
       method: 'PATCH',
-      json: { capabilities: ['contexts:read', 'contexts:write'] },
+      json: { capabilities: ['reports:read', 'reports:write'] },
     });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { capabilities: string[] }).capabilities).toEqual(['contexts:read', 'contexts:write']);
+    expect(((await ok.json()) as { capabilities: string[] }).capabilities).toEqual(['reports:read', 'reports:write']);
+    // Taking away needs the same: the granter cannot strip what it does not hold.
+    const holder = await registeredActor('system', ['audit:read']);
+    const strip = await call(`/v1/actors/${holder.chittyId}`, granter.token, { method: 'PATCH', json: { capabilities: [] } });
+    expect(strip.status).toBe(403);
     const tooMuch = await call(`/v1/actors/${target.chittyId}`, granter.token, {
       method: 'PATCH',
-      json: { capabilities: ['contexts:read', 'admin'] },
+      json: { capabilities: ['reports:read', 'admin'] },
     });
     expect(tooMuch.status).toBe(403);
     expect(((await tooMuch.json()) as { code: string }).code).toBe('scope_not_held');
     // The new capabilities are what the target's next request carries.
     const caps = (await (await call(`/v1/actors/${target.chittyId}/capabilities`, target.token)).json()) as { effective: string[] };
-    expect(caps.effective).toEqual(['contexts:read', 'contexts:write']);
+    expect(caps.effective).toEqual(expect.arrayContaining(['reports:read', 'reports:write']));
   });
 
   it('a suspended actor’s credentials stop working at once; reactivation restores them', async () => {

@@ -1,15 +1,16 @@
 /**
  * A delegation token as a credential at ChittyConnect itself: accepted for audience
- * `chittyconnect` (the subject acts with the token's scopes), refused with 401 for any other
- * audience — a sub-audience included — and refused at once after revocation or expiry.
+ * `chittyconnect`, where the request acts as the original delegator narrowed to the token's
+ * scopes (never with the subject's own rights); refused with 401 for any other audience — a
+ * sub-audience included — and refused at once after revocation or expiry.
  */
 import { describe, expect, it } from 'vitest';
 import { call, craft, delegate, type Problem, registeredActor, revoke } from './support';
 
 async function setup(audience: string) {
-  const alice = await registeredActor('human', ['contexts:read', 'actors:read']);
+  const alice = await registeredActor('human', ['reports:read', 'actors:read']);
   const bob = await registeredActor('service', []);
-  const issued = await delegate(alice, { subject: bob.chittyId, audience, scopes: ['contexts:read'] });
+  const issued = await delegate(alice, { subject: bob.chittyId, audience, scopes: ['reports:read'] });
   return { alice, bob, issued };
 }
 
@@ -18,14 +19,45 @@ async function validateUsing(credential: string, token: string): Promise<Respons
 }
 
 describe('a delegation token as a credential', () => {
-  it('works at ChittyConnect for audience chittyconnect, acting as its subject', async () => {
-    const { bob, issued } = await setup('chittyconnect');
+  it('works at ChittyConnect for audience chittyconnect, acting as the delegator within its scopes', async () => {
+    const { alice, bob, issued } = await setup('chittyconnect');
     const res = await validateUsing(issued.token, issued.token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ valid: true, claims: { subject: bob.chittyId } });
-    const me = await call('/v1/actors/me', issued.token);
+    // The token does not carry profile:read, so it cannot read even the delegator's profile…
+    const denied = await call('/v1/actors/me', issued.token);
+    expect(denied.status).toBe(403);
+    // …and one that does reads the delegator's, never the subject's.
+    const withProfile = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['profile:read'] });
+    const me = await call('/v1/actors/me', withProfile.token);
     expect(me.status).toBe(200);
-    expect(((await me.json()) as { chittyId: string }).chittyId).toBe(bob.chittyId);
+    expect(((await me.json()) as { chittyId: string }).chittyId).toBe(alice.chittyId);
+  });
+
+  it('naming someone else as subject lends none of their rights (no impersonation)', async () => {
+    const mallory = await registeredActor('human');
+    const victim = await registeredActor('human', [], { email: 'victim@example.com' });
+    const victimContext = await call('/v1/contexts/create', victim.token, {
+      method: 'POST',
+      json: { name: `victim-${crypto.randomUUID()}` },
+    });
+    const { chittyId: contextId } = (await victimContext.json()) as { chittyId: string };
+    const forged = await delegate(mallory, {
+      subject: victim.chittyId,
+      audience: 'chittyconnect',
+      scopes: ['profile:read', 'profile:write', 'contexts:read', 'keys:manage', 'delegations:manage'],
+    });
+    const me = (await (await call('/v1/actors/me', forged.token)).json()) as { chittyId: string; email: string | null };
+    expect(me.chittyId).toBe(mallory.chittyId);
+    const victimView = (await (await call(`/v1/actors/${victim.chittyId}`, forged.token)).json()) as Record<string, unknown>;
+    expect(victimView.email).toBeUndefined();
+    expect((await call(`/v1/actors/${victim.chittyId}`, forged.token, { method: 'PATCH', json: { displayName: 'pwned' } })).status).toBe(
+      403,
+    );
+    expect((await call(`/v1/contexts/${contextId}`, forged.token)).status).toBe(404);
+    // The rate limit it spends is the delegator's own.
+    const limited = await call('/v1/actors/me', forged.token);
+    expect(limited.headers.get('ratelimit-limit')).toBe('600');
   });
 
   it('a token for another audience is refused with 401', async () => {
@@ -56,7 +88,7 @@ describe('a delegation token as a credential', () => {
       iss: alice.chittyId,
       sub: alice.chittyId,
       aud: 'chittyconnect',
-      scope: 'contexts:read',
+      scope: 'reports:read',
       iat: now - 100,
       exp: now - 10,
       jti: 'dlg_expired',

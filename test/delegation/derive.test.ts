@@ -10,13 +10,13 @@ import { call, delegate, type Issued, type Problem, registeredActor, revoke, seg
 
 /** alice (the original delegator) → bob, for chittyconnect, with two scopes, for ten minutes. */
 async function chainStart() {
-  const alice = await registeredActor('human', ['contexts:read', 'contexts:write', 'actors:read']);
+  const alice = await registeredActor('human', ['reports:read', 'reports:write', 'actors:read']);
   const bob = await registeredActor('service', []);
   const carol = await registeredActor('service', []);
   const parent = await delegate(alice, {
     subject: bob.chittyId,
     audience: 'chittyconnect',
-    scopes: ['contexts:read', 'contexts:write'],
+    scopes: ['reports:read', 'reports:write'],
     expiresIn: 600,
   });
   return { alice, bob, carol, parent };
@@ -25,12 +25,12 @@ async function chainStart() {
 describe('deriving from a token', () => {
   it('the holder derives a narrower token (parentToken in the body); expiry defaults within the parent’s', async () => {
     const { alice, bob, carol, parent } = await chainStart();
-    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: parent.token });
+    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token });
     expect(child).toMatchObject({
       issuer: bob.chittyId,
       subject: carol.chittyId,
       audience: 'chittyconnect',
-      scopes: ['contexts:read'],
+      scopes: ['reports:read'],
       parentId: parent.tokenId,
       actorChain: [alice.chittyId, bob.chittyId],
     });
@@ -40,7 +40,7 @@ describe('deriving from a token', () => {
       parent_jti: parent.tokenId,
       act: { sub: bob.chittyId, act: { sub: alice.chittyId } },
     });
-    expect(await validate(carol, { token: child.token, audience: 'chittyconnect', scopes: ['contexts:read'] })).toMatchObject({
+    expect(await validate(carol, { token: child.token, audience: 'chittyconnect', scopes: ['reports:read'] })).toMatchObject({
       valid: true,
     });
     const row = await env.DB.prepare('SELECT root_id, parent_id FROM delegations WHERE token_id = ?').bind(child.tokenId).first();
@@ -49,7 +49,7 @@ describe('deriving from a token', () => {
 
   it('the holder may instead authenticate with the parent token itself', async () => {
     const { alice, bob, carol, parent } = await chainStart();
-    const child = await delegate(parent.token, { subject: carol.chittyId, scopes: ['contexts:write'], expiresIn: 60 });
+    const child = await delegate(parent.token, { subject: carol.chittyId, scopes: ['reports:write'], expiresIn: 60 });
     expect(child).toMatchObject({ issuer: bob.chittyId, parentId: parent.tokenId, actorChain: [alice.chittyId, bob.chittyId] });
     // A delegated credential cannot mint a free-standing token, nor derive from another one.
     const other = await delegate(alice, { subject: bob.chittyId, audience: 'dna', scopes: ['actors:read'] });
@@ -64,11 +64,11 @@ describe('deriving from a token', () => {
   it('broader scopes, a later expiry or another audience are refused (403), and nothing is written', async () => {
     const { bob, carol, parent } = await chainStart();
     const cases: [Record<string, unknown>, string][] = [
-      [{ scopes: ['contexts:read', 'actors:read'] }, 'scope_not_held'],
-      [{ scopes: ['contexts:*'] }, 'scope_not_held'],
-      [{ scopes: ['contexts:read'], expiresIn: 3600 }, 'expiry_exceeds_parent'],
-      [{ scopes: ['contexts:read'], audience: 'dna' }, 'audience_not_allowed'],
-      [{ scopes: ['contexts:read'], audience: 'chittyconnectx' }, 'audience_not_allowed'],
+      [{ scopes: ['reports:read', 'actors:read'] }, 'scope_not_held'],
+      [{ scopes: ['reports:*'] }, 'scope_not_held'],
+      [{ scopes: ['reports:read'], expiresIn: 3600 }, 'expiry_exceeds_parent'],
+      [{ scopes: ['reports:read'], audience: 'dna' }, 'audience_not_allowed'],
+      [{ scopes: ['reports:read'], audience: 'chittyconnectx' }, 'audience_not_allowed'],
     ];
     for (const [extra, code] of cases) {
       const problem = await delegate<Problem>(bob, { subject: carol.chittyId, parentToken: parent.token, ...extra }, 403);
@@ -85,7 +85,7 @@ describe('deriving from a token', () => {
     const child = await delegate(bob, {
       subject: carol.chittyId,
       audience: 'chittyconnect/contexts',
-      scopes: ['contexts:read'],
+      scopes: ['reports:read'],
       parentToken: parent.token,
     });
     expect(child.audience).toBe('chittyconnect/contexts');
@@ -95,20 +95,16 @@ describe('deriving from a token', () => {
 
   it('only the parent’s subject may derive; an invalid parent cannot be derived from', async () => {
     const { alice, carol, parent } = await chainStart();
-    const notHolder = await delegate<Problem>(
-      carol,
-      { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: parent.token },
-      403,
-    );
+    const notHolder = await delegate<Problem>(carol, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token }, 403);
     expect(notHolder.code).toBe('not_token_holder');
     const issuerIsNotHolder = await delegate<Problem>(
       alice,
-      { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: parent.token },
+      { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token },
       403,
     );
     expect(issuerIsNotHolder.code).toBe('not_token_holder');
     const forged = `${parent.token.slice(0, -4)}AAAA`;
-    const bad = await delegate<Problem>(carol, { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: forged }, 403);
+    const bad = await delegate<Problem>(carol, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: forged }, 403);
     expect(bad.code).toBe('parent_not_valid');
   });
 
@@ -117,13 +113,13 @@ describe('deriving from a token', () => {
     const dave = await registeredActor('service', []);
     const child = await delegate(bob, {
       subject: carol.chittyId,
-      scopes: ['contexts:read', 'contexts:write'],
+      scopes: ['reports:read', 'reports:write'],
       expiresIn: 300,
       parentToken: parent.token,
     });
     const grandchild: Issued = await delegate(carol, {
       subject: dave.chittyId,
-      scopes: ['contexts:read'],
+      scopes: ['reports:read'],
       expiresIn: 120,
       parentToken: child.token,
     });
@@ -137,7 +133,7 @@ describe('deriving from a token', () => {
     });
     const tooLong = await delegate<Problem>(
       carol,
-      { subject: dave.chittyId, scopes: ['contexts:read'], expiresIn: 301, parentToken: child.token },
+      { subject: dave.chittyId, scopes: ['reports:read'], expiresIn: 301, parentToken: child.token },
       403,
     );
     expect(tooLong.code).toBe('expiry_exceeds_parent');
@@ -148,13 +144,13 @@ describe('deriving from a token', () => {
   it('revoking the parent invalidates the child and grandchild, and stops further derivation', async () => {
     const { alice, bob, carol, parent } = await chainStart();
     const dave = await registeredActor('service', []);
-    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: parent.token });
-    const grandchild = await delegate(carol, { subject: dave.chittyId, scopes: ['contexts:read'], parentToken: child.token });
+    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token });
+    const grandchild = await delegate(carol, { subject: dave.chittyId, scopes: ['reports:read'], parentToken: child.token });
     expect((await revoke(alice, parent.tokenId)).status).toBe(204);
     for (const token of [parent.token, child.token, grandchild.token]) {
       expect((await validate(dave, { token })).reason).toBe('revoked');
     }
-    const refused = await delegate<Problem>(carol, { subject: dave.chittyId, scopes: ['contexts:read'], parentToken: child.token }, 403);
+    const refused = await delegate<Problem>(carol, { subject: dave.chittyId, scopes: ['reports:read'], parentToken: child.token }, 403);
     expect(refused.code).toBe('parent_not_valid');
     expect(refused.detail).toContain('revoked');
   });
@@ -162,16 +158,16 @@ describe('deriving from a token', () => {
   it('the original delegator losing a scope invalidates derived tokens too', async () => {
     const { alice, bob, carol, parent } = await chainStart();
     const admin = await registeredActor('human', ['admin']);
-    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['contexts:write'], parentToken: parent.token });
+    const child = await delegate(bob, { subject: carol.chittyId, scopes: ['reports:write'], parentToken: parent.token });
     const res = await call(`/v1/actors/${alice.chittyId}`, admin.token, {
       method: 'PATCH',
-      json: { capabilities: ['contexts:read', 'actors:read'] },
+      json: { capabilities: ['reports:read', 'actors:read'] },
     });
     expect(res.status).toBe(200);
     expect(await validate(carol, { token: child.token })).toMatchObject({
       valid: false,
       reason: 'scope_not_held',
-      missingScopes: ['contexts:write'],
+      missingScopes: ['reports:write'],
     });
   });
 });

@@ -16,16 +16,16 @@ async function rowsIssuedBy(issuer: string): Promise<number> {
 
 describe('POST /v1/delegate', () => {
   it('issues an EdDSA token that validates, with its claims in D1 and an outbox event — never the token', async () => {
-    const alice = await registeredActor('human', ['contexts:read', 'contexts:write']);
+    const alice = await registeredActor('human', ['reports:read', 'reports:write']);
     const bob = await registeredActor('service', []);
     const before = Date.now();
-    const issued = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['contexts:read'], expiresIn: 600 });
+    const issued = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['reports:read'], expiresIn: 600 });
 
     expect(issued).toMatchObject({
       issuer: alice.chittyId,
       subject: bob.chittyId,
       audience: 'chittyconnect',
-      scopes: ['contexts:read'],
+      scopes: ['reports:read'],
       actorChain: [alice.chittyId],
       parentId: null,
     });
@@ -42,13 +42,13 @@ describe('POST /v1/delegate', () => {
       iss: alice.chittyId,
       sub: bob.chittyId,
       aud: 'chittyconnect',
-      scope: 'contexts:read',
+      scope: 'reports:read',
       jti: issued.tokenId,
       act: { sub: alice.chittyId },
     });
     expect(payload.exp).toBe(Date.parse(issued.expiresAt) / 1000);
 
-    const verdict = await validate(bob, { token: issued.token, audience: 'chittyconnect', scopes: ['contexts:read'] });
+    const verdict = await validate(bob, { token: issued.token, audience: 'chittyconnect', scopes: ['reports:read'] });
     expect(verdict).toEqual({ valid: true, claims: { ...issued, token: undefined } });
 
     const row = await env.DB.prepare('SELECT * FROM delegations WHERE token_id = ?').bind(issued.tokenId).first<Record<string, unknown>>();
@@ -61,60 +61,60 @@ describe('POST /v1/delegate', () => {
     expect(JSON.parse(event?.payload ?? '{}')).toMatchObject({
       tokenId: issued.tokenId,
       issuer: alice.chittyId,
-      scopes: ['contexts:read'],
+      scopes: ['reports:read'],
     });
     expect(event?.payload).not.toContain(issued.token.split('.')[2]);
     expect(event?.payload).not.toContain(issued.token.split('.')[1]);
   });
 
   it('defaults to one hour and dedupes scopes', async () => {
-    const alice = await registeredActor('human', ['contexts:*']);
-    const issued = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['contexts:read', 'contexts:read'] });
-    expect(issued.scopes).toEqual(['contexts:read']);
+    const alice = await registeredActor('human', ['reports:*']);
+    const issued = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['reports:read', 'reports:read'] });
+    expect(issued.scopes).toEqual(['reports:read']);
     expect(Date.parse(issued.expiresAt) - Date.parse(issued.issuedAt)).toBe(3_600_000);
   });
 
   it('an unregistered caller → 403 actor_not_registered, nothing written', async () => {
-    const stranger = await createActor('human', ['contexts:read']);
-    const body = await delegate<Problem>(stranger.token, { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] }, 403);
+    const stranger = await createActor('human', ['reports:read']);
+    const body = await delegate<Problem>(stranger.token, { subject: 'dna', audience: 'dna', scopes: ['reports:read'] }, 403);
     expect(body.code).toBe('actor_not_registered');
     expect(body.detail).toContain('/v1/actors/register');
     expect(await rowsIssuedBy(stranger.chittyId)).toBe(0);
   });
 
   it('scopes beyond the caller’s capabilities → 403 scope_not_held naming them, nothing written', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
+    const alice = await registeredActor('human', ['reports:read']);
     const body = await delegate<Problem>(
       alice,
-      { subject: 'dna', audience: 'dna', scopes: ['contexts:read', 'contexts:write', 'actors:grant'] },
+      { subject: 'dna', audience: 'dna', scopes: ['reports:read', 'reports:write', 'actors:grant'] },
       403,
     );
     expect(body.code).toBe('scope_not_held');
-    expect(body.detail).toContain('contexts:write');
+    expect(body.detail).toContain('reports:write');
     expect(body.detail).toContain('actors:grant');
-    expect(body.detail).not.toContain('contexts:read,');
+    expect(body.detail).not.toContain('reports:read,');
     expect(await rowsIssuedBy(alice.chittyId)).toBe(0);
   });
 
   it('wildcards and admin delegate what they cover, but a wildcard is not covered by one member', async () => {
     const admin = await registeredActor('human', ['admin']);
-    const wide = await delegate(admin, { subject: 'dna', audience: 'dna', scopes: ['contexts:*', 'actors:read'] });
-    expect(wide.scopes).toEqual(['contexts:*', 'actors:read']);
-    const narrow = await registeredActor('human', ['contexts:read']);
-    const body = await delegate<Problem>(narrow, { subject: 'dna', audience: 'dna', scopes: ['contexts:*'] }, 403);
+    const wide = await delegate(admin, { subject: 'dna', audience: 'dna', scopes: ['reports:*', 'actors:read'] });
+    expect(wide.scopes).toEqual(['reports:*', 'actors:read']);
+    const narrow = await registeredActor('human', ['reports:read']);
+    const body = await delegate<Problem>(narrow, { subject: 'dna', audience: 'dna', scopes: ['reports:*'] }, 403);
     expect(body.code).toBe('scope_not_held');
   });
 
   it('bad input → 400 naming the field, nothing written', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
+    const alice = await registeredActor('human', ['reports:read']);
     const cases: [Record<string, unknown>, string][] = [
-      [{ subject: 'dna', audience: 'dna', scopes: ['contexts:read'], expiresIn: 86_401 }, 'json.expiresIn'],
-      [{ subject: 'dna', audience: 'dna', scopes: ['contexts:read'], expiresIn: 0 }, 'json.expiresIn'],
+      [{ subject: 'dna', audience: 'dna', scopes: ['reports:read'], expiresIn: 86_401 }, 'json.expiresIn'],
+      [{ subject: 'dna', audience: 'dna', scopes: ['reports:read'], expiresIn: 0 }, 'json.expiresIn'],
       [{ subject: 'dna', audience: 'dna', scopes: [] }, 'json.scopes'],
-      [{ subject: 'dna', scopes: ['contexts:read'] }, 'json.audience'],
-      [{ subject: 'dna', audience: 'Not A Service', scopes: ['contexts:read'] }, 'json.audience'],
-      [{ subject: 'has space', audience: 'dna', scopes: ['contexts:read'] }, 'json.subject'],
-      [{ subject: 'dna', audience: 'dna', scopes: ['contexts:read'], lifetime: 5 }, 'json'],
+      [{ subject: 'dna', scopes: ['reports:read'] }, 'json.audience'],
+      [{ subject: 'dna', audience: 'Not A Service', scopes: ['reports:read'] }, 'json.audience'],
+      [{ subject: 'has space', audience: 'dna', scopes: ['reports:read'] }, 'json.subject'],
+      [{ subject: 'dna', audience: 'dna', scopes: ['reports:read'], lifetime: 5 }, 'json'],
     ];
     for (const [body, field] of cases) {
       const problem = await delegate<Problem>(alice, body, 400);
@@ -134,8 +134,8 @@ describe('POST /v1/delegate', () => {
   });
 
   it('tokens are unique per issue', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
-    const body = { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] };
+    const alice = await registeredActor('human', ['reports:read']);
+    const body = { subject: 'dna', audience: 'dna', scopes: ['reports:read'] };
     const [a, b] = (await Promise.all([delegate(alice, body), delegate(alice, body)])) as [Issued, Issued];
     expect(a.tokenId).not.toBe(b.tokenId);
     expect(a.token).not.toBe(b.token);

@@ -27,9 +27,9 @@ async function validateWith(overrides: Record<string, string | undefined>, calle
 
 describe('key rotation', () => {
   it('a token signed with the old key validates while the old public key is listed, and stops when it is removed', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
+    const alice = await registeredActor('human', ['reports:read']);
     const old = envSigningKey();
-    const oldToken = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] });
+    const oldToken = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['reports:read'] });
     expect(segment(oldToken.token, 0).kid).toBe(old.kid);
 
     const next = await newSigningKey();
@@ -40,7 +40,7 @@ describe('key rotation', () => {
     const issued = await fetchWith(
       rotated,
       '/v1/delegate',
-      jsonInit(alice.token, { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] }),
+      jsonInit(alice.token, { subject: 'dna', audience: 'dna', scopes: ['reports:read'] }),
     );
     expect(issued.status).toBe(201);
     const newToken = ((await issued.json()) as { token: string }).token;
@@ -55,8 +55,8 @@ describe('key rotation', () => {
   });
 
   it('a private JWK listed among previous keys is used only for its public part', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
-    const oldToken = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] });
+    const alice = await registeredActor('human', ['reports:read']);
+    const oldToken = await delegate(alice, { subject: 'dna', audience: 'dna', scopes: ['reports:read'] });
     const next = await newSigningKey();
     const rotated = {
       DELEGATION_SIGNING_KEY: JSON.stringify(next.privateJwk),
@@ -98,7 +98,7 @@ describe('GET /.well-known/jwks.json', () => {
 
 describe('misconfigured keys → 503 delegation_unavailable', () => {
   it('names the secret and what to fix, never the key', async () => {
-    const alice = await registeredActor('human', ['contexts:read']);
+    const alice = await registeredActor('human', ['reports:read']);
     const { privateJwk } = await newSigningKey();
     const other = await newSigningKey();
     const cases: [Record<string, string | undefined>, string][] = [
@@ -114,7 +114,7 @@ describe('misconfigured keys → 503 delegation_unavailable', () => {
       const res = await fetchWith(
         overrides,
         '/v1/delegate',
-        jsonInit(alice.token, { subject: 'dna', audience: 'dna', scopes: ['contexts:read'] }),
+        jsonInit(alice.token, { subject: 'dna', audience: 'dna', scopes: ['reports:read'] }),
       );
       const text = await res.text();
       expect(res.status, text).toBe(503);

@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { delegate, outboxOf, type Problem, registeredActor, revoke, validate } from './support';
 
 async function setup() {
-  const alice = await registeredActor('human', ['contexts:read']);
+  const alice = await registeredActor('human', ['reports:read']);
   const bob = await registeredActor('service', []);
   const carol = await registeredActor('service', []);
-  const parent = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['contexts:read'] });
-  const child = await delegate(bob, { subject: carol.chittyId, scopes: ['contexts:read'], parentToken: parent.token });
+  const parent = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['reports:read'] });
+  const child = await delegate(bob, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token });
   return { alice, bob, carol, parent, child };
 }
 
@@ -24,7 +24,7 @@ async function revokedAt(tokenId: string): Promise<{ revoked_at: string | null; 
 describe('DELETE /v1/delegate/{tokenId}', () => {
   it('only the issuer, an earlier delegator or an admin may revoke; others get 403 and change nothing', async () => {
     const { alice, bob, carol, parent, child } = await setup();
-    const stranger = await registeredActor('human', ['contexts:read']);
+    const stranger = await registeredActor('human', ['reports:read']);
     const byStranger = await revoke(stranger, parent.tokenId);
     expect(byStranger.status).toBe(403);
     expect(((await byStranger.json()) as Problem).code).toBe('not_token_issuer');

@@ -19,11 +19,11 @@ import {
   validate,
 } from './support';
 
-async function setup(capabilities = ['contexts:read', 'contexts:write']) {
+async function setup(capabilities = ['reports:read', 'reports:write']) {
   const alice = await registeredActor('human', capabilities);
   const bob = await registeredActor('service', []);
   const admin = await registeredActor('human', ['admin']);
-  const issued = await delegate(alice, { subject: bob.chittyId, audience: 'dna', scopes: ['contexts:read'] });
+  const issued = await delegate(alice, { subject: bob.chittyId, audience: 'dna', scopes: ['reports:read'] });
   return { alice, bob, admin, issued };
 }
 
@@ -33,7 +33,7 @@ function claimsFor(issuer: string, overrides: Record<string, unknown> = {}): Rec
     iss: issuer,
     sub: 'dna',
     aud: 'dna',
-    scope: 'contexts:read',
+    scope: 'reports:read',
     iat: now,
     nbf: now,
     exp: now + 600,
@@ -50,7 +50,7 @@ describe('POST /v1/delegate/validate', () => {
     const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
     expect(await validate(bob, { token: `${h}.${p}.${flipped}` })).toEqual({ valid: false, reason: 'bad_signature' });
 
-    const payload = { ...segment(issued.token, 1), scope: 'contexts:read contexts:write' };
+    const payload = { ...segment(issued.token, 1), scope: 'reports:read reports:write' };
     expect(await validate(bob, { token: `${h}.${encodeSegment(payload)}.${s}` })).toEqual({ valid: false, reason: 'bad_signature' });
   });
 
@@ -111,24 +111,24 @@ describe('POST /v1/delegate/validate', () => {
 
   it('a required scope the token lacks → scope_not_held naming it', async () => {
     const { bob, issued } = await setup();
-    expect(await validate(bob, { token: issued.token, scopes: ['contexts:read', 'contexts:write'] })).toMatchObject({
+    expect(await validate(bob, { token: issued.token, scopes: ['reports:read', 'reports:write'] })).toMatchObject({
       valid: false,
       reason: 'scope_not_held',
-      missingScopes: ['contexts:write'],
+      missingScopes: ['reports:write'],
     });
   });
 
   it('the delegator no longer holds the scope → scope_not_held; suspended → issuer_suspended', async () => {
     const { alice, bob, admin, issued } = await setup();
-    const lose = await call(`/v1/actors/${alice.chittyId}`, admin.token, { method: 'PATCH', json: { capabilities: ['contexts:write'] } });
+    const lose = await call(`/v1/actors/${alice.chittyId}`, admin.token, { method: 'PATCH', json: { capabilities: ['reports:write'] } });
     expect(lose.status, await lose.text()).toBe(200);
     expect(await validate(bob, { token: issued.token })).toMatchObject({
       valid: false,
       reason: 'scope_not_held',
-      missingScopes: ['contexts:read'],
+      missingScopes: ['reports:read'],
     });
 
-    await call(`/v1/actors/${alice.chittyId}`, admin.token, { method: 'PATCH', json: { capabilities: ['contexts:read'] } });
+    await call(`/v1/actors/${alice.chittyId}`, admin.token, { method: 'PATCH', json: { capabilities: ['reports:read'] } });
     expect((await validate(bob, { token: issued.token })).valid).toBe(true);
     const suspend = await call(`/v1/actors/${alice.chittyId}`, admin.token, { method: 'PATCH', json: { status: 'suspended' } });
     expect(suspend.status, await suspend.text()).toBe(200);
@@ -140,7 +140,7 @@ describe('POST /v1/delegate/validate', () => {
     for (const token of ['nope', 'a.b.c', `${encodeSegment({ alg: 'EdDSA' })}.${encodeSegment({})}.sig`]) {
       expect(await validate(bob, { token })).toEqual({ valid: false, reason: 'malformed' });
     }
-    for (const body of [{}, { token: 'x'.repeat(9000) }, { token: 'a.b.c', extra: 1 }, { token: 'a.b.c', scopes: 'contexts:read' }]) {
+    for (const body of [{}, { token: 'x'.repeat(9000) }, { token: 'a.b.c', extra: 1 }, { token: 'a.b.c', scopes: 'reports:read' }]) {
       const res = await call('/v1/delegate/validate', bob.token, { method: 'POST', json: body });
       expect(res.status).toBe(400);
       const problem = (await res.json()) as Problem;

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { bearer, call, registeredActor } from '../helpers/actors';
-import { createActor, requestsTo } from '../helpers/emulator';
+import { clearFaults, createActor, requestsTo, setFault } from '../helpers/emulator';
 import { get } from '../helpers/worker';
 
 async function code(res: Response): Promise<string> {
@@ -11,7 +11,7 @@ async function code(res: Response): Promise<string> {
 
 describe('ChittyAuth bearer tokens', () => {
   it('a valid token works; the principal is on the request', async () => {
-    const a = await registeredActor('human', ['contexts:read']);
+    const a = await registeredActor('human', ['reports:read']);
     const res = await call('/v1/actors/me', a.token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ chittyId: a.chittyId, principalId: a.principalId });
@@ -62,21 +62,85 @@ describe('ChittyAuth bearer tokens', () => {
     expect(row).toBeNull(); // the handler never ran
   });
 
-  it('a revoked ChittyAuth token keeps working only while its validation is cached (documented TTL)', async () => {
+  it('a revoked ChittyAuth token is still accepted while cached, and the cache is bounded to 5 minutes', async () => {
     const a = await registeredActor('human');
+    const before = Date.now();
     await env.ECOSYSTEM.fetch(`http://control.emulator/actors/${a.principalId}/tokens`, { method: 'DELETE' });
-    // Still cached in this isolate and in TOKEN_KV: accepted until the TTL runs out (docs/auth.md).
+    // Still cached in this isolate and in TOKEN_KV: accepted until the TTL runs out (docs/auth.md)…
     expect((await call('/v1/actors/me', a.token)).status).toBe(200);
+    // …which no layer can stretch: the cached answer carries its own deadline.
+    const { keys } = await env.TOKEN_KV.list({ prefix: 'chittyauth:' });
+    for (const key of keys) {
+      const entry = await env.TOKEN_KV.get<{ principalId: string; trustedUntil: number }>(key.name, 'json');
+      if (entry?.principalId === a.principalId) expect(entry.trustedUntil).toBeLessThanOrEqual(before + 300_000);
+    }
+  });
+
+  it('a hot token needs neither KV nor ChittyAuth: with its KV entry gone, nothing is re-validated', async () => {
+    const principal = await createActor('human');
+    await call('/v1/actors/me', principal.token);
+    const { keys } = await env.TOKEN_KV.list({ prefix: 'chittyauth:' });
+    await Promise.all(keys.map((k) => env.TOKEN_KV.delete(k.name)));
+    const validations = (await requestsTo({ host: 'auth.chitty.cc', path: '/v1/auth/validate' })).length;
+    for (let i = 0; i < 3; i++) expect((await call('/v1/actors/me', principal.token)).status).not.toBe(401);
+    expect((await requestsTo({ host: 'auth.chitty.cc', path: '/v1/auth/validate' })).length).toBe(validations);
+    expect((await env.TOKEN_KV.list({ prefix: 'chittyauth:' })).keys).toHaveLength(0); // a KV miss would have re-validated and re-cached
+  });
+
+  it('a ChittyAuth token shaped like a JWT goes to ChittyAuth, not to the delegation check', async () => {
+    const jwtShaped = `${btoa(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).replace(/=+$/, '')}.e30.c2ln`;
+    const res = await get('/v1/actors/me', { headers: bearer(jwtShaped) });
+    expect(res.status).toBe(401);
+    expect(await code(res)).toBe('invalid_token');
+  });
+
+  it('ChittyAuth refusing the validation call (4xx) is an invalid token, not a 500', async () => {
+    const principal = await createActor('human');
+    await setFault('auth.chitty.cc', { mode: 'error', status: 400, times: 1 });
+    const res = await call('/v1/actors/me', principal.token);
+    expect(res.status).toBe(401);
+    expect(await code(res)).toBe('invalid_token');
+    await clearFaults();
+  });
+});
+
+describe('suspension stops every kind of credential at once', () => {
+  it('ChittyAuth token, API key and delegation token all get 403 the moment the actor is suspended', async () => {
+    const admin = await registeredActor('system', ['actors:suspend']);
+    const target = await registeredActor('service', ['reports:read']);
+    const key = (await (
+      await call('/v1/keys', target.token, { method: 'POST', json: { name: 'k', scopes: ['profile:read'] } })
+    ).json()) as {
+      apiKey: string;
+    };
+    const delegated = (await (
+      await call('/v1/delegate', target.token, {
+        method: 'POST',
+        json: { subject: target.chittyId, audience: 'chittyconnect', scopes: ['profile:read'] },
+      })
+    ).json()) as { token: string };
+    const credentials: Record<string, string>[] = [target.auth, { 'x-api-key': key.apiKey }, bearer(delegated.token)];
+    for (const headers of credentials) expect((await get('/v1/actors/me', { headers })).status).toBe(200);
+    await call(`/v1/actors/${target.chittyId}`, admin.token, { method: 'PATCH', json: { status: 'suspended' } });
+    for (const headers of credentials.slice(0, 2)) {
+      const res = await get('/v1/actors/me', { headers });
+      expect(res.status).toBe(403);
+      expect(await code(res)).toBe('actor_suspended');
+    }
+    // A delegation token whose delegator is suspended is no longer a valid token at all.
+    const res = await get('/v1/actors/me', { headers: credentials[2] });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toContain('issuer_suspended');
   });
 });
 
 describe('API keys', () => {
   it('a key works as X-API-Key, narrowed to its scopes, and stops at once when revoked', async () => {
-    const owner = await registeredActor('service', ['contexts:read', 'contexts:write']);
-    const created = await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'ci', scopes: ['contexts:read'] } });
+    const owner = await registeredActor('service', ['reports:read', 'reports:write']);
+    const created = await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'ci', scopes: ['reports:read', 'profile:read'] } });
     expect(created.status).toBe(201);
     const key = (await created.json()) as { keyId: string; apiKey: string; scopes: string[] };
-    expect(key.scopes).toEqual(['contexts:read']);
+    expect(key.scopes).toEqual(['reports:read', 'profile:read']);
 
     const me = await get('/v1/actors/me', { headers: { 'x-api-key': key.apiKey } });
     expect(me.status).toBe(200);
@@ -84,7 +148,15 @@ describe('API keys', () => {
       capabilities: string[];
       effective: string[];
     };
-    expect(caps).toMatchObject({ capabilities: ['contexts:read', 'contexts:write'], effective: ['contexts:read'] });
+    expect(caps).toMatchObject({ capabilities: ['reports:read', 'reports:write'], effective: ['reports:read', 'profile:read'] });
+    // The key carries no profile:write or keys:manage: it cannot change the owner or its keys.
+    const patch = await get(`/v1/actors/${owner.chittyId}`, {
+      method: 'PATCH',
+      headers: { 'x-api-key': key.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'changed by a key' }),
+    });
+    expect(patch.status).toBe(403);
+    expect((await get('/v1/keys', { headers: { 'x-api-key': key.apiKey } })).status).toBe(403);
 
     const listed = (await (await call('/v1/keys', owner.token)).json()) as { keys: Record<string, unknown>[] };
     expect(listed.keys.map((k) => k.keyId)).toContain(key.keyId);
@@ -97,19 +169,17 @@ describe('API keys', () => {
   });
 
   it('a key cannot be made with more than the caller holds, nor with a key', async () => {
-    const owner = await registeredActor('service', ['contexts:read']);
-    const over = await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'x', scopes: ['contexts:write'] } });
+    const owner = await registeredActor('service', ['reports:read']);
+    const over = await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'x', scopes: ['reports:write'] } });
     expect(over.status).toBe(403);
     expect(await code(over)).toBe('scope_not_held');
-    const key = (await (
-      await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['contexts:read'] } })
-    ).json()) as {
+    const key = (await (await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['reports:read'] } })).json()) as {
       apiKey: string;
     };
     const viaKey = await get('/v1/keys', {
       method: 'POST',
       headers: { 'x-api-key': key.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'k2', scopes: ['contexts:read'] }),
+      body: JSON.stringify({ name: 'k2', scopes: ['reports:read'] }),
     });
     expect(viaKey.status).toBe(403);
   });
@@ -117,11 +187,9 @@ describe('API keys', () => {
   it('unknown and empty keys → 401; someone else’s key id → 404 on revoke', async () => {
     expect((await get('/v1/actors/me', { headers: { 'x-api-key': 'emk_nope' } })).status).toBe(401);
     expect((await get('/v1/actors/me', { headers: { 'x-api-key': '' } })).status).toBe(401);
-    const owner = await registeredActor('service', ['contexts:read']);
-    const other = await registeredActor('service', ['contexts:read']);
-    const key = (await (
-      await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['contexts:read'] } })
-    ).json()) as {
+    const owner = await registeredActor('service', ['reports:read']);
+    const other = await registeredActor('service', ['reports:read']);
+    const key = (await (await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['profile:read'] } })).json()) as {
       keyId: string;
       apiKey: string;
     };

@@ -26,7 +26,7 @@ async function expectProblem(res: Response, status: number, code: string): Promi
 
 /** POST /v1/keys as a registered actor: a real JSON route with a strict body. */
 async function postKeys(init: RequestInit): Promise<Response> {
-  const actor = await registeredActor('human', ['contexts:read']);
+  const actor = await registeredActor('human', ['reports:read']);
   return SELF.fetch('http://connect.test/v1/keys', {
     method: 'POST',
     ...init,
@@ -87,7 +87,7 @@ describe('problem+json errors', () => {
   });
 
   it('a valid body passes', async () => {
-    const res = await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['contexts:read'] }) });
+    const res = await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['reports:read'] }) });
     expect(res.status).toBe(201);
   });
 });

@@ -41,11 +41,9 @@ async function dumpKv(ns: KVNamespace): Promise<string> {
 
 describe('secrets at rest, in logs and in error bodies', () => {
   it('no raw ChittyAuth token or API key is stored, logged or echoed', async () => {
-    const owner = await registeredActor('service', ['contexts:read'], { displayName: 'Secret keeper' });
+    const owner = await registeredActor('service', ['reports:read'], { displayName: 'Secret keeper' });
     await call('/v1/actors/me', owner.token);
-    const key = (await (
-      await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['contexts:read'] } })
-    ).json()) as {
+    const key = (await (await call('/v1/keys', owner.token, { method: 'POST', json: { name: 'k', scopes: ['reports:read'] } })).json()) as {
       apiKey: string;
       keyId: string;
     };
@@ -53,7 +51,7 @@ describe('secrets at rest, in logs and in error bodies', () => {
     const delegated = (await (
       await call('/v1/delegate', owner.token, {
         method: 'POST',
-        json: { subject: owner.chittyId, audience: 'chittyconnect', scopes: ['contexts:read'] },
+        json: { subject: owner.chittyId, audience: 'chittyconnect', scopes: ['reports:read'] },
       })
     ).json()) as { token: string; tokenId: string };
     expect(delegated.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);

@@ -1,0 +1,109 @@
+/**
+ * The rules a connection must satisfy beyond field shapes, in one place: what an id looks like,
+ * what an endpoint may be (http(s), a host name, no user info, query or fragment; normalised so
+ * "one active connection per source/target/endpoint" compares like with like), how credentials
+ * are injected (bearer, basic or a named header) and which header names are never ours to set.
+ * Each check returns the field it is about, so a client mistake is a 400 naming it.
+ */
+import { z } from '@hono/zod-openapi';
+import type { FieldError } from '../http/errors';
+import type { AuthConfig, Credentials } from './schema';
+
+export const CONNECTION_ID = z.string().regex(/^conn_[0-9a-f]{32}$/, 'not a connection id (conn_ + 32 hex digits)');
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and others a proxy must never pass on or let be configured. */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
+const NOT_CONFIGURABLE = new Set([...HOP_BY_HOP, 'host', 'content-length', 'content-type', 'content-encoding']);
+
+/** True for headers a proxy strips in both directions: hop-by-hop and any `Proxy-*`. */
+export function isHopByHop(name: string): boolean {
+  const lower = name.toLowerCase();
+  return HOP_BY_HOP.has(lower) || lower.startsWith('proxy-');
+}
+
+export const HEADER_NAME = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name')
+  .refine((n) => !NOT_CONFIGURABLE.has(n.toLowerCase()) && !n.toLowerCase().startsWith('proxy-'), 'this header cannot carry credentials');
+
+export const HEADER_VALUE = z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only');
+
+/** A value that can go in a header as is: visible ASCII, inner spaces allowed, no line breaks. */
+const HEADER_SAFE = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
+
+/** The endpoint normalised (`scheme://host[:port]/path`, no trailing slash), or what is wrong with it. */
+export function normalizeEndpoint(raw: string): { endpoint: string } | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { problem: 'not an absolute URL (e.g. https://api.example.com/v1)' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'must be an http or https URL' };
+  if (url.username || url.password) return { problem: 'must not carry user info; put secrets in credentials' };
+  if (url.search || url.hash || raw.includes('#')) return { problem: 'must not have a query or fragment' };
+  const host = url.hostname;
+  if (host.startsWith('[') || /^[\d.]+$/.test(host)) return { problem: 'must use a host name, not an IP address' };
+  if (!host.includes('.') || host === 'localhost' || host.endsWith('.localhost')) {
+    return { problem: 'must use a fully qualified public host name' };
+  }
+  return { endpoint: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}` };
+}
+
+/** The auth a connection uses: its config's, or bearer when it has credentials and no config. */
+export function effectiveAuth(auth: AuthConfig | undefined, hasCredentials: boolean): AuthConfig | undefined {
+  return auth ?? (hasCredentials ? { scheme: 'bearer' } : undefined);
+}
+
+function tokenOf(credentials: Credentials): string | undefined {
+  return typeof credentials === 'string' ? credentials : credentials.token;
+}
+
+/**
+ * What is wrong with the credentials for the configured auth (field errors), or an empty list.
+ * `configAuth` is what the body's config says; without it, credentials are injected as bearer.
+ */
+export function credentialProblems(configAuth: AuthConfig | undefined, credentials: Credentials | undefined): FieldError[] {
+  const field = 'json.credentials';
+  const auth = effectiveAuth(configAuth, credentials !== undefined);
+  if (!auth) return [];
+  if (credentials === undefined) return [{ field, message: 'config.auth needs credentials to inject' }];
+  if ('scheme' in auth && auth.scheme === 'basic') {
+    if (typeof credentials === 'string' || credentials.username === undefined || credentials.password === undefined) {
+      return [{ field, message: 'basic auth needs {username, password}' }];
+    }
+    if (credentials.username.includes(':')) return [{ field: `${field}.username`, message: 'must not contain ":"' }];
+    return [];
+  }
+  const token = tokenOf(credentials);
+  if (token === undefined) {
+    return configAuth
+      ? [{ field, message: 'a string, or an object with "token"' }]
+      : [{ field: 'json.config.auth', message: 'say how to inject these credentials (bearer needs a string or {token})' }];
+  }
+  if (!HEADER_SAFE.test(token)) return [{ field, message: 'must be printable ASCII without leading or trailing spaces' }];
+  return [];
+}
+
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The header the proxy sets from the decrypted credentials, or null when there is nothing to inject. */
+export function injectedHeader(auth: AuthConfig | undefined, credentials: Credentials | undefined): [string, string] | null {
+  if (!auth || credentials === undefined) return null;
+  if ('header' in auth) {
+    const token = tokenOf(credentials);
+    return token === undefined ? null : [auth.header, `${auth.prefix ?? ''}${token}`];
+  }
+  if (auth.scheme === 'basic') {
+    if (typeof credentials === 'string') return null;
+    return ['authorization', `Basic ${base64Utf8(`${credentials.username ?? ''}:${credentials.password ?? ''}`)}`];
+  }
+  const token = tokenOf(credentials);
+  return token === undefined ? null : ['authorization', `Bearer ${token}`];
+}

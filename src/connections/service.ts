@@ -1,0 +1,185 @@
+/**
+ * Creating and disconnecting connections. Create checks what the schema cannot (the endpoint,
+ * how credentials are injected, that the source is the caller's), encrypts credentials into
+ * `API_KEYS` first, then writes the row and its `connection.created` event in one D1 batch; if
+ * the batch fails (e.g. a live duplicate → 409) the encrypted value is removed again, so nothing
+ * half-made stays behind. Disconnect marks the row, records `connection.disconnected` in the same
+ * batch and destroys the credentials. Event payloads never carry credentials or config.
+ */
+import { ownedContext } from '../contexts/store';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
+import type { Env } from '../env';
+import { requireScope } from '../http/authorize';
+import { AppError, type FieldError } from '../http/errors';
+import type { Principal } from '../http/principal';
+import { randomId } from '../lib/crypto';
+import { consoleLogger } from '../lib/log';
+import { outboxInsert } from '../queue/outbox';
+import { credentialsRef, destroyCredentials, putSealed, sealCredentials } from './credentials';
+import { credentialKeyringFromEnv } from './keyring';
+import { credentialProblems, normalizeEndpoint } from './rules';
+import type { CreateBody } from './schema';
+import { type Connection, connectionOf, disconnectConnection, insertConnection, isDuplicateLive, outboxIfChanged } from './store';
+
+/** A 400 naming each field, shaped like the schema validation's. */
+export function invalidFields(errors: FieldError[]): AppError {
+  const [first] = errors;
+  const detail = first
+    ? `${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`
+    : 'Invalid request.';
+  return new AppError(400, 'validation_failed', detail, { errors });
+}
+
+/**
+ * The owner of the connections a request may touch: the caller's registered actor (for a
+ * delegation token, its delegator), provided its credential carries `scope`; 403 otherwise.
+ */
+export function connectionOwner(principal: Principal, scope: 'connections:read' | 'connections:write' | 'connections:use'): string {
+  if (!principal.registered) {
+    throw new AppError(403, 'actor_not_registered', 'Register first (POST /v1/actors/register); connections belong to actors.');
+  }
+  requireScope(principal, scope);
+  return principal.chittyId;
+}
+
+/** What the API shows of a connection: never credentials, only whether there are some and their key id. */
+export function connectionView(c: Connection) {
+  return {
+    connectionId: c.connectionId,
+    owner: c.owner,
+    source: { type: c.sourceType, id: c.sourceId },
+    target: { service: c.targetService, endpoint: c.targetEndpoint || null },
+    type: c.type,
+    config: c.config,
+    tags: c.tags,
+    metadata: c.metadata,
+    status: c.status,
+    hasCredentials: c.credentialsRef !== null,
+    credentialsKeyId: c.credentialsKid,
+    health: { lastCheckAt: c.lastCheckAt, errorCount: c.errorCount },
+    usage: { requestCount: c.requestCount, lastUsedAt: c.lastUsedAt },
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    disconnectedAt: c.disconnectedAt,
+  };
+}
+
+async function targetEndpoint(env: Env, body: CreateBody): Promise<string> {
+  const field = 'json.target.endpoint';
+  const { service, endpoint } = body.target;
+  if (endpoint === undefined) {
+    if (service === 'http') throw invalidFields([{ field, message: 'required when target.service is "http"' }]);
+    return '';
+  }
+  const normalized = normalizeEndpoint(endpoint);
+  if ('problem' in normalized) throw invalidFields([{ field, message: normalized.problem }]);
+  if (service !== 'http') {
+    const base = new URL(await ecosystemFromEnv(env).discovery.baseUrl(service));
+    if (new URL(normalized.endpoint).origin !== base.origin) {
+      throw invalidFields([{ field, message: `a ${service} endpoint must be on ${base.origin}, or use target.service "http"` }]);
+    }
+  }
+  return normalized.endpoint;
+}
+
+function sourceProblem(status: 422, code: string, message: string): AppError {
+  return new AppError(status, code, `json.source.id: ${message}.`, { errors: [{ field: 'json.source.id', message }] });
+}
+
+async function checkSource(env: Env, owner: string, source: CreateBody['source']): Promise<void> {
+  if (source.type === 'actor' && source.id !== owner) {
+    throw sourceProblem(422, 'source_not_self', `an actor source must be yourself (${owner})`);
+  }
+  if (source.type === 'context' && !(await ownedContext(env.DB, source.id, owner))) {
+    throw sourceProblem(422, 'source_not_found', 'no live context of yours has this id');
+  }
+}
+
+/** Creates a connection owned by the actor `owner`; 400/422/409/503 as documented in docs/connections.md. */
+export async function createConnection(env: Env, owner: string, body: CreateBody): Promise<Connection> {
+  const endpoint = await targetEndpoint(env, body);
+  const problems = credentialProblems(body.config?.auth, body.credentials);
+  if (problems.length) throw invalidFields(problems);
+  await checkSource(env, owner, body.source);
+
+  const now = new Date().toISOString();
+  const connectionId = randomId('conn');
+  let ref: string | null = null;
+  let kid: string | null = null;
+  if (body.credentials !== undefined) {
+    const keyring = credentialKeyringFromEnv(env);
+    const sealed = await sealCredentials(keyring, connectionId, body.credentials);
+    ref = credentialsRef(connectionId);
+    kid = sealed.kid;
+    await putSealed(env, ref, sealed);
+  }
+  const connection: Connection = {
+    connectionId,
+    owner,
+    sourceType: body.source.type,
+    sourceId: body.source.id,
+    targetService: body.target.service,
+    targetEndpoint: endpoint,
+    type: body.type,
+    config: body.config ?? {},
+    credentialsRef: ref,
+    credentialsKid: kid,
+    tags: [...new Set(body.tags ?? [])],
+    metadata: body.metadata ?? {},
+    status: 'active',
+    lastCheckAt: null,
+    errorCount: 0,
+    requestCount: 0,
+    lastUsedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    disconnectedAt: null,
+  };
+  const { config: _config, ...described } = connectionView(connection);
+  const event = outboxInsert(env.DB, {
+    aggregate: 'connection',
+    aggregateId: connectionId,
+    eventType: 'connection.created',
+    payload: described,
+  });
+  try {
+    await env.DB.batch([insertConnection(env.DB, connection), event.statement]);
+  } catch (err) {
+    if (ref) await destroyCredentials(env, ref);
+    if (isDuplicateLive(err)) {
+      throw new AppError(
+        409,
+        'connection_exists',
+        'This source already has an active connection to this target and endpoint; disconnect it first.',
+      );
+    }
+    throw err;
+  }
+  return connection;
+}
+
+/** Disconnects a live connection of `owner`: status, disconnected_at, event, credentials destroyed. */
+export async function disconnect(env: Env, owner: string, connectionId: string): Promise<void> {
+  const connection = await connectionOf(env.DB, connectionId, owner);
+  const notFound = new AppError(404, 'connection_not_found', `No live connection ${connectionId}.`);
+  if (!connection || connection.status === 'disconnected') throw notFound;
+  const at = new Date().toISOString();
+  const event = {
+    aggregate: 'connection' as const,
+    aggregateId: connectionId,
+    eventType: 'connection.disconnected',
+    payload: { connectionId, owner, disconnectedAt: at },
+  };
+  const [update] = await env.DB.batch([disconnectConnection(env.DB, connectionId, owner, at), outboxIfChanged(env.DB, event, at)]);
+  if (update?.meta.changes !== 1) throw notFound;
+  if (!connection.credentialsRef) return;
+  try {
+    await destroyCredentials(env, connection.credentialsRef);
+  } catch (err) {
+    // The row no longer references it; the value is encrypted and orphaned. Say so, so it can be removed.
+    consoleLogger.log('error', 'connection.credentials_not_destroyed', {
+      connectionId,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
