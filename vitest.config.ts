@@ -49,6 +49,9 @@ export default defineConfig({
           ...secrets.main,
           // A small budget for the ai tier so the rate-limit test can exhaust it exactly; other tiers keep their defaults.
           RATE_LIMIT_TIERS: JSON.stringify({ ai: 25 }),
+          // Tests drive the sweep by hand: it re-sends every undelivered event, and retries do not wait.
+          OUTBOX_RESEND_AFTER_SECONDS: '0',
+          QUEUE_RETRY_BASE_SECONDS: '0',
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.

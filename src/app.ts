@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { actorRoutes } from './actors/routes';
+import { adminRoutes } from './admin/routes';
 import type { AppEnv } from './app-env';
 import { connectionRoutes } from './connections/routes';
 import { contextRoutes } from './contexts/routes';
@@ -14,11 +15,13 @@ import { healthRoutes } from './health/routes';
 import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
 import { AppError, problem, toAppError } from './http/errors';
+import { idempotency } from './http/idempotency';
 import { defaultHook } from './http/openapi-hook';
 import { requestId } from './http/request-id';
 import { startup } from './http/startup';
 import { keyRoutes } from './keys/routes';
 import { consoleLogger } from './lib/log';
+import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -34,12 +37,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', emulatorProxy);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
-  app.use('/v1/*', requireAuth);
+  app.use('/v1/*', requireAuth, idempotency, dispatchAfterWrite);
   app.route('/', actorRoutes);
   app.route('/', keyRoutes);
   app.route('/', delegationRoutes);
   app.route('/', contextRoutes);
   app.route('/', connectionRoutes);
+  app.route('/', adminRoutes);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {

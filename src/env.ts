@@ -27,6 +27,10 @@ export interface Env {
   ENVIRONMENT: string;
   SERVICE_NAME: string;
   SERVICE_URL: string;
+  /** Seconds before the sweep re-sends an event that was queued but not delivered (default 600). */
+  OUTBOX_RESEND_AFTER_SECONDS?: string;
+  /** Base of the queue consumers' retry backoff, in seconds (default 5). */
+  QUEUE_RETRY_BASE_SECONDS?: string;
   /** JSON overrides of the per-minute rate-limit budgets, e.g. {"ai": 100}. */
   RATE_LIMIT_TIERS?: string;
 

@@ -3,10 +3,14 @@
  * cron trigger to the sweeps.
  */
 import { createApp } from './app';
+import { sweepConnectionHealth } from './connections/sweep';
 import { ensureSchemaOnce } from './db/ensure-schema';
 import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
+import { resendAfterSeconds } from './queue/after-write';
 import { handleQueueBatch } from './queue/dispatch';
+import { sweepOutbox } from './queue/dispatcher';
+import type { OutboxMessage } from './queue/messages';
 
 export { PrincipalGate } from './http/principal-gate';
 
@@ -22,5 +26,9 @@ export default {
   async scheduled(_controller, env, ctx) {
     await ensureSchemaOnce(env.DB);
     ctx.waitUntil(resumeEcosystemInit(env));
+    await Promise.all([
+      sweepOutbox(env.DB, env.CONTEXT_OPS_QUEUE as Queue<OutboxMessage>, resendAfterSeconds(env)),
+      sweepConnectionHealth(env),
+    ]);
   },
 } satisfies ExportedHandler<Env>;

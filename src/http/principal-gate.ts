@@ -32,11 +32,27 @@ export interface Admission {
   epoch: number;
 }
 
+/** A stored reply to a write made with an Idempotency-Key. */
+export interface IdempotentReply {
+  fingerprint: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyClaim = { state: 'new' } | { state: 'in_flight' } | { state: 'done'; reply: IdempotentReply };
+
+const RECENT_REPLIES = 200;
+const IN_FLIGHT_MS = 60_000;
+const RECENT_MS = 15 * 60_000;
+
 export class PrincipalGate extends DurableObject<Env> {
   private windowStart = 0;
   private count = 0;
   private epoch = 0;
   private snapshot: Actor | null | undefined = undefined;
+  private readonly inFlight = new Map<string, number>();
+  private readonly recent = new Map<string, { reply: IdempotentReply; at: number }>();
 
   /** Counts one request against `limit` per `windowMs` and hands out what is known of the actor. */
   admit(limit: number, windowMs: number): Admission {
@@ -64,6 +80,31 @@ export class PrincipalGate extends DurableObject<Env> {
   invalidate(): void {
     this.epoch += 1;
     this.snapshot = undefined;
+  }
+
+  /**
+   * Starts a write under an Idempotency-Key, exactly once: the first caller gets `new`, a
+   * concurrent duplicate `in_flight`, a later one the recent reply (KV keeps it for 24 h).
+   */
+  claimIdempotency(key: string): IdempotencyClaim {
+    const now = Date.now();
+    const recent = this.recent.get(key);
+    if (recent && now - recent.at < RECENT_MS) return { state: 'done', reply: recent.reply };
+    const started = this.inFlight.get(key);
+    if (started !== undefined && now - started < IN_FLIGHT_MS) return { state: 'in_flight' };
+    this.inFlight.set(key, now);
+    return { state: 'new' };
+  }
+
+  /** Ends a claimed write; with a reply, later duplicates get it. */
+  settleIdempotency(key: string, reply: IdempotentReply | null): void {
+    this.inFlight.delete(key);
+    if (!reply) return;
+    this.recent.set(key, { reply, at: Date.now() });
+    if (this.recent.size > RECENT_REPLIES) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
   }
 }
 

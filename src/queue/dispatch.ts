@@ -1,19 +1,25 @@
 /**
- * Routes a queue batch to the consumer registered for its queue (staging queues carry an env
- * prefix, so matching is by suffix). A queue without a consumer yet gets every message retried —
- * never acknowledged unread — so after the last retry it waits in the dead-letter queue.
+ * Routes a queue batch to its consumer by queue name (staging queues carry an env prefix, so
+ * matching is by suffix, dead-letter queues first). A queue without a consumer yet gets every
+ * message retried — never acknowledged unread — so after the last retry it waits in its
+ * dead-letter queue.
  */
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';
+import { consumeContextOps } from './context-ops';
+import { storeDeadLetters } from './dead-letters';
+import type { OutboxMessage } from './messages';
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
-/** Consumers by queue-name suffix. Filled in by the features that own each queue. */
-export const CONSUMERS: Record<string, QueueConsumer> = {};
+/** Consumers by queue-name suffix, most specific first. */
+export const CONSUMERS: [suffix: string, consumer: QueueConsumer][] = [
+  ['-dlq', storeDeadLetters],
+  ['-context-ops', (batch, env) => consumeContextOps(batch as MessageBatch<OutboxMessage>, env)],
+];
 
 export function consumerFor(queue: string): QueueConsumer | undefined {
-  const key = Object.keys(CONSUMERS).find((suffix) => queue.endsWith(suffix));
-  return key ? CONSUMERS[key] : undefined;
+  return CONSUMERS.find(([suffix]) => queue.endsWith(suffix))?.[1];
 }
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {

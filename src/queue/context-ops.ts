@@ -1,0 +1,115 @@
+/**
+ * The CONTEXT_OPS_QUEUE consumer: each outbox event reaches ChittyDNA (initialise on create,
+ * evolve on change) and ChittyChronicle (one batched log call per batch), exactly once in effect:
+ * events already processed are acknowledged unread, and both services apply an event id once, so
+ * a redelivery changes nothing. Each message is acked or retried on its own, with backoff; after
+ * the last retry the queue moves it to the dead-letter queue (see dead-letters.ts), and the cron
+ * sweep sends undelivered events again once the services are back.
+ */
+import { setContextDna } from '../contexts/store';
+import type { EcosystemClient } from '../ecosystem/client';
+import { EcosystemRejectedError } from '../ecosystem/errors';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
+import type { Env } from '../env';
+import { consoleLogger } from '../lib/log';
+import type { OutboxMessage } from './messages';
+import { markDelivered, processedAmong } from './store';
+
+/** Which DNA entity, if any, an event belongs to, and how it changes it. */
+function dnaAction(m: OutboxMessage): { entityType: string; initialize: boolean } | null {
+  if (m.aggregate === 'context') return { entityType: 'context', initialize: m.eventType === 'context.created' };
+  if (m.aggregate === 'actor') return { entityType: 'actor', initialize: m.eventType === 'actor.registered' };
+  return null; // connections, keys, delegations: Chronicle only
+}
+
+async function trackInDna(db: D1Database, client: EcosystemClient, m: OutboxMessage): Promise<void> {
+  const action = dnaAction(m);
+  if (!action) return;
+  if (action.initialize) {
+    const { dnaId } = await client.dna.initialize(m.aggregateId, action.entityType, { eventId: m.eventId, ...summary(m.payload) });
+    if (m.aggregate === 'context') await setContextDna(db, m.aggregateId, dnaId).run();
+    else await db.prepare('UPDATE actors SET dna_id = ? WHERE chitty_id = ? AND dna_id IS NULL').bind(dnaId, m.aggregateId).run();
+    return;
+  }
+  const mutation = { type: m.eventType, data: summary(m.payload) };
+  try {
+    await client.dna.evolve(m.aggregateId, mutation, m.eventId);
+  } catch (err) {
+    // Events can arrive out of order: a change before its creation is tracked from a fresh record.
+    if (!(err instanceof EcosystemRejectedError && err.status === 404)) throw err;
+    await client.dna.initialize(m.aggregateId, action.entityType, {});
+    await client.dna.evolve(m.aggregateId, mutation, m.eventId);
+  }
+}
+
+/** What the ecosystem is told of an event: its fields, without bulky free-form content. */
+function summary(payload: Record<string, unknown>): Record<string, unknown> {
+  const { data: _data, ...rest } = payload;
+  return rest;
+}
+
+/** Backoff for a retried message: 5 s, 10 s, 20 s … capped at 5 minutes, with jitter. */
+export function retryDelaySeconds(attempts: number, base: number): number {
+  const ceiling = Math.min(300, base * 2 ** Math.max(0, attempts - 1));
+  return Math.max(base === 0 ? 0 : 1, Math.round(ceiling / 2 + Math.random() * (ceiling / 2)));
+}
+
+export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env: Env): Promise<void> {
+  const client = ecosystemFromEnv(env);
+  const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
+  const messages = batch.messages;
+  const done = await processedAmong(
+    env.DB,
+    'outbox',
+    messages.map((m) => m.body.eventId),
+  );
+  const pending: Message<OutboxMessage>[] = [];
+  for (const message of messages) {
+    if (done.has(message.body.eventId)) message.ack();
+    else pending.push(message);
+  }
+
+  const tracked: Message<OutboxMessage>[] = [];
+  for (const message of pending) {
+    try {
+      await trackInDna(env.DB, client, message.body);
+      tracked.push(message);
+    } catch (err) {
+      consoleLogger.log('warn', 'context_ops.dna_failed', {
+        eventId: message.body.eventId,
+        attempts: message.attempts,
+        reason: reason(err),
+      });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+    }
+  }
+  if (tracked.length === 0) return;
+
+  try {
+    await client.chronicle.batch(
+      tracked.map(({ body }) => ({
+        eventId: body.eventId,
+        eventType: body.eventType,
+        entityId: body.aggregateId,
+        timestamp: body.createdAt,
+        data: { aggregate: body.aggregate, ...summary(body.payload) },
+      })),
+    );
+    const now = new Date().toISOString();
+    await env.DB.batch(
+      markDelivered(
+        env.DB,
+        tracked.map((m) => ({ eventId: m.body.eventId, eventType: m.body.eventType, attempts: m.attempts })),
+        now,
+      ),
+    );
+    for (const message of tracked) message.ack();
+  } catch (err) {
+    consoleLogger.log('warn', 'context_ops.chronicle_failed', { events: tracked.length, reason: reason(err) });
+    for (const message of tracked) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
