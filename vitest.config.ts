@@ -52,6 +52,7 @@ export default defineConfig({
           // Tests drive the sweep by hand: it re-sends every undelivered event, and retries do not wait.
           OUTBOX_RESEND_AFTER_SECONDS: '0',
           QUEUE_RETRY_BASE_SECONDS: '0',
+          ECOSYSTEM_BREAKER_OPEN_SECONDS: '1',
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.

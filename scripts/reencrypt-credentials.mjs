@@ -59,7 +59,8 @@ function parseArgs(argv) {
     if (!name.startsWith('--') || value === undefined) throw new Error(`expected --name value pairs, got "${name}"`);
     args[name.slice(2)] = value;
   }
-  if (!args.url || !args.token) throw new Error('usage: node scripts/reencrypt-credentials.mjs --url <base URL> --token <admin token> [--batch 50]');
+  if (!args.url || !args.token)
+    throw new Error('usage: node scripts/reencrypt-credentials.mjs --url <base URL> --token <admin token> [--batch 50]');
   const batch = Number(args.batch ?? 50);
   if (!Number.isInteger(batch) || batch < 1 || batch > 100) throw new Error('--batch must be an integer from 1 to 100');
   return { url: args.url, token: args.token, batch };

@@ -27,6 +27,8 @@ export interface Env {
   ENVIRONMENT: string;
   SERVICE_NAME: string;
   SERVICE_URL: string;
+  /** How long a circuit breaker stays open before a trial call, in seconds (default 30). */
+  ECOSYSTEM_BREAKER_OPEN_SECONDS?: string;
   /** Seconds before the sweep re-sends an event that was queued but not delivered (default 600). */
   OUTBOX_RESEND_AFTER_SECONDS?: string;
   /** Base of the queue consumers' retry backoff, in seconds (default 5). */

@@ -15,7 +15,16 @@ import { defaultHook } from '../http/openapi-hook';
 import { runHealthCheck } from './health';
 import { proxyRequest } from './proxy';
 import { reencryptBatch } from './reencrypt';
-import { createBody, idParam, listQuery, listView, reencryptBody, reencryptView, statusView, connectionView as view } from './schema';
+import {
+  connectionView as connectionSchema,
+  createBody,
+  idParam,
+  listQuery,
+  listView,
+  reencryptBody,
+  reencryptView,
+  statusView,
+} from './schema';
 import { connectionOwner, connectionView, createConnection, disconnect, invalidFields } from './service';
 import { connectionOf, listConnections } from './store';
 
@@ -52,7 +61,7 @@ const create = createRoute({
     'Credentials are encrypted (AES-GCM) before they are stored and are never returned: the answer shows only `hasCredentials` and `credentialsKeyId`. One active connection per source, target and endpoint.',
   request: { body: { content: json(createBody), required: true } },
   responses: {
-    201: { description: 'Created', content: json(view) },
+    201: { description: 'Created', content: json(connectionSchema) },
     400: problem('Invalid request (the field is named)'),
     409: problem('An active connection with this source, target and endpoint exists (connection_exists)'),
     422: problem('The source is not yours (source_not_found, source_not_self)'),
@@ -76,7 +85,7 @@ const read = createRoute({
   tags,
   summary: 'One of your connections (any status)',
   request: { params: idParam },
-  responses: { 200: { description: 'The connection', content: json(view) }, 404: problem('No such connection'), ...authErrors },
+  responses: { 200: { description: 'The connection', content: json(connectionSchema) }, 404: problem('No such connection'), ...authErrors },
 });
 
 const remove = createRoute({

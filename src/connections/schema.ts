@@ -6,6 +6,7 @@
  * what an endpoint may be) are in `rules.ts`.
  */
 import { z } from '@hono/zod-openapi';
+import { parseChittyId } from '../ecosystem/chitty-id';
 import { SERVICE_NAMES } from '../ecosystem/services';
 import { CONNECTION_ID, HEADER_NAME, HEADER_VALUE } from './rules';
 
@@ -75,9 +76,8 @@ export type Credentials = z.infer<typeof credentialsSchema>;
 
 const chittyIdLike = z
   .string()
-  .min(1)
   .max(64)
-  .regex(/^[0-9A-Z-]+$/, 'not a ChittyID (VV-G-LLL-SSSS-T-YM-C-X)');
+  .refine((v) => parseChittyId(v) !== null, 'not a ChittyID (VV-G-LLL-SSSS-T-YM-C-X)');
 
 export const createBody = z
   .object({

@@ -27,7 +27,13 @@ export function ecosystemFromEnv(env: Env): EcosystemClient {
     const url = env[URL_OVERRIDES[name]];
     if (typeof url === 'string' && url) pinnedUrls[name] = url;
   }
-  const client = createEcosystemClient({ fetch: outboundFetch(env), tokens, pinnedUrls });
+  const openSeconds = Number(env.ECOSYSTEM_BREAKER_OPEN_SECONDS);
+  const client = createEcosystemClient({
+    fetch: outboundFetch(env),
+    tokens,
+    pinnedUrls,
+    ...(openSeconds > 0 ? { breakerOpenMs: openSeconds * 1000 } : {}),
+  });
   cached = client;
   return client;
 }

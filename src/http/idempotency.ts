@@ -19,7 +19,8 @@ const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];
 
 export const idempotency = createMiddleware<AppEnv>(async function idempotency(c, next) {
   const key = c.req.header('idempotency-key');
-  if (key === undefined || !['POST', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
+  // Proxied calls pass the header on to the target: it is the target's to honour, not ours.
+  if (key === undefined || !['POST', 'PATCH', 'DELETE'].includes(c.req.method) || c.req.path.includes('/proxy/')) return next();
   if (!KEY_SHAPE.test(key)) {
     throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters (a UUID is ideal).');
   }

@@ -25,8 +25,7 @@ export async function dispatchOutbox(
 ): Promise<DispatchResult> {
   const now = options.now ?? new Date();
   // null: only events never sent (right after a write); a number: also those sent that long ago.
-  const resendBefore =
-    options.resendAfterSeconds === null ? '' : new Date(now.getTime() - options.resendAfterSeconds * 1000).toISOString();
+  const resendBefore = options.resendAfterSeconds === null ? '' : new Date(now.getTime() - options.resendAfterSeconds * 1000).toISOString();
   const claimed = await claimOutbox(db, now.toISOString(), resendBefore, options.limit);
   let sent = 0;
   let failed = 0;

@@ -5,14 +5,20 @@
  * key can go. A missing or broken key is a 503 that tells the operator what to fix.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { reencryptAll } from '../../scripts/reencrypt-credentials.mjs';
 import worker from '../../src/index';
 import { call, registeredActor } from '../helpers/actors';
 import { type ConnectionBody, callWithEnv, dumpAllState, type Echo, echoConnection, newKey } from './support';
 
 describe('credentials are write-only', () => {
-  it('no route returns them, and they are not in clear anywhere in D1 or KV', async () => {
+  it('no route returns them, and they are not in clear anywhere in D1, KV or the logs', async () => {
+    const logged: string[] = [];
+    for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' '));
+      });
+    }
     const a = await registeredActor('human');
     const secret = `sk_live_${crypto.randomUUID()}`;
     const password = `pw-${crypto.randomUUID()}`;
@@ -38,7 +44,14 @@ describe('credentials are write-only', () => {
     const state = await dumpAllState();
     expect(state).toContain(bearer.connectionId); // the dump is real
     expect(state).toContain(`conncred:${bearer.connectionId}`);
-    for (const value of [secret, password, btoa(`u:${password}`)]) expect(state.includes(value), 'secret found at rest').toBe(false);
+    for (const value of [secret, password, btoa(`u:${password}`)]) {
+      expect(state.includes(value), 'secret found at rest').toBe(false);
+      expect(
+        logged.some((line) => line.includes(value)),
+        'secret found in logs',
+      ).toBe(false);
+    }
+    vi.restoreAllMocks();
 
     const stored = JSON.parse((await env.API_KEYS.get(`conncred:${bearer.connectionId}`)) ?? '{}') as Record<string, unknown>;
     expect(stored).toMatchObject({ v: 1, alg: 'A256GCM', kid: 'dev-1' });
@@ -110,7 +123,11 @@ describe('key rotation', () => {
     expect(await proxyAuth(rotating)).toBe('Bearer rotate-me');
     const fresh = await callWithEnv(rotating, '/v1/connections', a.token, {
       method: 'POST',
-      json: { source: { type: 'actor', id: a.chittyId }, target: { service: 'http', endpoint: `https://echo.${kid}.test/x` }, credentials: 'new' },
+      json: {
+        source: { type: 'actor', id: a.chittyId },
+        target: { service: 'http', endpoint: `https://echo.${kid}.test/x` },
+        credentials: 'new',
+      },
     });
     expect(((await fresh.json()) as ConnectionBody).credentialsKeyId).toBe(kid);
     // Without the previous key, the old value is unreadable — and the 503 says which kid to restore.
@@ -157,7 +174,11 @@ describe('key rotation', () => {
     const lost = newKey(lostKid);
     const orphan = await callWithEnv({ CREDENTIALS_ENCRYPTION_KEY: lost }, '/v1/connections', a.token, {
       method: 'POST',
-      json: { source: { type: 'actor', id: a.chittyId }, target: { service: 'http', endpoint: `https://echo.${lostKid}.test/x` }, credentials: 's' },
+      json: {
+        source: { type: 'actor', id: a.chittyId },
+        target: { service: 'http', endpoint: `https://echo.${lostKid}.test/x` },
+        credentials: 's',
+      },
     });
     const orphanId = ((await orphan.json()) as ConnectionBody).connectionId;
     let failure: { connectionId: string; reason: string } | undefined;
@@ -168,7 +189,11 @@ describe('key rotation', () => {
         json: cursor ? { limit: 100, cursor } : { limit: 100 },
       });
       expect(batch.status).toBe(200);
-      const result = (await batch.json()) as { failed: { connectionId: string; reason: string }[]; remaining: boolean; cursor: string | null };
+      const result = (await batch.json()) as {
+        failed: { connectionId: string; reason: string }[];
+        remaining: boolean;
+        cursor: string | null;
+      };
       failure = result.failed.find((f) => f.connectionId === orphanId);
       if (!result.remaining) break;
       cursor = result.cursor;

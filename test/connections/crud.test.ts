@@ -208,3 +208,15 @@ describe('owner isolation', () => {
     expect(((await unregistered.json()) as { code: string }).code).toBe('actor_not_registered');
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every connections route, the proxy and the re-encrypt command', async () => {
+    const doc = (await (await get('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/connections'] ?? {})).toContain('post');
+    expect(Object.keys(doc.paths['/v1/connections/list'] ?? {})).toContain('get');
+    expect(Object.keys(doc.paths['/v1/connections/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(doc.paths['/v1/connections/{id}/status'] ?? {})).toContain('get');
+    expect(Object.keys(doc.paths['/v1/connections/{id}/proxy/{path}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch', 'post', 'put']);
+    expect(Object.keys(doc.paths['/v1/admin/credentials/reencrypt'] ?? {})).toContain('post');
+  });
+});

@@ -61,7 +61,9 @@ describe('proxy: what reaches the target', () => {
     const a = await registeredActor('human');
     const basic = await echoConnection(a, { config: { auth: { scheme: 'basic' } }, credentials: { username: 'ada', password: 'pä:ss' } });
     const basicEcho = (await (await call(`/v1/connections/${basic.connectionId}/proxy/`, a.token)).json()) as Echo;
-    const decoded = new TextDecoder().decode(Uint8Array.from(atob(basicEcho.headers.authorization?.slice(6) ?? ''), (ch) => ch.charCodeAt(0)));
+    const decoded = new TextDecoder().decode(
+      Uint8Array.from(atob(basicEcho.headers.authorization?.slice(6) ?? ''), (ch) => ch.charCodeAt(0)),
+    );
     expect(decoded).toBe('ada:pä:ss');
 
     const header = await echoConnection(a, { config: { auth: { header: 'X-Partner-Key', prefix: 'Key ' } }, credentials: 'pk_123' });
@@ -91,7 +93,16 @@ describe('proxy: what reaches the target', () => {
       },
     });
     const echo = (await res.json()) as Echo;
-    for (const name of ['connection', 'x-drop-me', 'keep-alive', 'te', 'trailer', 'proxy-authorization', 'x-forwarded-for', 'cf-connecting-ip']) {
+    for (const name of [
+      'connection',
+      'x-drop-me',
+      'keep-alive',
+      'te',
+      'trailer',
+      'proxy-authorization',
+      'x-forwarded-for',
+      'cf-connecting-ip',
+    ]) {
       expect(echo.headers[name], name).toBeUndefined();
     }
     for (const name of ['x-echo-hop', 'keep-alive', 'set-cookie', 'connection']) expect(res.headers.get(name), name).toBeNull();

@@ -38,7 +38,9 @@ describe('contexts', () => {
     expect(ctx).toMatchObject({ owner: a.chittyId, status: 'active', version: 1, timelineId: ctx.chittyId });
     expect(res.headers.get('etag')).toBe('"1"');
     expect(res.headers.get('location')).toBe(`/v1/contexts/${ctx.chittyId}`);
-    const events = await env.DB.prepare("SELECT event_type FROM outbox WHERE aggregate = 'context' AND aggregate_id = ?").bind(ctx.chittyId).all();
+    const events = await env.DB.prepare("SELECT event_type FROM outbox WHERE aggregate = 'context' AND aggregate_id = ?")
+      .bind(ctx.chittyId)
+      .all();
     expect(events.results).toEqual([{ event_type: 'context.created' }]);
 
     expect(await waitForDelivery([ctx.chittyId])).toBe(0);
@@ -52,7 +54,16 @@ describe('contexts', () => {
     const a = await registeredActor('human');
     const made: Ctx[] = [];
     for (let i = 0; i < 5; i++) {
-      made.push((await create(a, { name: unique(`list${i}`), systems: i % 2 ? ['github'] : ['slack'], tools: ['vim'], status: i === 4 ? 'inactive' : 'active' })).ctx);
+      made.push(
+        (
+          await create(a, {
+            name: unique(`list${i}`),
+            systems: i % 2 ? ['github'] : ['slack'],
+            tools: ['vim'],
+            status: i === 4 ? 'inactive' : 'active',
+          })
+        ).ctx,
+      );
     }
     const first = (await (await call('/v1/contexts/list?limit=2', a.token)).json()) as { contexts: Ctx[]; nextCursor: string };
     expect(first.contexts.map((c) => c.chittyId)).toEqual([made[4]?.chittyId, made[3]?.chittyId]); // newest first
@@ -94,7 +105,9 @@ describe('contexts', () => {
     expect((await call(`/v1/contexts/${target.chittyId}`, a.token, { method: 'DELETE' })).status).toBe(404);
     const row = await env.DB.prepare('SELECT status, deleted_at FROM contexts WHERE chitty_id = ?').bind(target.chittyId).first();
     expect(row).toMatchObject({ status: 'deleted', deleted_at: expect.any(String) }); // kept
-    const types = await env.DB.prepare('SELECT event_type FROM outbox WHERE aggregate_id = ? ORDER BY created_at').bind(target.chittyId).all();
+    const types = await env.DB.prepare('SELECT event_type FROM outbox WHERE aggregate_id = ? ORDER BY created_at')
+      .bind(target.chittyId)
+      .all();
     expect(types.results.map((r) => r.event_type)).toEqual(['context.created', 'context.updated', 'context.deleted']);
   });
 
@@ -132,7 +145,11 @@ describe('contexts', () => {
     expect(reused.res.status).toBe(201);
     expect(reused.ctx.chittyId).not.toBe(ctx.chittyId);
     const renamed = await create(a, { name: unique() });
-    const clash = await call(`/v1/contexts/${renamed.ctx.chittyId}`, a.token, { method: 'PATCH', json: { name }, headers: { 'if-match': '"1"' } });
+    const clash = await call(`/v1/contexts/${renamed.ctx.chittyId}`, a.token, {
+      method: 'PATCH',
+      json: { name },
+      headers: { 'if-match': '"1"' },
+    });
     expect(clash.status).toBe(409);
   });
 

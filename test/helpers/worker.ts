@@ -1,5 +1,6 @@
 /** Requests into the worker (SELF) and small waits on its state. */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../src/index';
 
 export function get(path: string, init: RequestInit = {}): Promise<Response> {
   return SELF.fetch(`http://connect.test${path}`, init);
@@ -21,4 +22,16 @@ export async function waitForInit(timeoutMs = 10_000, query = ''): Promise<Healt
     if (!['pending', 'running'].includes(body.init.state) || Date.now() > deadline) return body;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A request straight into the worker's fetch handler (the whole app, same env and bindings),
+ * bypassing SELF: in this pool version each SELF.fetch in a file gets slower than the last, so
+ * loops of hundreds of requests use this.
+ */
+export async function direct(path: string, init: RequestInit = {}, envOverride: Partial<Cloudflare.Env> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`http://connect.test${path}`, init), { ...env, ...envOverride }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
