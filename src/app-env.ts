@@ -13,5 +13,7 @@ export interface AppEnv {
     principal: Principal;
     /** The registered actor behind the principal, if any (set by requireAuth). */
     actor: Actor | null;
+    /** The principal's data version from its gate (set by requireAuth); keys read caches. */
+    dataVersion: number;
   };
 }

@@ -7,9 +7,11 @@ import { requireScope } from '../http/authorize';
 import { AppError } from '../http/errors';
 import { authErrors, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
+import { changingData } from '../http/principal-gate';
+import { cachedRead, readHeaders } from './read-cache';
 import { contextPage, contextView, createBody, idParam, listQuery, patchBody, searchPage, searchQuery, timelineQuery } from './schema';
 import { changeContext, createContext, decodeCursor, deleteContext, encodeCursor, etagOf, ftsQuery, versionFromIfMatch } from './service';
-import { type Context, listContexts, ownedContext, searchContexts } from './store';
+import { type Context, listContexts, ownedContext, ownedContextWithMeta, searchContexts } from './store';
 
 const tags = ['Contexts'];
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
@@ -32,9 +34,14 @@ function ownerOf(c: HonoContext<AppEnv>, scope: 'contexts:read' | 'contexts:writ
   return principal.chittyId;
 }
 
-/** In development, report D1 rows read (the bench's measure); never in deployed environments. */
-function reportRowsRead(c: HonoContext<AppEnv>, meta: { rows_read?: number } | undefined): void {
-  if (c.env.ENVIRONMENT === 'development' && meta?.rows_read !== undefined) c.header('x-d1-rows-read', String(meta.rows_read));
+/** In development, D1 rows read as a header (the bench's measure); never in deployed environments. */
+function rowsReadHeader(c: HonoContext<AppEnv>, meta: { rows_read?: number } | undefined): Record<string, string> {
+  return c.env.ENVIRONMENT === 'development' && meta?.rows_read !== undefined ? { 'x-d1-rows-read': String(meta.rows_read) } : {};
+}
+
+/** Runs a write to the caller's contexts so the read caches of every isolate see it at once. */
+function writing<T>(c: HonoContext<AppEnv>, write: () => Promise<T>): Promise<T> {
+  return changingData(c.env, c.get('principal').principalId, write);
 }
 
 export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
@@ -52,7 +59,15 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       },
     }),
     async (c) => {
-      const context = await createContext(c.env.DB, ecosystemFromEnv(c.env), ownerOf(c, 'contexts:write'), c.req.valid('json'));
+      const owner = ownerOf(c, 'contexts:write');
+      const context = await writing(c, () =>
+        createContext(
+          c.env.DB,
+          ecosystemFromEnv(c.env),
+          { chittyId: owner, principalId: c.get('principal').principalId },
+          c.req.valid('json'),
+        ),
+      );
       c.header('etag', etagOf(context));
       c.header('location', `/v1/contexts/${context.chittyId}`);
       return c.json(view(context), 201);
@@ -69,16 +84,21 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const { rows, meta } = await listContexts(
-        c.env.DB,
-        ownerOf(c, 'contexts:read'),
-        { status: q.status, system: q.system, tool: q.tool },
-        { limit: q.limit + 1, after: q.cursor ? decodeCursor(q.cursor) : undefined },
-      );
-      reportRowsRead(c, meta);
-      const page = rows.slice(0, q.limit);
-      const last = page[page.length - 1];
-      return c.json({ contexts: page.map(view), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+      const owner = ownerOf(c, 'contexts:read');
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const read = await cachedRead(c, owner, `list ${JSON.stringify(q)}`, async () => {
+        const { rows, meta } = await listContexts(
+          c.env.DB,
+          owner,
+          { status: q.status, system: q.system, tool: q.tool },
+          { limit: q.limit + 1, after },
+        );
+        const page = rows.slice(0, q.limit);
+        const last = page[page.length - 1];
+        const value = { contexts: page.map(view), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+        return { value, headers: rowsReadHeader(c, meta) };
+      });
+      return c.json(read.value, 200, readHeaders(read));
     },
   )
   .openapi(
@@ -98,13 +118,17 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
           errors: [{ field: 'query.q', message: 'no words to search for' }],
         });
       }
-      const { rows, meta } = await searchContexts(c.env.DB, ownerOf(c, 'contexts:read'), match, q.limit + 1, q.offset);
-      reportRowsRead(c, meta);
-      const page = rows.slice(0, q.limit);
-      return c.json(
-        { contexts: page.map((r) => ({ ...view(r), rank: r.rank })), nextOffset: rows.length > q.limit ? q.offset + q.limit : null },
-        200,
-      );
+      const owner = ownerOf(c, 'contexts:read');
+      const read = await cachedRead(c, owner, `search ${JSON.stringify(q)}`, async () => {
+        const { rows, meta } = await searchContexts(c.env.DB, owner, match, q.limit + 1, q.offset);
+        const page = rows.slice(0, q.limit);
+        const value = {
+          contexts: page.map((r) => ({ ...view(r), rank: r.rank })),
+          nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
+        };
+        return { value, headers: rowsReadHeader(c, meta) };
+      });
+      return c.json(read.value, 200, readHeaders(read));
     },
   )
   .openapi(
@@ -122,10 +146,13 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
-      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
-      c.header('etag', etagOf(context));
-      return c.json(view(context), 200);
+      const owner = ownerOf(c, 'contexts:read');
+      const read = await cachedRead(c, owner, `get ${id}`, async () => {
+        const { context, meta } = await ownedContextWithMeta(c.env.DB, id, owner);
+        if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+        return { value: view(context), headers: { etag: etagOf(context), ...rowsReadHeader(c, meta) } };
+      });
+      return c.json(read.value, 200, readHeaders(read));
     },
   )
   .openapi(
@@ -148,7 +175,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       const { id } = c.req.valid('param');
       const owner = ownerOf(c, 'contexts:write');
       const version = versionFromIfMatch(c.req.header('if-match'));
-      const context = await changeContext(c.env.DB, owner, id, version, c.req.valid('json'));
+      const context = await writing(c, () => changeContext(c.env.DB, owner, id, version, c.req.valid('json')));
       c.header('etag', etagOf(context));
       return c.json(view(context), 200);
     },
@@ -170,7 +197,8 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     async (c) => {
       const { id } = c.req.valid('param');
       const header = c.req.header('if-match');
-      await deleteContext(c.env.DB, ownerOf(c, 'contexts:write'), id, header === undefined ? null : versionFromIfMatch(header));
+      const owner = ownerOf(c, 'contexts:write');
+      await writing(c, () => deleteContext(c.env.DB, owner, id, header === undefined ? null : versionFromIfMatch(header)));
       return c.body(null, 204);
     },
   )

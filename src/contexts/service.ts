@@ -55,7 +55,13 @@ export interface NewContext {
   status?: ContextStatus;
 }
 
-export async function createContext(db: D1Database, client: EcosystemClient, owner: string, input: NewContext): Promise<Context> {
+export async function createContext(
+  db: D1Database,
+  client: EcosystemClient,
+  ownerIds: { chittyId: string; principalId: string },
+  input: NewContext,
+): Promise<Context> {
+  const owner = ownerIds.chittyId;
   // Checked first so a taken name costs no ChittyID; the unique index still decides races.
   if (await nameTaken(db, input.name)) throw nameConflict(input.name);
   const { chittyId } = await client.id.mint('CONTEXT', { name: input.name, owner });
@@ -81,7 +87,16 @@ export async function createContext(db: D1Database, client: EcosystemClient, own
       aggregate: 'context',
       aggregateId: chittyId,
       eventType: 'context.created',
-      payload: { chittyId, name: context.name, owner, systems: context.systems, tools: context.tools, status: context.status, version: 1 },
+      payload: {
+        chittyId,
+        name: context.name,
+        owner,
+        ownerPrincipal: ownerIds.principalId, // whose read caches to refresh when DNA is set
+        systems: context.systems,
+        tools: context.tools,
+        status: context.status,
+        version: 1,
+      },
     },
     new Date(now),
   );

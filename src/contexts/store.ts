@@ -66,6 +66,20 @@ export async function ownedContext(db: D1Database, chittyId: string, owner: stri
   return row ? toContext(row) : null;
 }
 
+/** The same read as `ownedContext`, with D1's metadata (rows read) for the caller to report. */
+export async function ownedContextWithMeta(
+  db: D1Database,
+  chittyId: string,
+  owner: string,
+): Promise<{ context: Context | null; meta: D1Meta }> {
+  const result = await db
+    .prepare('SELECT * FROM contexts WHERE chitty_id = ? AND owner = ? AND deleted_at IS NULL')
+    .bind(chittyId, owner)
+    .all<ContextRow>();
+  const row = result.results[0];
+  return { context: row ? toContext(row) : null, meta: result.meta };
+}
+
 export async function nameTaken(db: D1Database, name: string): Promise<boolean> {
   return (await db.prepare('SELECT 1 AS x FROM contexts WHERE name = ? AND deleted_at IS NULL').bind(name).first()) !== null;
 }

@@ -238,6 +238,7 @@ export const requireAuth = createMiddleware<AppEnv>(async function requireAuth(c
   assertActive(actor);
   c.set('principal', resolved.toPrincipal(actor));
   c.set('actor', actor);
+  c.set('dataVersion', admission.dataVersion);
   await next();
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.decision))) c.res.headers.set(name, value);
 });

@@ -9,6 +9,8 @@
  *     needs no D1 read. Every change to an actor invalidates its snapshot here before and after
  *     the D1 write, and a reader's snapshot is kept only if no invalidation happened since its
  *     read began (the epoch), so a suspension is seen by the very next request, in any isolate.
+ * It also keeps the principal's **data version**, bumped around every write to its contexts, so
+ * isolates can cache the principal's reads and know exactly when they are stale.
  * State lives in memory: an evicted object starts a fresh window and re-reads D1, which errs only
  * towards letting an idle caller in and towards one more D1 read.
  */
@@ -30,6 +32,8 @@ export interface Admission {
   snapshot: Actor | null | undefined;
   /** Pass back to `remember` after reading D1, so a read older than an invalidation is dropped. */
   epoch: number;
+  /** Bumped around every change to the principal's own data (contexts): keys read caches. */
+  dataVersion: number;
 }
 
 /** A stored reply to a write made with an Idempotency-Key. */
@@ -51,6 +55,7 @@ export class PrincipalGate extends DurableObject<Env> {
   private count = 0;
   private epoch = 0;
   private snapshot: Actor | null | undefined = undefined;
+  private dataVersion = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly recent = new Map<string, { reply: IdempotentReply; at: number }>();
 
@@ -68,12 +73,18 @@ export class PrincipalGate extends DurableObject<Env> {
       decision: { allowed, limit, remaining: limit - this.count, resetMs },
       snapshot: this.snapshot,
       epoch: this.epoch,
+      dataVersion: this.dataVersion,
     };
   }
 
   /** Keeps a snapshot read from D1, unless the actor was changed since the read began. */
   remember(actor: Actor | null, epoch: number): void {
     if (epoch === this.epoch && this.snapshot === undefined) this.snapshot = actor;
+  }
+
+  /** Marks the principal's data changed: called before and after every write to it. */
+  bumpData(): void {
+    this.dataVersion += 1;
   }
 
   /** Forgets the snapshot: called around every change to the actor. */
@@ -111,6 +122,21 @@ export class PrincipalGate extends DurableObject<Env> {
 /** The gate of a principal (by its ChittyAuth principal id, or another stable key). */
 export function gateFor(env: Env, key: string): DurableObjectStub<PrincipalGate> {
   return env.PRINCIPAL_GATE.get(env.PRINCIPAL_GATE.idFromName(key));
+}
+
+/**
+ * Runs a write to a principal's own data (its contexts) between two bumps of its data version, as
+ * `changingActor` does for the actor itself: read caches keyed by the version can never serve the
+ * old data once the write has returned, in any isolate.
+ */
+export async function changingData<T>(env: Env, principalId: string, write: () => Promise<T>): Promise<T> {
+  const gate = gateFor(env, principalId);
+  await gate.bumpData();
+  try {
+    return await write();
+  } finally {
+    await gate.bumpData().catch(() => gate.bumpData());
+  }
 }
 
 /**

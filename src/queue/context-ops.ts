@@ -11,6 +11,7 @@ import type { EcosystemClient } from '../ecosystem/client';
 import { EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
+import { gateFor } from '../http/principal-gate';
 import { consoleLogger } from '../lib/log';
 import type { OutboxMessage } from './messages';
 import { markDelivered, processedAmong } from './store';
@@ -22,13 +23,17 @@ function dnaAction(m: OutboxMessage): { entityType: string; initialize: boolean 
   return null; // connections, keys, delegations: Chronicle only
 }
 
-async function trackInDna(db: D1Database, client: EcosystemClient, m: OutboxMessage): Promise<void> {
+async function trackInDna(env: Env, client: EcosystemClient, m: OutboxMessage): Promise<void> {
+  const db = env.DB;
   const action = dnaAction(m);
   if (!action) return;
   if (action.initialize) {
     const { dnaId } = await client.dna.initialize(m.aggregateId, action.entityType, { eventId: m.eventId, ...summary(m.payload) });
-    if (m.aggregate === 'context') await setContextDna(db, m.aggregateId, dnaId).run();
-    else await db.prepare('UPDATE actors SET dna_id = ? WHERE chitty_id = ? AND dna_id IS NULL').bind(dnaId, m.aggregateId).run();
+    if (m.aggregate === 'context') {
+      await setContextDna(db, m.aggregateId, dnaId).run();
+      const ownerPrincipal = m.payload.ownerPrincipal;
+      if (typeof ownerPrincipal === 'string') await gateFor(env, ownerPrincipal).bumpData(); // cached reads now show the DNA id
+    } else await db.prepare('UPDATE actors SET dna_id = ? WHERE chitty_id = ? AND dna_id IS NULL').bind(dnaId, m.aggregateId).run();
     return;
   }
   const mutation = { type: m.eventType, data: summary(m.payload) };
@@ -72,7 +77,7 @@ export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env:
   const tracked: Message<OutboxMessage>[] = [];
   for (const message of pending) {
     try {
-      await trackInDna(env.DB, client, message.body);
+      await trackInDna(env, client, message.body);
       tracked.push(message);
     } catch (err) {
       consoleLogger.log('warn', 'context_ops.dna_failed', {

@@ -111,6 +111,27 @@ describe('contexts', () => {
     expect(types.results.map((r) => r.event_type)).toEqual(['context.created', 'context.updated', 'context.deleted']);
   });
 
+  it('reads are cached per isolate and never stale after a write (the owner’s data version)', async () => {
+    const a = await registeredActor('human');
+    const { ctx } = await create(a, { name: unique('cache') });
+    const path = `/v1/contexts/${ctx.chittyId}`;
+    await call(path, a.token);
+    const hot = await call(path, a.token);
+    expect(hot.headers.get('x-cache')).toBe('hit');
+    await call('/v1/contexts/list', a.token);
+    expect((await call('/v1/contexts/list', a.token)).headers.get('x-cache')).toBe('hit');
+    await call(path, a.token, { method: 'PATCH', json: { data: ['fresh'] }, headers: { 'if-match': hot.headers.get('etag') ?? '' } });
+    const after = await call(path, a.token);
+    expect(after.headers.get('x-cache')).toBeNull();
+    expect(await after.json()).toMatchObject({ data: ['fresh'], version: 2 });
+    const list = (await (await call('/v1/contexts/list', a.token)).json()) as { contexts: Ctx[] };
+    expect(list.contexts.find((c) => c.chittyId === ctx.chittyId)?.version).toBe(2);
+    // Another actor's write does not evict this owner's reads.
+    const b = await registeredActor('human');
+    await create(b, { name: unique('other') });
+    expect((await call(path, a.token)).headers.get('x-cache')).toBe('hit');
+  });
+
   it('ETag conflicts: a stale If-Match is 412 with the current ETag; a missing one is 428', async () => {
     const a = await registeredActor('human');
     const { ctx } = await create(a, { name: unique() });
