@@ -17,7 +17,11 @@ import { fmt, load, machine, root, startServer, writeResults } from './lib.mjs';
 import { loadContexts } from './load-contexts.mjs';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '2' }, connections: { type: 'string', default: '10' } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '10' },
+  },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
@@ -27,19 +31,31 @@ const persistTo = path.join(root, 'bench', '.tmp', 'state');
 const serverArgs = ['--persist-to', persistTo, '--var', `RATE_LIMIT_TIERS:${JSON.stringify({ human: 1e9 })}`];
 
 rmSync(path.join(root, 'bench', '.tmp'), { recursive: true, force: true });
-execFileSync(path.join(root, 'node_modules', '.bin', 'wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], {
-  cwd: root,
-  stdio: 'ignore',
-  env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
-});
+execFileSync(
+  path.join(root, 'node_modules', '.bin', 'wrangler'),
+  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo],
+  {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+  },
+);
 
 // The measured owner is a real actor, so requests can be made as it.
 let server = await startServer(port, serverArgs);
 const actor = /** @type {{token: string}} */ (
-  await (await fetch(`${server.url}/_emulator/actors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"human"}' })).json()
+  await (
+    await fetch(`${server.url}/_emulator/actors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"human"}',
+    })
+  ).json()
 );
 const auth = { authorization: `Bearer ${actor.token}` };
-const owner = /** @type {{chittyId: string}} */ (await (await fetch(`${server.url}/v1/actors/register`, { method: 'POST', headers: auth })).json()).chittyId;
+const owner = /** @type {{chittyId: string}} */ (
+  await (await fetch(`${server.url}/v1/actors/register`, { method: 'POST', headers: auth })).json()
+).chittyId;
 server.stop();
 
 /** @param {string} url */
@@ -64,11 +80,13 @@ async function measure(total) {
     let pages = 1;
     while (cursor) {
       deep = cursor;
-      const page = /** @type {{nextCursor: string|null}} */ (await (await fetch(`${url}/v1/contexts/list?limit=20&cursor=${cursor}`, { headers: auth })).json());
+      const page = /** @type {{nextCursor: string|null}} */ (
+        await (await fetch(`${url}/v1/contexts/list?limit=20&cursor=${cursor}`, { headers: auth })).json()
+      );
       cursor = page.nextCursor;
       pages++;
     }
-    const rare = `k${(total - 100)}z`; // one context's own code: owned by the measured owner (n % 100 === 0)
+    const rare = `k${total - 100}z`; // one context's own code: owned by the measured owner (n % 100 === 0)
     const targets = {
       health: { url: `${url}/health`, headers: {} },
       get: { url: `${url}/v1/contexts/${id}`, headers: auth },
@@ -81,7 +99,8 @@ async function measure(total) {
     const out = {};
     for (const [name, t] of Object.entries(targets)) out[name] = { runs: [], rows: name === 'health' ? 0 : await rowsRead(t.url) };
     for (let r = 0; r < rounds; r++) {
-      for (const [name, t] of Object.entries(targets)) out[name]?.runs.push(await load({ url: t.url, headers: t.headers, connections, seconds }));
+      for (const [name, t] of Object.entries(targets))
+        out[name]?.runs.push(await load({ url: t.url, headers: t.headers, connections, seconds }));
     }
     return out;
   } finally {
@@ -98,11 +117,21 @@ const large = await measure(100_000);
 function table(m) {
   const health = m.health?.runs ?? [];
   const healthRps = health.reduce((a, x) => a + x.requests, 0) / (seconds * health.length);
-  const lines = ['| endpoint | req/s | % of /health | p50 ms | p95 ms | D1 rows read / call | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| endpoint | req/s | % of /health | p50 ms | p95 ms | D1 rows read / call | non-2xx |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const [name, { runs, rows }] of Object.entries(m)) {
     const rps = runs.reduce((a, x) => a + x.requests, 0) / (seconds * runs.length);
     const median = (/** @type {number[]} */ v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
-    const non2xx = runs.reduce((a, x) => a + Object.entries(x.statuses).filter(([s]) => !s.startsWith('2')).reduce((b, [, c]) => b + c, 0), 0);
+    const non2xx = runs.reduce(
+      (a, x) =>
+        a +
+        Object.entries(x.statuses)
+          .filter(([s]) => !s.startsWith('2'))
+          .reduce((b, [, c]) => b + c, 0),
+      0,
+    );
     lines.push(
       `| ${name} | ${fmt(rps)} | ${fmt((rps / healthRps) * 100, 0)} % | ${fmt(median(runs.map((x) => x.p50)))} | ${fmt(median(runs.map((x) => x.p95)))} | ${name === 'health' ? '—' : rows} | ${non2xx} |`,
     );

@@ -19,7 +19,7 @@ const SYSTEMS = ['github', 'slack', 'notion', 'linear', 'jira'];
 const TOOLS = ['vim', 'emacs', 'vscode', 'figma', 'excel'];
 
 /** Sequence, entity, year-month for a synthetic id; the checksum is not needed by the API's shape check. */
-function syntheticId(n) {
+function syntheticId(/** @type {number} */ n) {
   const seq = String(n).padStart(7, '0');
   // VV-G-LLL-SSSS-T-YM-C-X: spread n over the sequence and year-month fields, extension B.
   const ym = (Math.floor(n / 10000) % 36).toString(36).toUpperCase() + (n % 10).toString();
@@ -28,6 +28,7 @@ function syntheticId(n) {
 
 const q = (/** @type {string} */ s) => `'${s.replace(/'/g, "''")}'`;
 
+/** @param {{ persistTo: string, from: number, count: number, owners: number, firstOwner: string }} options */
 export function loadContexts({ persistTo, from, count, owners, firstOwner }) {
   const dir = path.join(root, 'bench', '.tmp');
   mkdirSync(dir, { recursive: true });
@@ -39,7 +40,7 @@ export function loadContexts({ persistTo, from, count, owners, firstOwner }) {
     for (let batch = start; batch < end; batch += 250) {
       const values = [];
       for (let n = batch; n < Math.min(end, batch + 250); n++) {
-        const owner = ownerIds[n % owners];
+        const owner = ownerIds[n % owners] ?? firstOwner;
         const created = new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
         const w = WORDS[n % WORDS.length];
         const data = JSON.stringify([{ note: `${w} notes for item ${n}`, code: `k${n}z` }]);
@@ -53,11 +54,15 @@ export function loadContexts({ persistTo, from, count, owners, firstOwner }) {
     }
     const file = path.join(dir, `contexts-${start}.sql`);
     writeFileSync(file, lines.join('\n'));
-    execFileSync(path.join(root, 'node_modules', '.bin', 'wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--file', file, '--yes'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    });
+    execFileSync(
+      path.join(root, 'node_modules', '.bin', 'wrangler'),
+      ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--file', file, '--yes'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      },
+    );
   }
 }
 
