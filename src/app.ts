@@ -3,6 +3,7 @@
  * rate limit), the routers, and the one place errors become problem+json.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { except } from 'hono/combine';
 import { actorRoutes } from './actors/routes';
 import { adminRoutes } from './admin/routes';
 import type { AppEnv } from './app-env';
@@ -11,6 +12,7 @@ import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
+import { webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
 import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
@@ -24,12 +26,17 @@ import { consoleLogger } from './lib/log';
 import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
 
+const WEBHOOK_PATH = '/integrations/github/webhook';
+
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
   app.use('*', requestId);
-  app.use('*', limitBody());
-  app.use('*', startup);
+  // The webhook takes GitHub's 25 MB bodies and must touch nothing but the queue: it has its own
+  // limit and skips the start-up work (which reads D1 on an isolate's first request).
+  app.use('*', except(WEBHOOK_PATH, limitBody()));
+  app.use('*', except(WEBHOOK_PATH, startup));
+  app.route('/', webhookRoutes);
 
   app.get('/', (c) => c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
   app.route('/', healthRoutes);

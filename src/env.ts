@@ -57,6 +57,8 @@ export interface Env {
   GITHUB_APP_ID?: string;
   GITHUB_APP_PRIVATE_KEY?: string;
   GITHUB_WEBHOOK_SECRET?: string;
+  /** The previous webhook secret, accepted too while a rotation is under way. */
+  GITHUB_WEBHOOK_SECRET_PREVIOUS?: string;
   GITHUB_CLIENT_ID?: string;
   GITHUB_CLIENT_SECRET?: string;
   // Secrets: our own keys

@@ -1,0 +1,94 @@
+/**
+ * `POST /integrations/github/webhook`: the fast path. Verify `X-Hub-Signature-256` in constant
+ * time (against the current secret and, during a rotation, the previous one), enqueue the
+ * delivery on EVENT_Q, answer 202 — and nothing else: no D1, no KV, no GitHub or ChittyOS call.
+ * Deduplication by delivery id happens in the consumer, where it can be exact. If the enqueue
+ * fails the answer is 503, so GitHub shows the delivery as failed and it can be redelivered.
+ * Payloads too large for one queue message (> 120 KB) are parked in CHITTYCONNECT_KV for a week
+ * and the message carries a reference: the one case that costs a KV write.
+ */
+import { verifyWithFallback } from '@octokit/webhooks-methods';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { limitBody } from '../http/body-limit';
+import { AppError } from '../http/errors';
+
+/** GitHub's own cap on a delivery. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+const INLINE_LIMIT_BYTES = 120 * 1024;
+const PARKED_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** Events the App subscribes to (github-app-manifest.json); others are acknowledged and ignored. */
+export const SUPPORTED_EVENTS = new Set(['push', 'pull_request', 'issues', 'installation', 'installation_repositories', 'ping']);
+
+export interface GitHubDelivery {
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  receivedAt: string;
+  /** The parsed payload, or a KV key when it was too large to travel inline. */
+  payload?: unknown;
+  payloadKey?: string;
+}
+
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webhook', limitBody(WEBHOOK_BODY_LIMIT_BYTES), async (c) => {
+  const secret = c.env.GITHUB_WEBHOOK_SECRET;
+  if (!secret) {
+    throw new AppError(503, 'webhook_not_configured', 'GITHUB_WEBHOOK_SECRET is not set; set it to the App’s webhook secret.', {
+      retryAfterSeconds: 60,
+    });
+  }
+  const signature = c.req.header('x-hub-signature-256');
+  if (!signature)
+    throw new AppError(
+      401,
+      'missing_signature',
+      'X-Hub-Signature-256 is missing; GitHub signs every delivery when the App has a webhook secret.',
+    );
+  const body = await c.req.text();
+  const previous = c.env.GITHUB_WEBHOOK_SECRET_PREVIOUS ? [c.env.GITHUB_WEBHOOK_SECRET_PREVIOUS] : undefined;
+  const valid = await verifyWithFallback(secret, body, signature, previous).catch(() => false);
+  if (valid !== true) {
+    throw new AppError(
+      401,
+      'invalid_signature',
+      'The signature does not match this body: the webhook secret on GitHub and GITHUB_WEBHOOK_SECRET differ.',
+    );
+  }
+
+  const event = c.req.header('x-github-event') ?? '';
+  const deliveryId = c.req.header('x-github-delivery') ?? '';
+  if (!event || !DELIVERY_ID.test(deliveryId)) {
+    throw new AppError(400, 'missing_github_headers', 'X-GitHub-Event and X-GitHub-Delivery are required.');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    throw new AppError(400, 'malformed_json', 'The delivery body is not valid JSON.');
+  }
+  if (!SUPPORTED_EVENTS.has(event)) return c.json({ deliveryId, event, ignored: true }, 202);
+
+  const action = typeof payload === 'object' && payload !== null && 'action' in payload ? String(payload.action) : null;
+  const delivery: GitHubDelivery = { deliveryId, event, action, receivedAt: new Date().toISOString() };
+  try {
+    if (body.length <= INLINE_LIMIT_BYTES) delivery.payload = payload;
+    else {
+      delivery.payloadKey = `ghpayload:${deliveryId}`;
+      await c.env.CHITTYCONNECT_KV.put(delivery.payloadKey, body, { expirationTtl: PARKED_TTL_SECONDS });
+    }
+    await c.env.EVENT_Q.send(delivery, { contentType: 'json' });
+  } catch {
+    throw new AppError(
+      503,
+      'enqueue_failed',
+      'The delivery could not be queued; GitHub will show it as failed, and it can be redelivered.',
+      {
+        retryAfterSeconds: 30,
+      },
+    );
+  }
+  return c.json({ deliveryId, event, accepted: true }, 202);
+});
