@@ -12,7 +12,7 @@ import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
-import { webhookRoutes } from './github/webhook';
+import { describeWebhook, webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
 import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
@@ -37,6 +37,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', except(WEBHOOK_PATH, limitBody()));
   app.use('*', except(WEBHOOK_PATH, startup));
   app.route('/', webhookRoutes);
+  describeWebhook(app);
 
   app.get('/', (c) => c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
   app.route('/', healthRoutes);

@@ -7,6 +7,7 @@
  * Payloads too large for one queue message (> 120 KB) are parked in CHITTYCONNECT_KV for a week
  * and the message carries a reference: the one case that costs a KV write.
  */
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
@@ -92,3 +93,31 @@ export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webho
   }
   return c.json({ deliveryId, event, accepted: true }, 202);
 });
+
+/** Describes the webhook in the OpenAPI document (the route itself is plain Hono: it reads raw bytes). */
+export function describeWebhook(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/integrations/github/webhook',
+    tags: ['GitHub App'],
+    summary: 'GitHub webhook deliveries (signature-checked, queued, 202)',
+    description:
+      'Verifies X-Hub-Signature-256 against GITHUB_WEBHOOK_SECRET (and GITHUB_WEBHOOK_SECRET_PREVIOUS during a rotation), sends the delivery to EVENT_Q and answers 202. Bodies up to 25 MB. Unknown events are acknowledged and ignored.',
+    security: [],
+    request: {
+      headers: z.object({
+        'x-hub-signature-256': z.string().openapi({ example: 'sha256=…' }),
+        'x-github-event': z.string().openapi({ example: 'pull_request' }),
+        'x-github-delivery': z.string().openapi({ example: '72d3162e-cc78-11e3-81ab-4c9367dc0958' }),
+      }),
+      body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true },
+    },
+    responses: {
+      202: { description: 'Queued (or ignored: an event the App does not handle)' },
+      400: { description: 'Missing GitHub headers, or malformed JSON' },
+      401: { description: 'Missing or invalid signature' },
+      413: { description: 'Over 25 MB' },
+      503: { description: 'Not configured, or the queue refused the delivery (GitHub will show it failed)' },
+    },
+  });
+}

@@ -41,6 +41,9 @@ describe('API description', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: object } };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/health']).toBeDefined();
+    for (const path of ['/v1/actors/register', '/v1/contexts/create', '/v1/connections', '/v1/delegate', '/integrations/github/webhook']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
     expect(doc.components.schemas).toHaveProperty('Health');
   });
 
