@@ -1,10 +1,11 @@
 /**
  * Routes a queue batch to its consumer by queue name (staging queues carry an env prefix, so
- * matching is by suffix, dead-letter queues first). A queue without a consumer yet gets every
- * message retried — never acknowledged unread — so after the last retry it waits in its
- * dead-letter queue.
+ * matching is by suffix, dead-letter queues first). A message of an unknown queue is retried —
+ * never acknowledged unread — so after the last retry it waits in a dead-letter queue.
  */
 import type { Env } from '../env';
+import { consumeGitHubEvents } from '../github/events/consumer';
+import type { GitHubDelivery } from '../github/webhook';
 import { consoleLogger } from '../lib/log';
 import { consumeContextOps } from './context-ops';
 import { storeDeadLetters } from './dead-letters';
@@ -16,6 +17,7 @@ export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<
 export const CONSUMERS: [suffix: string, consumer: QueueConsumer][] = [
   ['-dlq', storeDeadLetters],
   ['-context-ops', (batch, env) => consumeContextOps(batch as MessageBatch<OutboxMessage>, env)],
+  ['-github-events', (batch, env) => consumeGitHubEvents(batch as MessageBatch<GitHubDelivery>, env)],
 ];
 
 export function consumerFor(queue: string): QueueConsumer | undefined {

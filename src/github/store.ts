@@ -1,0 +1,123 @@
+/** SQL for GitHub deliveries (the authoritative dedupe) and installations. */
+
+export type Claim = 'mine' | 'done' | 'busy';
+
+/** How long a delivery may sit in `processing` before another consumer may take it over (a crashed run). */
+export const STALE_PROCESSING_MS = 5 * 60_000;
+
+/**
+ * Claims a delivery for processing, exactly once among concurrent duplicates: the first INSERT
+ * wins; a later copy finds it `processed` (done), `processing` (busy, unless stale) or `failed`
+ * (taken over for a retry).
+ */
+export async function claimDelivery(db: D1Database, deliveryId: string, event: string, now: Date): Promise<Claim> {
+  const at = now.toISOString();
+  const inserted = await db
+    .prepare(
+      `INSERT INTO processed_events (source, event_id, event_type, status, attempts, received_at)
+       VALUES ('github', ?1, ?2, 'processing', 1, ?3) ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id`,
+    )
+    .bind(deliveryId, event, at)
+    .first();
+  if (inserted) return 'mine';
+  const staleBefore = new Date(now.getTime() - STALE_PROCESSING_MS).toISOString();
+  const taken = await db
+    .prepare(
+      `UPDATE processed_events SET status = 'processing', attempts = attempts + 1, received_at = ?3
+       WHERE source = 'github' AND event_id = ?1 AND (status = 'failed' OR (status = 'processing' AND received_at < ?2))
+       RETURNING event_id`,
+    )
+    .bind(deliveryId, staleBefore, at)
+    .first();
+  if (taken) return 'mine';
+  const row = await db
+    .prepare("SELECT status FROM processed_events WHERE source = 'github' AND event_id = ?")
+    .bind(deliveryId)
+    .first<{ status: string }>();
+  return row?.status === 'processed' ? 'done' : 'busy';
+}
+
+export function settleDelivery(db: D1Database, deliveryId: string, outcome: { ok: true } | { ok: false; error: string }, now: Date) {
+  return outcome.ok
+    ? db
+        .prepare(
+          "UPDATE processed_events SET status = 'processed', processed_at = ?, last_error = NULL WHERE source = 'github' AND event_id = ?",
+        )
+        .bind(now.toISOString(), deliveryId)
+    : db
+        .prepare("UPDATE processed_events SET status = 'failed', last_error = ? WHERE source = 'github' AND event_id = ?")
+        .bind(outcome.error.slice(0, 500), deliveryId);
+}
+
+export interface InstallationRecord {
+  installationId: number;
+  chittyId: string;
+  dnaId: string | null;
+  accountId: number;
+  accountLogin: string;
+  accountType: 'User' | 'Organization';
+  accountAvatarUrl: string | null;
+  repositorySelection: 'all' | 'selected';
+  permissions: Record<string, unknown>;
+  events: string[];
+  repositories: unknown[];
+}
+
+/** Inserts or refreshes an installation (the ChittyID and DNA id of an existing one are kept). */
+export function upsertInstallation(db: D1Database, r: InstallationRecord, at: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO installations (installation_id, chitty_id, dna_id, account_id, account_login, account_type, account_avatar_url,
+         repository_selection, permissions, events, repositories, installed_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+       ON CONFLICT (installation_id) DO UPDATE SET account_login = ?5, account_avatar_url = ?7, repository_selection = ?8,
+         permissions = ?9, events = ?10, repositories = ?11, updated_at = ?12, uninstalled_at = NULL`,
+    )
+    .bind(
+      r.installationId,
+      r.chittyId,
+      r.dnaId,
+      r.accountId,
+      r.accountLogin,
+      r.accountType,
+      r.accountAvatarUrl,
+      r.repositorySelection,
+      JSON.stringify(r.permissions),
+      JSON.stringify(r.events),
+      JSON.stringify(r.repositories),
+      at,
+    );
+}
+
+export function setInstallationState(
+  db: D1Database,
+  installationId: number,
+  change: 'deleted' | 'suspend' | 'unsuspend',
+  by: string | null,
+  at: string,
+): D1PreparedStatement {
+  if (change === 'suspend') {
+    return db
+      .prepare('UPDATE installations SET suspended_at = ?2, suspended_by = ?3, updated_at = ?2 WHERE installation_id = ?1')
+      .bind(installationId, at, by);
+  }
+  const sql =
+    change === 'deleted'
+      ? 'UPDATE installations SET uninstalled_at = ?2, updated_at = ?2 WHERE installation_id = ?1'
+      : 'UPDATE installations SET suspended_at = NULL, suspended_by = NULL, updated_at = ?2 WHERE installation_id = ?1';
+  return db.prepare(sql).bind(installationId, at);
+}
+
+export function setInstallationRepositories(db: D1Database, installationId: number, repositories: unknown[], at: string) {
+  return db
+    .prepare('UPDATE installations SET repositories = ?2, updated_at = ?3 WHERE installation_id = ?1')
+    .bind(installationId, JSON.stringify(repositories), at);
+}
+
+export async function installationRepositories(db: D1Database, installationId: number): Promise<{ id: number }[] | null> {
+  const row = await db
+    .prepare('SELECT repositories FROM installations WHERE installation_id = ?')
+    .bind(installationId)
+    .first<{ repositories: string }>();
+  return row ? (JSON.parse(row.repositories) as { id: number }[]) : null;
+}

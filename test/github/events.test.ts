@@ -1,0 +1,167 @@
+/**
+ * Processing GitHub deliveries from EVENT_Q, through the worker's queue handler and the emulator:
+ * exact dedupe by delivery id (100 concurrent copies → processed once), what each event leaves in
+ * ChittyOS and D1, and retries when a service fails.
+ */
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GitHubDelivery } from '../../src/github/webhook';
+import worker from '../../src/index';
+import installationCreated from '../fixtures/github/installation.created.json';
+import reposAdded from '../fixtures/github/installation_repositories.added.json';
+import issueOpened from '../fixtures/github/issues.opened.json';
+import pushFixture from '../fixtures/github/push.json';
+import { clearFaults, setFault } from '../helpers/emulator';
+
+afterEach(clearFaults);
+
+const auth = { authorization: 'Bearer test' };
+
+interface QueueResult {
+  explicitAcks: string[];
+  retryMessages: { msgId: string }[];
+}
+
+async function run(deliveries: GitHubDelivery[]): Promise<QueueResult> {
+  const batch = createMessageBatch<GitHubDelivery>(
+    'chittyconnect-github-events',
+    deliveries.map((body, i) => ({ id: `m-${crypto.randomUUID()}-${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+  return (await getQueueResult(batch, ctx)) as QueueResult;
+}
+
+function delivery(event: string, payload: Record<string, unknown>, deliveryId = crypto.randomUUID()): GitHubDelivery {
+  return {
+    deliveryId,
+    event,
+    action: typeof payload.action === 'string' ? payload.action : null,
+    receivedAt: new Date().toISOString(),
+    payload,
+  };
+}
+
+/** The ChittyID the authority gave for an idempotency key (asking again returns the same one). */
+async function idFor(key: string, type: string): Promise<string> {
+  const res = await env.ECOSYSTEM.fetch('https://id.chitty.cc/v1/mint', {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ type }),
+  });
+  return ((await res.json()) as { chittyId: string }).chittyId;
+}
+
+async function timeline(entityId: string) {
+  const res = await env.ECOSYSTEM.fetch(`https://chronicle.chitty.cc/v1/timeline/${entityId}?limit=100`, { headers: auth });
+  return ((await res.json()) as { events: { eventId: string; eventType: string }[] }).events;
+}
+
+async function status(deliveryId: string) {
+  return env.DB.prepare("SELECT status, attempts, last_error FROM processed_events WHERE source = 'github' AND event_id = ?")
+    .bind(deliveryId)
+    .first<{ status: string; attempts: number; last_error: string | null }>();
+}
+
+describe('GitHub event processing', () => {
+  it('100 concurrent copies of one delivery are processed once', async () => {
+    const sha = crypto.randomUUID().replace(/-/g, '');
+    const payload = { ...pushFixture, commits: [{ ...pushFixture.commits[0], id: sha }] };
+    const one = delivery('push', payload);
+    const results = await Promise.all(Array.from({ length: 100 }, () => run([one])));
+    const acked = results.reduce((n, r) => n + r.explicitAcks.length, 0);
+    const retried = results.reduce((n, r) => n + r.retryMessages.length, 0);
+    expect(acked + retried).toBe(100);
+    expect(await status(one.deliveryId)).toMatchObject({ status: 'processed', attempts: 1 }); // claimed exactly once
+    const commitId = await idFor(`gh-commit:${pushFixture.repository.id}:${sha}`, 'EVNT');
+    expect((await timeline(commitId)).map((e) => e.eventType)).toEqual(['github.commit.pushed']);
+    // A later redelivery of the same id is acknowledged without processing.
+    const again = await run([one]);
+    expect(again.explicitAcks).toHaveLength(1);
+    expect((await status(one.deliveryId))?.attempts).toBe(1);
+  });
+
+  it('push: every commit gets an EVNT ChittyID and a Chronicle entry', async () => {
+    const shas = [1, 2, 3].map(() => crypto.randomUUID().replace(/-/g, ''));
+    const payload = { ...pushFixture, commits: shas.map((id) => ({ ...pushFixture.commits[0], id })) };
+    const result = await run([delivery('push', payload)]);
+    expect(result.explicitAcks).toHaveLength(1);
+    for (const sha of shas) {
+      const id = await idFor(`gh-commit:${pushFixture.repository.id}:${sha}`, 'EVNT');
+      expect(id).toMatch(/-EVNT-/);
+      expect(await timeline(id)).toHaveLength(1);
+    }
+  });
+
+  it('issues: one ChittyID per issue, DNA evolving with each action, Chronicle entries', async () => {
+    const issueId = Math.floor(Math.random() * 1e9);
+    const opened = { ...issueOpened, issue: { ...issueOpened.issue, id: issueId } };
+    const closed = { ...opened, action: 'closed', issue: { ...opened.issue, state: 'closed' } };
+    await run([delivery('issues', opened)]);
+    await run([delivery('issues', closed)]);
+    const id = await idFor(`gh-issue:${issueId}`, 'INFO');
+    expect((await timeline(id)).map((e) => e.eventType).sort()).toEqual(['github.issues.closed', 'github.issues.opened']);
+    const dna = (await (await env.ECOSYSTEM.fetch(`https://dna.chitty.cc/v1/dna/${id}/history`, { headers: auth })).json()) as {
+      generation: number;
+    };
+    expect(dna.generation).toBe(2);
+  });
+
+  it('installation and installation_repositories keep the D1 row current', async () => {
+    const installationId = Math.floor(Math.random() * 1e9);
+    const created = { ...installationCreated, installation: { ...installationCreated.installation, id: installationId } };
+    await run([delivery('installation', created)]);
+    const row = await env.DB.prepare('SELECT * FROM installations WHERE installation_id = ?')
+      .bind(installationId)
+      .first<Record<string, string>>();
+    expect(row).toMatchObject({ account_login: 'chitty-labs', account_type: 'Organization', repository_selection: 'selected' });
+    expect(JSON.parse(row?.repositories ?? '[]')).toHaveLength(1);
+    const chittyId = row?.chitty_id as string;
+    expect((await timeline(chittyId)).map((e) => e.eventType)).toContain('github.app.installed');
+
+    const added = { ...reposAdded, installation: { ...reposAdded.installation, id: installationId } };
+    await run([delivery('installation_repositories', added)]);
+    const after = await env.DB.prepare('SELECT repositories FROM installations WHERE installation_id = ?')
+      .bind(installationId)
+      .first<{ repositories: string }>();
+    expect((JSON.parse(after?.repositories ?? '[]') as { fullName: string }[]).map((r) => r.fullName)).toEqual([
+      'chitty-labs/rocket',
+      'chitty-labs/lander',
+    ]);
+
+    expect((await run([delivery('installation', { ...created, action: 'suspend' })])).explicitAcks).toHaveLength(1);
+    const suspended = await env.DB.prepare('SELECT suspended_at, suspended_by FROM installations WHERE installation_id = ?')
+      .bind(installationId)
+      .first();
+    expect(suspended).toMatchObject({ suspended_at: expect.any(String), suspended_by: 'ada' });
+    expect((await run([delivery('installation', { ...created, action: 'deleted' })])).explicitAcks).toHaveLength(1);
+    const gone = await env.DB.prepare('SELECT uninstalled_at, chitty_id FROM installations WHERE installation_id = ?')
+      .bind(installationId)
+      .first<Record<string, string>>();
+    expect(gone?.uninstalled_at).toBeTruthy();
+    expect(gone?.chitty_id).toBe(chittyId); // replays and later events never mint a second identity
+  });
+
+  it('a failing service: the delivery is retried and settled failed, then processed on the next attempt', async () => {
+    const issueId = Math.floor(Math.random() * 1e9);
+    const payload = { ...issueOpened, issue: { ...issueOpened.issue, id: issueId } };
+    const d = delivery('issues', payload);
+    await setFault('chronicle.chitty.cc', { mode: 'error', status: 503 });
+    const failed = await run([d]);
+    expect(failed.retryMessages).toHaveLength(1);
+    expect(await status(d.deliveryId)).toMatchObject({ status: 'failed' });
+    await clearFaults();
+    await new Promise((r) => setTimeout(r, 1_100)); // the breaker's open period in tests
+    const ok = await run([d]);
+    expect(ok.explicitAcks).toHaveLength(1);
+    expect(await status(d.deliveryId)).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(await timeline(await idFor(`gh-issue:${issueId}`, 'INFO'))).toHaveLength(1);
+  });
+
+  it('a payload that can never be processed is settled failed and not retried', async () => {
+    const d = delivery('push', { ref: 'refs/heads/main' });
+    const result = await run([d]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await status(d.deliveryId)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('push payload lacks') });
+  });
+});
