@@ -8,6 +8,7 @@
  */
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
+import { remember } from '../lib/bounded';
 
 export interface CredentialKeyring {
   currentKid: string;
@@ -79,16 +80,6 @@ export function parseCredentialKeyring(current: string | undefined, previous: st
 
 const keyrings = new Map<string, CredentialKeyring>();
 const imported = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED = 16;
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= MAX_CACHED) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(key, value);
-  return value;
-}
 
 /** This environment's keyring (cached per isolate by the secrets' text, so a changed secret applies at once). */
 export function credentialKeyringFromEnv(env: Env): CredentialKeyring {

@@ -10,6 +10,7 @@
 import { importJWK, type JWK } from 'jose';
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
+import { remember } from '../lib/bounded';
 
 export const DELEGATION_ALG = 'EdDSA';
 
@@ -97,16 +98,6 @@ export function parseKeyring(signingKey: string | undefined, previousKeys: strin
 
 const keyrings = new Map<string, Keyring>();
 const imported = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED = 16;
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= MAX_CACHED) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(key, value);
-  return value;
-}
 
 /** The keyring of this environment (cached per isolate by the secrets' text). */
 export function keyringFromEnv(env: Env): Keyring {
