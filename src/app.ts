@@ -12,6 +12,7 @@ import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
+import { githubRoutes } from './github/routes';
 import { describeWebhook, webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
 import { requireAuth } from './http/auth';
@@ -52,6 +53,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', contextRoutes);
   app.route('/', connectionRoutes);
   app.route('/', adminRoutes);
+  app.route('/', githubRoutes);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {

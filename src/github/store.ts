@@ -121,3 +121,79 @@ export async function installationRepositories(db: D1Database, installationId: n
     .first<{ repositories: string }>();
   return row ? (JSON.parse(row.repositories) as { id: number }[]) : null;
 }
+
+interface InstallationRow {
+  installation_id: number;
+  chitty_id: string;
+  dna_id: string | null;
+  account_id: number;
+  account_login: string;
+  account_type: string;
+  account_avatar_url: string | null;
+  repository_selection: string;
+  permissions: string;
+  events: string;
+  repositories: string;
+  suspended_at: string | null;
+  suspended_by: string | null;
+  installed_at: string;
+  updated_at: string;
+  uninstalled_at: string | null;
+}
+
+const toInstallation = (r: InstallationRow) => ({
+  installationId: r.installation_id,
+  chittyId: r.chitty_id,
+  dnaId: r.dna_id,
+  account: { id: r.account_id, login: r.account_login, type: r.account_type, avatarUrl: r.account_avatar_url },
+  repositorySelection: r.repository_selection,
+  permissions: JSON.parse(r.permissions) as Record<string, unknown>,
+  events: JSON.parse(r.events) as string[],
+  repositories: JSON.parse(r.repositories) as unknown[],
+  suspendedAt: r.suspended_at,
+  suspendedBy: r.suspended_by,
+  installedAt: r.installed_at,
+  updatedAt: r.updated_at,
+  uninstalledAt: r.uninstalled_at,
+});
+
+export async function listInstallations(db: D1Database, limit: number) {
+  const { results } = await db.prepare('SELECT * FROM installations ORDER BY installed_at DESC LIMIT ?').bind(limit).all<InstallationRow>();
+  return results.map(toInstallation);
+}
+
+export async function installationById(db: D1Database, installationId: number) {
+  const row = await db.prepare('SELECT * FROM installations WHERE installation_id = ?').bind(installationId).first<InstallationRow>();
+  return row ? toInstallation(row) : null;
+}
+
+export async function listDeliveries(
+  db: D1Database,
+  q: { status?: 'processing' | 'processed' | 'failed'; from?: string; to?: string; limit: number },
+) {
+  const { results } = await db
+    .prepare(
+      `SELECT event_id, event_type, status, attempts, last_error, received_at, processed_at FROM processed_events
+       WHERE source = 'github' AND (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR received_at >= ?2) AND (?3 IS NULL OR received_at <= ?3)
+       ORDER BY received_at DESC LIMIT ?4`,
+    )
+    .bind(q.status ?? null, q.from ?? null, q.to ?? null, q.limit)
+    .all<{
+      event_id: string;
+      event_type: string;
+      status: 'processing' | 'processed' | 'failed';
+      attempts: number;
+      last_error: string | null;
+      received_at: string;
+      processed_at: string | null;
+    }>();
+  return results.map((r) => ({
+    deliveryId: r.event_id,
+    event: r.event_type,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    receivedAt: r.received_at,
+    processedAt: r.processed_at,
+  }));
+}

@@ -11,6 +11,7 @@ import installationCreated from '../fixtures/github/installation.created.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import issueOpened from '../fixtures/github/issues.opened.json';
 import pushFixture from '../fixtures/github/push.json';
+import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, setFault } from '../helpers/emulator';
 
 afterEach(clearFaults);
@@ -156,6 +157,29 @@ describe('GitHub event processing', () => {
     expect(ok.explicitAcks).toHaveLength(1);
     expect(await status(d.deliveryId)).toMatchObject({ status: 'processed', attempts: 2 });
     expect(await timeline(await idFor(`gh-issue:${issueId}`, 'INFO'))).toHaveLength(1);
+  });
+
+  it('admins read installations and deliveries (processed and failed); others may not', async () => {
+    const installationId = Math.floor(Math.random() * 1e9);
+    await run([
+      delivery('installation', { ...installationCreated, installation: { ...installationCreated.installation, id: installationId } }),
+    ]);
+    const bad = delivery('push', { ref: 'refs/heads/nowhere' });
+    await run([bad]);
+    const admin = await registeredActor('system', ['admin']);
+    const other = await registeredActor('human');
+    const one = await call(`/v1/github/installations/${installationId}`, admin.token);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ installationId, account: { login: 'chitty-labs' }, repositorySelection: 'selected' });
+    expect((await call('/v1/github/installations/1', admin.token)).status).toBe(404);
+    const list = (await (await call('/v1/github/installations', admin.token)).json()) as { installations: { installationId: number }[] };
+    expect(list.installations.map((i) => i.installationId)).toContain(installationId);
+    const failed = (await (await call('/v1/github/deliveries?status=failed', admin.token)).json()) as {
+      deliveries: { deliveryId: string; lastError: string }[];
+    };
+    expect(failed.deliveries.find((d) => d.deliveryId === bad.deliveryId)?.lastError).toContain('push payload lacks');
+    expect((await call('/v1/github/deliveries', other.token)).status).toBe(403);
+    expect((await call('/v1/github/installations', other.token)).status).toBe(403);
   });
 
   it('a payload that can never be processed is settled failed and not retried', async () => {
