@@ -5,7 +5,7 @@ import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { isSelfWith, requireScope } from '../http/authorize';
 import { covers } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { gateFor } from '../http/principal-gate';
 import { optionalJsonBody } from '../http/validation';
@@ -18,7 +18,6 @@ import { privateView, publicView } from './view';
 export const LAST_SEEN_THROTTLE_MS = 5 * 60_000;
 export const SESSION_GAP_MS = 30 * 60_000;
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const tags = ['Actors'];
 
 const register = createRoute({
@@ -28,10 +27,10 @@ const register = createRoute({
   summary: 'Register the caller (a ChittyAuth principal) as an actor',
   description:
     'Mints an ACTOR ChittyID from the authority, links the ChittyAuth principal, initialises DNA and records the event. Registering again returns the existing actor with 200.',
-  request: { body: { content: json(registerBody), required: false } },
+  request: { body: { content: jsonContent(registerBody), required: false } },
   responses: {
-    200: { description: 'Already registered', content: json(privateActor) },
-    201: { description: 'Registered', content: json(privateActor) },
+    200: { description: 'Already registered', content: jsonContent(privateActor) },
+    201: { description: 'Registered', content: jsonContent(privateActor) },
     ...authErrors,
   },
 });
@@ -41,7 +40,7 @@ const me = createRoute({
   path: '/v1/actors/me',
   tags,
   summary: 'The caller’s own actor (records last seen and counts sessions)',
-  responses: { 200: { description: 'The caller', content: json(privateActor) }, 404: problem('Not registered yet'), ...authErrors },
+  responses: { 200: { description: 'The caller', content: jsonContent(privateActor) }, 404: problem('Not registered yet'), ...authErrors },
 });
 
 const read = createRoute({
@@ -51,7 +50,7 @@ const read = createRoute({
   summary: 'An actor: everything for itself or holders of actors:read, the public profile for others',
   request: { params: chittyIdParam },
   responses: {
-    200: { description: 'The actor', content: json(privateActor.or(publicActor)) },
+    200: { description: 'The actor', content: jsonContent(privateActor.or(publicActor)) },
     404: problem('No such actor'),
     ...authErrors,
   },
@@ -64,8 +63,12 @@ const patch = createRoute({
   summary: 'Change an actor',
   description:
     'Profile fields: the actor itself or actors:write. Capabilities: actors:grant, and only capabilities the caller holds. Status (suspend, reactivate, deactivate): actors:suspend, never one’s own. A suspended actor’s credentials stop working at once.',
-  request: { params: chittyIdParam, body: { content: json(patchBody), required: true } },
-  responses: { 200: { description: 'The changed actor', content: json(privateActor) }, 404: problem('No such actor'), ...authErrors },
+  request: { params: chittyIdParam, body: { content: jsonContent(patchBody), required: true } },
+  responses: {
+    200: { description: 'The changed actor', content: jsonContent(privateActor) },
+    404: problem('No such actor'),
+    ...authErrors,
+  },
 });
 
 const capabilities = createRoute({
@@ -74,7 +77,7 @@ const capabilities = createRoute({
   tags,
   summary: 'An actor’s capabilities (itself, or holders of actors:read)',
   request: { params: chittyIdParam },
-  responses: { 200: { description: 'Capabilities', content: json(capabilitiesView) }, 404: problem('No such actor'), ...authErrors },
+  responses: { 200: { description: 'Capabilities', content: jsonContent(capabilitiesView) }, 404: problem('No such actor'), ...authErrors },
 });
 
 export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })

@@ -8,7 +8,7 @@ import type { Env } from '../env';
 import { requireScope } from '../http/authorize';
 import { ADMIN } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { authErrors } from '../http/openapi';
+import { authErrors, jsonContent } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { resendAfterSeconds } from '../queue/after-write';
 import { liveQueueOf } from '../queue/dead-letters';
@@ -17,7 +17,6 @@ import type { OutboxMessage } from '../queue/messages';
 import { deadLettersByIds, listDeadLetters, markReplayed, outboxStats } from '../queue/store';
 
 const tags = ['Admin'];
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const deadLetter = z
   .object({
@@ -76,7 +75,7 @@ adminRoutes
       responses: {
         200: {
           description: 'Counts',
-          content: json(z.object({ undelivered: z.number(), unsent: z.number(), oldestUndeliveredAt: z.string().nullable() })),
+          content: jsonContent(z.object({ undelivered: z.number(), unsent: z.number(), oldestUndeliveredAt: z.string().nullable() })),
         },
         ...authErrors,
       },
@@ -90,7 +89,10 @@ adminRoutes
       tags,
       summary: 'Send every undelivered event again now (what the cron sweep does)',
       responses: {
-        200: { description: 'What was sent', content: json(z.object({ claimed: z.number(), sent: z.number(), failed: z.number() })) },
+        200: {
+          description: 'What was sent',
+          content: jsonContent(z.object({ claimed: z.number(), sent: z.number(), failed: z.number() })),
+        },
         ...authErrors,
       },
     }),
@@ -104,7 +106,7 @@ adminRoutes
       summary: 'Messages that exhausted their retries',
       request: { query: listQuery },
       responses: {
-        200: { description: 'Dead letters, oldest first', content: json(z.object({ deadLetters: z.array(deadLetter) })) },
+        200: { description: 'Dead letters, oldest first', content: jsonContent(z.object({ deadLetters: z.array(deadLetter) })) },
         ...authErrors,
       },
     }),
@@ -124,8 +126,8 @@ adminRoutes
       path: '/v1/admin/dead-letters/replay',
       tags,
       summary: 'Put dead letters back on their live queue (by ids, or by queue and time window)',
-      request: { body: { content: json(replayBody), required: true } },
-      responses: { 200: { description: 'Replayed', content: json(z.object({ replayed: z.number() })) }, ...authErrors },
+      request: { body: { content: jsonContent(replayBody), required: true } },
+      responses: { 200: { description: 'Replayed', content: jsonContent(z.object({ replayed: z.number() })) }, ...authErrors },
     }),
     async (c) => {
       const body = c.req.valid('json');

@@ -10,7 +10,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { ADMIN, covers } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { runHealthCheck } from './health';
 import { proxyRequest } from './proxy';
@@ -28,7 +28,6 @@ import {
 import { connectionOwner, connectionView, createConnection, disconnect, invalidFields } from './service';
 import { connectionOf, listConnections } from './store';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const tags = ['Connections'];
 
 function encodeCursor(createdAt: string, connectionId: string): string {
@@ -59,9 +58,9 @@ const create = createRoute({
   summary: 'Connect a source (your context, or yourself) to a target (a ChittyOS service or an http(s) endpoint)',
   description:
     'Credentials are encrypted (AES-GCM) before they are stored and are never returned: the answer shows only `hasCredentials` and `credentialsKeyId`. One active connection per source, target and endpoint.',
-  request: { body: { content: json(createBody), required: true } },
+  request: { body: { content: jsonContent(createBody), required: true } },
   responses: {
-    201: { description: 'Created', content: json(connectionSchema) },
+    201: { description: 'Created', content: jsonContent(connectionSchema) },
     400: problem('Invalid request (the field is named)'),
     409: problem('An active connection with this source, target and endpoint exists (connection_exists)'),
     422: problem('The source is not yours (source_not_found, source_not_self)'),
@@ -76,7 +75,7 @@ const list = createRoute({
   tags,
   summary: 'Your connections, newest first (filters: source, target, status; cursor pagination)',
   request: { query: listQuery },
-  responses: { 200: { description: 'A page', content: json(listView) }, 400: problem('Invalid filter or cursor'), ...authErrors },
+  responses: { 200: { description: 'A page', content: jsonContent(listView) }, 400: problem('Invalid filter or cursor'), ...authErrors },
 });
 
 const read = createRoute({
@@ -85,7 +84,11 @@ const read = createRoute({
   tags,
   summary: 'One of your connections (any status)',
   request: { params: idParam },
-  responses: { 200: { description: 'The connection', content: json(connectionSchema) }, 404: problem('No such connection'), ...authErrors },
+  responses: {
+    200: { description: 'The connection', content: jsonContent(connectionSchema) },
+    404: problem('No such connection'),
+    ...authErrors,
+  },
 });
 
 const remove = createRoute({
@@ -108,7 +111,7 @@ const status = createRoute({
   summary: 'Check the target now and record the result (status active/failed, last check, error count)',
   request: { params: idParam },
   responses: {
-    200: { description: 'The check', content: json(statusView) },
+    200: { description: 'The check', content: jsonContent(statusView) },
     404: problem('No such connection'),
     409: problem('The connection is disconnected (connection_disconnected)'),
     ...authErrors,
@@ -140,8 +143,8 @@ const reencrypt = createRoute({
   tags,
   summary: 'Re-encrypt a batch of connection credentials under the current key (admin)',
   description: 'Call again with the returned `cursor` while `remaining` is true; `scripts/reencrypt-credentials.mjs` does this.',
-  request: { body: { content: json(reencryptBody), required: true } },
-  responses: { 200: { description: 'What this batch did', content: json(reencryptView) }, ...authErrors },
+  request: { body: { content: jsonContent(reencryptBody), required: true } },
+  responses: { 200: { description: 'What this batch did', content: jsonContent(reencryptView) }, ...authErrors },
 });
 
 /** The connections router, mounted at `/` by the app. */

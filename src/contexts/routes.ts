@@ -5,7 +5,7 @@ import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { requireScope } from '../http/authorize';
 import { AppError } from '../http/errors';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { changingData } from '../http/principal-gate';
 import { cachedRead, readHeaders } from './read-cache';
@@ -14,7 +14,6 @@ import { changeContext, createContext, decodeCursor, deleteContext, encodeCursor
 import { type Context, listContexts, ownedContext, ownedContextWithMeta, searchContexts } from './store';
 
 const tags = ['Contexts'];
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'The version, for If-Match' } };
 const ifMatch = z.object({
   'if-match': z.string().optional().openapi({ description: 'The ETag from your last read (required for PATCH)' }),
@@ -51,9 +50,9 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       path: '/v1/contexts/create',
       tags,
       summary: 'Create a context (its ChittyID comes from the authority)',
-      request: { body: { content: json(createBody), required: true } },
+      request: { body: { content: jsonContent(createBody), required: true } },
       responses: {
-        201: { description: 'Created', content: json(contextView), headers: etagHeader },
+        201: { description: 'Created', content: jsonContent(contextView), headers: etagHeader },
         409: problem('The name is taken'),
         ...authErrors,
       },
@@ -80,7 +79,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       tags,
       summary: 'The caller’s contexts, newest first, by cursor',
       request: { query: listQuery },
-      responses: { 200: { description: 'A page', content: json(contextPage) }, ...authErrors },
+      responses: { 200: { description: 'A page', content: jsonContent(contextPage) }, ...authErrors },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -108,7 +107,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       tags,
       summary: 'Full-text search over the caller’s contexts (names and contents), best match first',
       request: { query: searchQuery },
-      responses: { 200: { description: 'Ranked matches', content: json(searchPage) }, ...authErrors },
+      responses: { 200: { description: 'Ranked matches', content: jsonContent(searchPage) }, ...authErrors },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -139,7 +138,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       summary: 'One of the caller’s contexts',
       request: { params: idParam },
       responses: {
-        200: { description: 'The context', content: json(contextView), headers: etagHeader },
+        200: { description: 'The context', content: jsonContent(contextView), headers: etagHeader },
         404: problem('No such context'),
         ...authErrors,
       },
@@ -161,9 +160,9 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       path: '/v1/contexts/{id}',
       tags,
       summary: 'Change a context (needs If-Match with its current ETag)',
-      request: { params: idParam, headers: ifMatch, body: { content: json(patchBody), required: true } },
+      request: { params: idParam, headers: ifMatch, body: { content: jsonContent(patchBody), required: true } },
       responses: {
-        200: { description: 'Changed', content: json(contextView), headers: etagHeader },
+        200: { description: 'Changed', content: jsonContent(contextView), headers: etagHeader },
         404: problem('No such context'),
         409: problem('The new name is taken'),
         412: problem('The context changed since the ETag was read'),
@@ -212,7 +211,9 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       responses: {
         200: {
           description: 'Events',
-          content: json(z.object({ contextId: z.string(), events: z.array(z.record(z.string(), z.unknown())) }).openapi('ContextTimeline')),
+          content: jsonContent(
+            z.object({ contextId: z.string(), events: z.array(z.record(z.string(), z.unknown())) }).openapi('ContextTimeline'),
+          ),
         },
         404: problem('No such context'),
         ...authErrors,

@@ -7,14 +7,13 @@
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { keyringFromEnv, publicJwks } from './keys';
 import { claimsJson, issueBody, issuedView, jwksView, tokenIdParam, validateBody, validationView } from './schema';
 import { issueDelegation, revokeDelegation } from './service';
 import { checkDelegationToken } from './verify';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const tags = ['Delegation'];
 
 const issue = createRoute({
@@ -24,9 +23,9 @@ const issue = createRoute({
   summary: 'Issue a delegation token, or derive a narrower one from a token you hold',
   description:
     'New token: the caller (a registered, active actor) delegates a subset of its own capabilities to `subject` for `audience`. Derived token: send `parentToken` (or authenticate with the parent token itself); scopes, expiry and audience can only narrow, and the caller is appended to the actor chain.',
-  request: { body: { content: json(issueBody), required: true } },
+  request: { body: { content: jsonContent(issueBody), required: true } },
   responses: {
-    201: { description: 'Issued', content: json(issuedView) },
+    201: { description: 'Issued', content: jsonContent(issuedView) },
     400: problem('Invalid request (the field is named)'),
     ...authErrors,
     503: problem('Delegation keys are not configured (delegation_unavailable) or a service is unavailable'),
@@ -40,9 +39,9 @@ const validate = createRoute({
   summary: 'Check a delegation token (authoritative: sees revocations at once)',
   description:
     'Always 200 for a well-formed request. `valid: false` comes with a `reason`: expired, not_yet_valid, revoked, bad_signature, unknown_key, unknown_token, wrong_audience, scope_not_held, malformed or issuer_suspended.',
-  request: { body: { content: json(validateBody), required: true } },
+  request: { body: { content: jsonContent(validateBody), required: true } },
   responses: {
-    200: { description: 'The verdict', content: json(validationView) },
+    200: { description: 'The verdict', content: jsonContent(validationView) },
     400: problem('Invalid request (the field is named)'),
     ...authErrors,
   },
@@ -66,7 +65,7 @@ const jwks = createRoute({
   summary: 'Public keys that verify delegation tokens (current and previous)',
   security: [],
   responses: {
-    200: { description: 'JSON Web Key Set', content: json(jwksView) },
+    200: { description: 'JSON Web Key Set', content: jsonContent(jwksView) },
     503: problem('Delegation keys are not configured'),
   },
 });

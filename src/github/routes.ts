@@ -7,12 +7,11 @@ import type { AppEnv } from '../app-env';
 import { requireScope } from '../http/authorize';
 import { ADMIN } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { installationById, listDeliveries, listInstallations } from './store';
 
 const tags = ['GitHub App'];
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const installation = z
   .object({
@@ -62,7 +61,7 @@ githubRoutes
       summary: 'Installations of the App (admin)',
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict() },
       responses: {
-        200: { description: 'Installations, newest first', content: json(z.object({ installations: z.array(installation) })) },
+        200: { description: 'Installations, newest first', content: jsonContent(z.object({ installations: z.array(installation) })) },
         ...authErrors,
       },
     }),
@@ -83,7 +82,7 @@ githubRoutes
             .openapi({ param: { name: 'installationId', in: 'path' } }),
         }),
       },
-      responses: { 200: { description: 'The installation', content: json(installation) }, 404: problem('Not known'), ...authErrors },
+      responses: { 200: { description: 'The installation', content: jsonContent(installation) }, 404: problem('Not known'), ...authErrors },
     }),
     async (c) => {
       const { installationId } = c.req.valid('param');
@@ -108,7 +107,7 @@ githubRoutes
           })
           .strict(),
       },
-      responses: { 200: { description: 'Deliveries', content: json(z.object({ deliveries: z.array(delivery) })) }, ...authErrors },
+      responses: { 200: { description: 'Deliveries', content: jsonContent(z.object({ deliveries: z.array(delivery) })) }, ...authErrors },
     }),
     async (c) => c.json({ deliveries: await listDeliveries(c.env.DB, c.req.valid('query')) }, 200),
   );

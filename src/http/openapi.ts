@@ -25,3 +25,8 @@ export const authErrors = {
   429: problem('Rate limit reached (see Retry-After and RateLimit-* headers)'),
   503: problem('A ChittyOS service this request needs is unavailable (see Retry-After)'),
 } as const;
+
+/** `content` of a JSON request or response body in a route definition. */
+export function jsonContent<T>(schema: T) {
+  return { 'application/json': { schema } };
+}

@@ -12,14 +12,13 @@ import { forgetApiKey } from '../http/auth';
 import { isSelfWith, requireScope } from '../http/authorize';
 import { ADMIN, covers, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import { authErrors, problem } from '../http/openapi';
+import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { sha256Hex } from '../lib/crypto';
 import { outboxInsert } from '../queue/outbox';
 import { type ApiKeyRecord, apiKeyById, apiKeyKvKey, apiKeysOf, insertApiKey, revokeApiKey } from './store';
 
 const tags = ['API keys'];
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const createBody = z
   .object({
@@ -67,8 +66,8 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       path: '/v1/keys',
       tags,
       summary: 'Provision an API key for the caller (shown once)',
-      request: { body: { content: json(createBody), required: true } },
-      responses: { 201: { description: 'The new key', content: json(created) }, ...authErrors },
+      request: { body: { content: jsonContent(createBody), required: true } },
+      responses: { 201: { description: 'The new key', content: jsonContent(created) }, ...authErrors },
     }),
     async (c) => {
       const principal = c.get('principal');
@@ -112,7 +111,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       path: '/v1/keys',
       tags,
       summary: 'The caller’s API keys (never the keys themselves)',
-      responses: { 200: { description: 'Keys', content: json(z.object({ keys: z.array(keyView) })) }, ...authErrors },
+      responses: { 200: { description: 'Keys', content: jsonContent(z.object({ keys: z.array(keyView) })) }, ...authErrors },
     }),
     async (c) => {
       const actor = c.get('actor');
