@@ -53,6 +53,9 @@ export default defineConfig({
           OUTBOX_RESEND_AFTER_SECONDS: '0',
           QUEUE_RETRY_BASE_SECONDS: '0',
           ECOSYSTEM_BREAKER_OPEN_SECONDS: '1',
+          // The GitHub client's retries wait 10, 40, 90 ms instead of seconds, and writes are not spaced.
+          GITHUB_RETRY_UNIT_MS: '10',
+          GITHUB_WRITE_SPACING_MS: '0',
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.

@@ -56,7 +56,8 @@ function percentile(sorted, p) {
 
 /**
  * Runs autocannon and returns req/s and latency percentiles computed from every response.
- * @param {{ url: string, connections: number, seconds: number, method?: string, headers?: Record<string,string>, body?: string | (() => string), setupHeaders?: () => Record<string,string> }} o
+ * `body` as a function makes a new body per request; `perRequest` makes new headers and body per request.
+ * @param {{ url: string, connections: number, seconds: number, method?: string, headers?: Record<string,string>, body?: string | (() => string), perRequest?: () => { headers: Record<string,string>, body: string } }} o
  */
 export async function load(o) {
   /** @type {number[]} */
@@ -73,8 +74,16 @@ export async function load(o) {
         method: /** @type {autocannon.Request['method']} */ (o.method ?? 'GET'),
         headers: o.headers,
         body: typeof o.body === 'string' ? o.body : undefined,
-        requests:
-          typeof o.body === 'function'
+        requests: o.perRequest
+          ? [
+              {
+                setupRequest: (req) => {
+                  const next = /** @type {NonNullable<typeof o.perRequest>} */ (o.perRequest)();
+                  return { ...req, headers: { ...req.headers, ...next.headers }, body: next.body };
+                },
+              },
+            ]
+          : typeof o.body === 'function'
             ? [{ setupRequest: (req) => ({ ...req, body: /** @type {() => string} */ (o.body)() }) }]
             : undefined,
       },

@@ -13,30 +13,40 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const token = (/** @type {string} */ prefix) => `${prefix}${randomBytes(24).toString('base64url')}`;
 
+/**
+ * Secrets the emulator's GitHub shares with the main worker: it checks the App id and the OAuth
+ * client, and signs the deliveries it (re)sends with the webhook secret.
+ */
+const SHARED_WITH_EMULATOR = ['GITHUB_APP_ID', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'];
+
 /** A consistent new set of every secret, for both workers (the App key pair matches). */
 export function freshSecrets() {
   const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signing = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  const main = {
+    CHITTY_ID_SERVICE_TOKEN: token('dev_id_'),
+    CHITTY_AUTH_SERVICE_TOKEN: token('dev_auth_'),
+    CHITTY_REGISTRY_TOKEN: token('dev_registry_'),
+    CHITTY_DNA_TOKEN: token('dev_dna_'),
+    CHITTY_CHRONICLE_TOKEN: token('dev_chronicle_'),
+    CHITTY_VERIFY_TOKEN: token('dev_verify_'),
+    CHITTY_CERTIFY_TOKEN: token('dev_certify_'),
+    GITHUB_APP_ID: '100001',
+    GITHUB_APP_PRIVATE_KEY: app.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    GITHUB_WEBHOOK_SECRET: token('whsec_'),
+    GITHUB_CLIENT_ID: `Iv1.dev${randomBytes(6).toString('hex')}`,
+    GITHUB_CLIENT_SECRET: token('ghcs_'),
+    DELEGATION_SIGNING_KEY: JSON.stringify({ ...signing, kid: `dev-${randomUUID().slice(0, 8)}`, alg: 'EdDSA' }),
+    CREDENTIALS_ENCRYPTION_KEY: JSON.stringify({ kid: 'dev-1', key: randomBytes(32).toString('base64') }),
+  };
+  /** @type {Record<string, string>} */
+  const shared = Object.fromEntries(SHARED_WITH_EMULATOR.map((key) => [key, main[/** @type {keyof typeof main} */ (key)]]));
   return {
-    main: {
-      CHITTY_ID_SERVICE_TOKEN: token('dev_id_'),
-      CHITTY_AUTH_SERVICE_TOKEN: token('dev_auth_'),
-      CHITTY_REGISTRY_TOKEN: token('dev_registry_'),
-      CHITTY_DNA_TOKEN: token('dev_dna_'),
-      CHITTY_CHRONICLE_TOKEN: token('dev_chronicle_'),
-      CHITTY_VERIFY_TOKEN: token('dev_verify_'),
-      CHITTY_CERTIFY_TOKEN: token('dev_certify_'),
-      GITHUB_APP_ID: '100001',
-      GITHUB_APP_PRIVATE_KEY: app.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      GITHUB_WEBHOOK_SECRET: token('whsec_'),
-      GITHUB_CLIENT_ID: `Iv1.dev${randomBytes(6).toString('hex')}`,
-      GITHUB_CLIENT_SECRET: token('ghcs_'),
-      DELEGATION_SIGNING_KEY: JSON.stringify({ ...signing, kid: `dev-${randomUUID().slice(0, 8)}`, alg: 'EdDSA' }),
-      CREDENTIALS_ENCRYPTION_KEY: JSON.stringify({ kid: 'dev-1', key: randomBytes(32).toString('base64') }),
-    },
+    main,
     emulator: {
       DEV_TOKEN: token('emu_dev_'),
       GITHUB_APP_PUBLIC_KEY: app.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      ...shared,
     },
   };
 }
@@ -78,6 +88,14 @@ export function ensureDevSecrets() {
     created = true;
     // A new App private key needs its public key in the emulator, replacing any older one.
     if (key === 'GITHUB_APP_PRIVATE_KEY') emulator.set('GITHUB_APP_PUBLIC_KEY', quote(fresh.emulator.GITHUB_APP_PUBLIC_KEY));
+  }
+  // The emulator holds copies of the shared secrets: they follow the main worker's values.
+  for (const key of SHARED_WITH_EMULATOR) {
+    const value = main.get(key);
+    if (value !== undefined && emulator.get(key) !== value) {
+      emulator.set(key, value);
+      created = true;
+    }
   }
   for (const [key, value] of Object.entries(fresh.emulator)) {
     if (emulator.has(key)) continue;

@@ -12,6 +12,7 @@ import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
+import { describeSetup, setupRoutes } from './github/callback';
 import { githubRoutes } from './github/routes';
 import { describeWebhook, webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
@@ -39,6 +40,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', except(WEBHOOK_PATH, startup));
   app.route('/', webhookRoutes);
   describeWebhook(app);
+  app.route('/', setupRoutes);
+  describeSetup(app);
 
   app.get('/', (c) => c.json({ service: 'chittyconnect', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
   app.route('/', healthRoutes);

@@ -36,6 +36,17 @@ export interface Env {
   /** JSON overrides of the per-minute rate-limit budgets, e.g. {"ai": 100}. */
   RATE_LIMIT_TIERS?: string;
 
+  /** GitHub's REST API base URL (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3). */
+  GITHUB_API_URL?: string;
+  /** Unit of the GitHub client's retry backoff, in ms (default 1000; retries wait 1, 4, 9 units). */
+  GITHUB_RETRY_UNIT_MS?: string;
+  /** Minimum spacing of write calls per installation, in ms (default 1000, GitHub's guidance). */
+  GITHUB_WRITE_SPACING_MS?: string;
+  /** How far back the recovery cron looks in the App's delivery log, in hours (default 6). */
+  GITHUB_RECOVERY_HOURS?: string;
+  /** The App's public page (https://github.com/apps/<slug>), for the install link and pages. */
+  GITHUB_APP_URL?: string;
+
   // Per-service base URL overrides (skip discovery for that service), e.g. https://id.chitty.cc
   CHITTY_ID_URL?: string;
   CHITTY_AUTH_URL?: string;

@@ -1,12 +1,14 @@
 /**
  * The Worker entry: HTTP to the Hono app, queue batches to their consumer by queue name, and the
- * cron trigger to the sweeps.
+ * cron trigger to the sweeps (outbox, connection health, missed GitHub deliveries).
  */
 import { createApp } from './app';
 import { sweepConnectionHealth } from './connections/sweep';
 import { ensureSchemaOnce } from './db/ensure-schema';
 import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
+import { recoverMissedDeliveries } from './github/recovery';
+import { consoleLogger } from './lib/log';
 import { resendAfterSeconds } from './queue/after-write';
 import { handleQueueBatch } from './queue/dispatch';
 import { sweepOutbox } from './queue/dispatcher';
@@ -29,6 +31,10 @@ export default {
     await Promise.all([
       sweepOutbox(env.DB, env.CONTEXT_OPS_QUEUE as Queue<OutboxMessage>, resendAfterSeconds(env)),
       sweepConnectionHealth(env),
+      // GitHub deliveries that never reached us are asked for again; a GitHub outage must not fail the other sweeps.
+      recoverMissedDeliveries(env).catch((err: unknown) =>
+        consoleLogger.log('warn', 'github.recovery_failed', { error: err instanceof Error ? err.message : String(err) }),
+      ),
     ]);
   },
 } satisfies ExportedHandler<Env>;

@@ -3,3 +3,9 @@ declare module '*.sql' {
   const sql: string;
   export default sql;
 }
+
+/** Bottleneck's light build (no Redis clustering), the one the octokit plugins use; same API as the full one. */
+declare module 'bottleneck/light.js' {
+  import Bottleneck from 'bottleneck';
+  export default Bottleneck;
+}

@@ -3,13 +3,16 @@
  * manages: per-host faults (down / slow / error / malformed, optionally for the next N requests
  * only), the log of every request that reached a service host (last 5000), and test actors with
  * bearer tokens. Faults and the log live in module memory, which is fine because wrangler dev and
- * vitest-pool-workers run the emulator in a single isolate; `POST /reset` clears both but leaves
- * the stored data (ids, actors, events…) alone.
+ * vitest-pool-workers run the emulator in a single isolate; `POST /reset` clears both (and the
+ * emulated GitHub's rate-limit counters) but leaves the stored data (ids, actors, events…) alone.
+ * The GitHub routes (`/github/…`) are in services/github-control.ts.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, handleError, notFound, readBody } from './http';
 import { ACTOR_TYPES, createActor, revokeCredentials } from './services/auth';
+import { githubControl } from './services/github-control';
+import { resetGitHubRateLimits } from './services/github-rate-limit';
 import { dumpState } from './store';
 
 export const FAULT_MODES = ['down', 'slow', 'error', 'malformed'] as const;
@@ -19,6 +22,10 @@ export interface Fault {
   mode: FaultMode;
   /** `error` mode: the status to answer (default 503). */
   status?: number;
+  /** `error` mode: extra response headers (e.g. `retry-after`, `x-ratelimit-remaining`). */
+  headers?: Record<string, string>;
+  /** `error` mode: the response body instead of `{"error":"injected"}`. */
+  body?: string;
   /** `slow` mode: how long to wait before answering (default 5000 ms). */
   delayMs?: number;
   /** How many more requests the fault applies to; absent = until cleared. */
@@ -64,6 +71,8 @@ const FaultBody = z.object({
   status: z.number().int().min(400).max(599).optional(),
   delayMs: z.number().int().min(0).max(300_000).optional(),
   times: z.number().int().min(1).optional(),
+  headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name'), z.string()).optional(),
+  body: z.string().optional(),
 });
 
 const ActorBody = z.object({
@@ -93,7 +102,11 @@ controlApp.put('/faults/:host', async (c) => {
   const body = await readBody(c, FaultBody);
   if (body instanceof Response) return body;
   const fault: Fault = { mode: body.mode };
-  if (body.mode === 'error') fault.status = body.status ?? 503;
+  if (body.mode === 'error') {
+    fault.status = body.status ?? 503;
+    if (body.headers !== undefined) fault.headers = body.headers;
+    if (body.body !== undefined) fault.body = body.body;
+  }
   if (body.mode === 'slow') fault.delayMs = body.delayMs ?? 5000;
   if (body.times !== undefined) fault.times = body.times;
   const host = normaliseHost(c.req.param('host'));
@@ -142,6 +155,7 @@ controlApp.delete('/actors/:chittyId/tokens', async (c) => {
 controlApp.post('/reset', () => {
   faults.clear();
   requestLog.length = 0;
+  resetGitHubRateLimits();
   return noContent();
 });
 
@@ -149,3 +163,5 @@ controlApp.get('/state/:service', async (c) => {
   const state = await dumpState(c.env.EMU_DB, c.req.param('service'));
   return state ? Response.json(state) : notFound();
 });
+
+controlApp.route('/github', githubControl);

@@ -2,8 +2,9 @@
  * Entry point of the ChittyOS ecosystem emulator (worker `chittyconnect-emulator`). Requests are
  * routed by the first DNS label of their host: `id`, `auth`, `registry`, `dna`, `verify`,
  * `certify` and `chronicle` reach the emulated service of that name (so `id.chitty.cc` and
- * `id.t-42.test` are the same service, with separate faults and log entries), `control` reaches
- * the control surface, anything else is a 404 `unknown_host`. Before a service sees a request,
+ * `id.t-42.test` are the same service, with separate faults and log entries), `api` and `github`
+ * reach the emulated GitHub (REST API and OAuth web endpoints), `echo` a third-party endpoint,
+ * `control` the control surface, anything else is a 404 `unknown_host`. Before a service sees a request,
  * the fault configured for its full host (if any) is applied, and every service request is
  * recorded in the request log.
  */
@@ -14,6 +15,9 @@ import { certifyApp } from './services/certify';
 import { chronicleApp } from './services/chronicle';
 import { dnaApp } from './services/dna';
 import { echoApp } from './services/echo';
+import { githubApiApp } from './services/github';
+import { githubWebApp } from './services/github-oauth';
+import { seedGitHub } from './services/github-store';
 import { idApp } from './services/id';
 import { registryApp } from './services/registry';
 import { verifyApp } from './services/verify';
@@ -21,7 +25,10 @@ import { type EmulatorEnv, ensureReady, invalidateReady, isMissingTable } from '
 
 export type { EmulatorEnv } from './store';
 
-const SERVICES: ReadonlyMap<string, EmulatorApp> = new Map([
+/** Anything with a Hono-style fetch; the GitHub API app has its own context variables. */
+type Routable = Pick<EmulatorApp, 'fetch'>;
+
+const SERVICES: ReadonlyMap<string, Routable> = new Map<string, Routable>([
   ['id', idApp],
   ['auth', authApp],
   ['registry', registryApp],
@@ -30,7 +37,15 @@ const SERVICES: ReadonlyMap<string, EmulatorApp> = new Map([
   ['certify', certifyApp],
   ['chronicle', chronicleApp],
   ['echo', echoApp], // a third-party endpoint for http connections; no bearer token needed
+  ['api', githubApiApp], // api.github.com: GitHub's REST API, with its own auth (App JWT, ghs_/ghu_ tokens)
+  ['github', githubWebApp], // github.com: the OAuth code exchange
 ]);
+
+/** Seeds run once the schema exists (and again after a storage reset). */
+async function seed(env: EmulatorEnv): Promise<void> {
+  await ensureDevActor(env);
+  await seedGitHub(env.EMU_DB);
+}
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -46,15 +61,15 @@ function hostOf(request: Request, url: URL): string {
 }
 
 /** Runs an app once the schema exists; if the tables vanished since (storage reset), rebuild and retry once. */
-async function dispatch(app: EmulatorApp, request: Request, env: EmulatorEnv, ctx: ExecutionContext): Promise<Response> {
+async function dispatch(app: Routable, request: Request, env: EmulatorEnv, ctx: ExecutionContext): Promise<Response> {
   const spare = request.body === null ? request : request.clone();
-  await ensureReady(env, ensureDevActor);
+  await ensureReady(env, seed);
   try {
     return await app.fetch(request, env, ctx);
   } catch (err) {
     if (!isMissingTable(err)) throw err;
     invalidateReady();
-    await ensureReady(env, ensureDevActor);
+    await ensureReady(env, seed);
     return app.fetch(spare, env, ctx);
   }
 }
@@ -78,16 +93,18 @@ function sleep(ms: number): Promise<void> {
 
 /** The canned answer for `error` and `malformed`; null when the request should proceed. */
 function faultResponse(fault: Fault): Response | null {
-  const headers = { 'content-type': 'application/json', 'x-emulator-fault': fault.mode };
+  const headers = new Headers({ 'content-type': 'application/json' });
+  for (const [name, value] of Object.entries(fault.headers ?? {})) headers.set(name, value);
+  headers.set('x-emulator-fault', fault.mode);
   if (fault.mode === 'error') {
-    return new Response(JSON.stringify({ error: 'injected' }), { status: fault.status ?? 503, headers });
+    return new Response(fault.body ?? JSON.stringify({ error: 'injected' }), { status: fault.status ?? 503, headers });
   }
   if (fault.mode === 'malformed') return new Response('{"truncated":', { status: 200, headers });
   return null;
 }
 
 async function handleService(
-  app: EmulatorApp,
+  app: Routable,
   host: string,
   request: Request,
   url: URL,

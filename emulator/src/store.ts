@@ -2,8 +2,8 @@
  * Emulator storage. Every emulated service keeps its state in one local D1 database (`EMU_DB`).
  * This module owns the schema (created lazily with `CREATE TABLE IF NOT EXISTS` in a single
  * batch, guarded by a module-level promise so it runs once per isolate), the readiness hook that
- * also seeds the dev actor, the small crypto/random helpers the services share, and a read-only
- * state dump for debugging. If the tables vanish under us (vitest-pool-workers may roll storage
+ * also seeds (the dev actor, the GitHub installation), the small crypto/random helpers the
+ * services share, and a read-only state dump for debugging. If the tables vanish under us (vitest-pool-workers may roll storage
  * back between tests while this isolate lives on), `invalidateReady` lets the caller redo it.
  */
 
@@ -11,6 +11,17 @@ export interface EmulatorEnv {
   EMU_DB: D1Database;
   /** Bearer token of the seeded "Local Developer" actor; written to emulator/.dev.vars by `npm start`. */
   DEV_TOKEN?: string;
+  /** The GitHub App's public key (SPKI PEM); App JWTs are verified with it. Without it every JWT is refused. */
+  GITHUB_APP_PUBLIC_KEY?: string;
+  /** The App's id; an App JWT's `iss` must equal it (as a number or a string). Default "100001". */
+  GITHUB_APP_ID?: string;
+  /** Signs the webhook deliveries the emulated GitHub sends or shows (`X-Hub-Signature-256`). */
+  GITHUB_WEBHOOK_SECRET?: string;
+  /** When set, the OAuth code exchange demands this client id / secret. */
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  /** The main worker (`chittyconnect`), where redeliveries are sent. Present under `npm start` only. */
+  WEBHOOK_TARGET?: Fetcher;
 }
 
 const SCHEMA: readonly string[] = [
@@ -47,6 +58,37 @@ const SCHEMA: readonly string[] = [
      seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL,
      entity_id TEXT NOT NULL, data TEXT, timestamp TEXT NOT NULL, logged_at TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS events_by_entity ON events (entity_id, timestamp)`,
+  // GitHub (services/github-*.ts). Repository keys (`repo`) are lower-cased `owner/name`.
+  `CREATE TABLE IF NOT EXISTS gh_installations (
+     id INTEGER PRIMARY KEY, account_login TEXT NOT NULL, account_id INTEGER NOT NULL, account_type TEXT NOT NULL,
+     repository_selection TEXT NOT NULL, permissions TEXT NOT NULL, events TEXT NOT NULL, created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL, suspended_at TEXT, deleted_at TEXT)`,
+  `CREATE TABLE IF NOT EXISTS gh_repositories (
+     installation_id INTEGER NOT NULL, repo TEXT NOT NULL, id INTEGER NOT NULL, full_name TEXT NOT NULL,
+     PRIMARY KEY (installation_id, repo))`,
+  `CREATE TABLE IF NOT EXISTS gh_tokens (
+     hash TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('installation', 'user')), installation_id INTEGER,
+     login TEXT, installation_ids TEXT, expires_at TEXT NOT NULL, created_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS gh_oauth_codes (
+     hash TEXT PRIMARY KEY, login TEXT NOT NULL, installation_ids TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT)`,
+  `CREATE TABLE IF NOT EXISTS gh_pull_files (repo TEXT NOT NULL, number INTEGER NOT NULL, files TEXT NOT NULL, PRIMARY KEY (repo, number))`,
+  `CREATE TABLE IF NOT EXISTS gh_comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, repo TEXT NOT NULL, full_name TEXT NOT NULL, issue_number INTEGER NOT NULL,
+     body TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, edits INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX IF NOT EXISTS gh_comments_by_issue ON gh_comments (repo, issue_number)`,
+  `CREATE TABLE IF NOT EXISTS gh_labels (
+     repo TEXT NOT NULL, full_name TEXT NOT NULL, issue_number INTEGER NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,
+     PRIMARY KEY (repo, issue_number, name))`,
+  `CREATE TABLE IF NOT EXISTS gh_check_runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, repo TEXT NOT NULL, full_name TEXT NOT NULL, name TEXT NOT NULL,
+     head_sha TEXT NOT NULL, status TEXT NOT NULL, conclusion TEXT, output TEXT NOT NULL, details_url TEXT,
+     external_id TEXT, started_at TEXT NOT NULL, completed_at TEXT, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS gh_hook_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT NOT NULL, delivered_at TEXT NOT NULL, redelivery INTEGER NOT NULL,
+     duration REAL NOT NULL, status TEXT NOT NULL, status_code INTEGER NOT NULL, event TEXT NOT NULL, action TEXT,
+     installation_id INTEGER, repository_id INTEGER, payload TEXT NOT NULL, response_headers TEXT NOT NULL,
+     response_body TEXT)`,
+  `CREATE INDEX IF NOT EXISTS gh_hook_deliveries_by_guid ON gh_hook_deliveries (guid)`,
 ];
 
 let ready: Promise<void> | null = null;
@@ -131,6 +173,17 @@ const STATE_TABLES: Readonly<Record<string, readonly string[]>> = {
   verify: ['verifications'],
   certify: ['certificates'],
   chronicle: ['events'],
+  github: [
+    'gh_installations',
+    'gh_repositories',
+    'gh_tokens',
+    'gh_oauth_codes',
+    'gh_pull_files',
+    'gh_comments',
+    'gh_labels',
+    'gh_check_runs',
+    'gh_hook_deliveries',
+  ],
 };
 
 /** Debug dump of one service's tables (at most 1000 rows each), or null for an unknown service. */

@@ -12,6 +12,7 @@ import m0007 from '../../migrations/0007_service_identity.sql';
 import m0008 from '../../migrations/0008_api_keys.sql';
 import m0009 from '../../migrations/0009_contexts_search_and_labels.sql';
 import m0010 from '../../migrations/0010_connection_credentials_kid.sql';
+import m0011 from '../../migrations/0011_github_app.sql';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0008_api_keys.sql', sql: m0008 },
   { name: '0009_contexts_search_and_labels.sql', sql: m0009 },
   { name: '0010_connection_credentials_kid.sql', sql: m0010 },
+  { name: '0011_github_app.sql', sql: m0011 },
 ];

@@ -37,17 +37,58 @@ export async function claimDelivery(db: D1Database, deliveryId: string, event: s
   return row?.status === 'processed' ? 'done' : 'busy';
 }
 
-export function settleDelivery(db: D1Database, deliveryId: string, outcome: { ok: true } | { ok: false; error: string }, now: Date) {
+/**
+ * Records how processing ended. A failure keeps the queued message (`delivery`, JSON) so it can
+ * be replayed later; success drops it.
+ */
+export function settleDelivery(
+  db: D1Database,
+  deliveryId: string,
+  outcome: { ok: true } | { ok: false; error: string; delivery: string },
+  now: Date,
+) {
   return outcome.ok
     ? db
         .prepare(
-          "UPDATE processed_events SET status = 'processed', processed_at = ?, last_error = NULL WHERE source = 'github' AND event_id = ?",
+          "UPDATE processed_events SET status = 'processed', processed_at = ?, last_error = NULL, delivery = NULL WHERE source = 'github' AND event_id = ?",
         )
         .bind(now.toISOString(), deliveryId)
     : db
-        .prepare("UPDATE processed_events SET status = 'failed', last_error = ? WHERE source = 'github' AND event_id = ?")
-        .bind(outcome.error.slice(0, 500), deliveryId);
+        .prepare("UPDATE processed_events SET status = 'failed', last_error = ?, delivery = ? WHERE source = 'github' AND event_id = ?")
+        .bind(outcome.error.slice(0, 500), outcome.delivery, deliveryId);
 }
+
+/** The kept message of failed deliveries: one by id, or every failed one received in [from, to]. */
+export async function failedDeliveries(
+  db: D1Database,
+  q: { deliveryId: string } | { from: string; to: string; limit: number },
+): Promise<{ deliveryId: string; delivery: string | null }[]> {
+  const stmt =
+    'deliveryId' in q
+      ? db
+          .prepare("SELECT event_id, delivery FROM processed_events WHERE source = 'github' AND event_id = ? AND status = 'failed'")
+          .bind(q.deliveryId)
+      : db
+          .prepare(
+            `SELECT event_id, delivery FROM processed_events WHERE source = 'github' AND status = 'failed'
+             AND received_at >= ? AND received_at <= ? ORDER BY received_at LIMIT ?`,
+          )
+          .bind(q.from, q.to, q.limit);
+  const { results } = await stmt.all<{ event_id: string; delivery: string | null }>();
+  return results.map((r) => ({ deliveryId: r.event_id, delivery: r.delivery }));
+}
+
+/** Status of a delivery we have seen, or null. */
+export async function deliveryStatus(db: D1Database, deliveryId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT status FROM processed_events WHERE source = 'github' AND event_id = ?")
+    .bind(deliveryId)
+    .first<{ status: string }>();
+  return row?.status ?? null;
+}
+
+/** The Chronicle event id of an installation's `github.app.installed`, shared by the callback and the webhook. */
+export const installedEventId = (installationId: number) => `gh-installed:${installationId}`;
 
 export interface InstallationRecord {
   installationId: number;
@@ -196,4 +237,29 @@ export async function listDeliveries(
     receivedAt: r.received_at,
     processedAt: r.processed_at,
   }));
+}
+
+/** Counts by status of the deliveries received since `from`, and when the first arrived and the last finished. */
+export async function deliveryStats(db: D1Database, from: string) {
+  const row = await db
+    .prepare(
+      `SELECT COUNT(*) FILTER (WHERE status = 'processing') AS processing, COUNT(*) FILTER (WHERE status = 'processed') AS processed,
+         COUNT(*) FILTER (WHERE status = 'failed') AS failed, MIN(received_at) AS first_received_at, MAX(processed_at) AS last_processed_at
+       FROM processed_events WHERE source = 'github' AND received_at >= ?`,
+    )
+    .bind(from)
+    .first<{
+      processing: number;
+      processed: number;
+      failed: number;
+      first_received_at: string | null;
+      last_processed_at: string | null;
+    }>();
+  return {
+    processing: row?.processing ?? 0,
+    processed: row?.processed ?? 0,
+    failed: row?.failed ?? 0,
+    firstReceivedAt: row?.first_received_at ?? null,
+    lastProcessedAt: row?.last_processed_at ?? null,
+  };
 }

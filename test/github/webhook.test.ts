@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import prOpened from '../fixtures/github/pull_request.opened.json';
+import { counted } from '../helpers/github';
 import { direct } from '../helpers/worker';
 
 const encoder = new TextEncoder();
@@ -54,6 +55,32 @@ describe('POST /integrations/github/webhook', () => {
     expect(await res.json()).toEqual({ deliveryId, event: 'pull_request', accepted: true });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ deliveryId, event: 'pull_request', action: 'opened', payload: { number: 7 } });
+  });
+
+  it('the ack path costs exactly one queue send: no D1, KV or outbound call', async () => {
+    const calls: string[] = [];
+    const body = JSON.stringify(prOpened);
+    const bindings = [
+      'DB',
+      'CHITTYCONNECT_KV',
+      'TOKEN_KV',
+      'API_KEYS',
+      'RATE_LIMIT',
+      'IDEMP_KV',
+      'ECOSYSTEM',
+      'EVENT_Q',
+      'PRINCIPAL_GATE',
+    ] as const;
+    const override = Object.fromEntries(bindings.map((b) => [b, counted(b, env[b] as object, calls)])) as Partial<Cloudflare.Env>;
+    for (let i = 0; i < 5; i++) {
+      const res = await deliver(
+        body,
+        { 'x-github-event': 'pull_request', 'x-github-delivery': crypto.randomUUID(), 'x-hub-signature-256': await sign(secret(), body) },
+        override,
+      );
+      expect(res.status).toBe(202);
+    }
+    expect(calls).toEqual(Array(5).fill('EVENT_Q.send'));
   });
 
   it('with the real queue too', async () => {

@@ -8,6 +8,9 @@ export interface Fault {
   status?: number;
   delayMs?: number;
   times?: number;
+  /** `error` mode: headers and body to answer with (e.g. GitHub's rate-limit answers). */
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 export interface LoggedRequest {

@@ -3,15 +3,21 @@
  * authoritative dedupe, exact under concurrency — then handled (handlers.ts). Success settles it
  * `processed`; a failure settles it `failed` and retries with backoff (after the last retry the
  * queue dead-letters it, and the dead-letter consumer keeps it); a payload that can never be
- * processed is settled `failed` and acknowledged.
+ * processed is settled `failed` and acknowledged. A failed delivery keeps its message in D1, so the
+ * admin replay routes (routes.ts) can send it again. When GitHub rate-limits us, the retry waits
+ * as long as GitHub asked.
  */
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
 import { consoleLogger } from '../../lib/log';
 import { retryDelaySeconds } from '../../queue/context-ops';
+import { describeGitHubError, rateLimitWait } from '../api';
 import { claimDelivery, settleDelivery } from '../store';
 import type { GitHubDelivery } from '../webhook';
 import { HANDLERS, UnprocessableDelivery } from './handlers';
+
+/** Queues cap a retry delay at 12 hours. */
+const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
 
 async function payloadOf(env: Env, delivery: GitHubDelivery): Promise<unknown> {
   if (!delivery.payloadKey) return delivery.payload;
@@ -43,12 +49,14 @@ export async function consumeGitHubEvents(batch: MessageBatch<GitHubDelivery>, e
       consoleLogger.log('info', 'github.processed', log);
       message.ack();
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error }, new Date())
+      const error = describeGitHubError(err);
+      await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
         .run()
         .catch(() => undefined);
-      consoleLogger.log('warn', 'github.failed', { ...log, error });
+      const wait = rateLimitWait(err);
+      consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
       if (err instanceof UnprocessableDelivery) message.ack();
+      else if (wait !== null) message.retry({ delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) });
       else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
     }
   }

@@ -3,14 +3,18 @@
  * twice (a retry after a partial failure) changes nothing twice: ChittyIDs are minted with an
  * idempotency key derived from the GitHub object, DNA evolves and Chronicle logs by event id.
  *   push               each commit: an EVNT ChittyID and a Chronicle entry
- *   pull_request       the PR: an INFO ChittyID, DNA initialised then evolved per action, Chronicle
+ *   pull_request       the PR: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
+ *                      on opened/synchronize/reopened its summary comment and a check run (pr-summary.ts)
  *   issues             the issue: an INFO ChittyID, DNA initialised then evolved per action, Chronicle
  *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle
  */
 import { z } from 'zod';
 import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
-import { installationRepositories, setInstallationRepositories, setInstallationState, upsertInstallation } from '../store';
+import { githubClient } from '../api';
+import { registerInstallation } from '../installations';
+import { publishSummary } from '../pr-summary';
+import { installationRepositories, installedEventId, setInstallationRepositories, setInstallationState } from '../store';
 
 export interface EventContext {
   env: Env;
@@ -42,6 +46,15 @@ const pushPayload = z.object({
 
 const numbered = (key: 'pull_request' | 'issue') =>
   z.object({ repository, [key]: z.object({ id: z.number(), number: z.number(), title: z.string(), state: z.string() }).passthrough() });
+
+const pullRequestPayload = z.object({
+  repository: repository.extend({ name: z.string(), owner: z.object({ login: z.string() }).passthrough() }),
+  pull_request: z.object({ number: z.number(), title: z.string(), head: z.object({ sha: z.string() }).passthrough() }).passthrough(),
+  installation: z.object({ id: z.number() }).passthrough().optional(),
+});
+
+/** Actions after which the PR's summary comment is (re)written. */
+const SUMMARISED = new Set(['opened', 'synchronize', 'reopened']);
 
 const installationPayload = z.object({
   installation: z
@@ -101,7 +114,7 @@ async function push(x: EventContext): Promise<void> {
 
 /** Pull requests and issues: one ChittyID per GitHub object, its DNA evolving with each action. */
 function tracked(kind: 'pull_request' | 'issue', event: string) {
-  return async (x: EventContext): Promise<void> => {
+  return async (x: EventContext): Promise<string> => {
     const p = parse(numbered(kind), x.payload, event) as { repository: z.infer<typeof repository> } & Record<
       typeof kind,
       { id: number; number: number; title: string; state: string }
@@ -121,46 +134,40 @@ function tracked(kind: 'pull_request' | 'issue', event: string) {
       entityId: chittyId,
       data: summary,
     });
+    return chittyId;
   };
+}
+
+const trackPullRequest = tracked('pull_request', 'pull_request');
+
+/** Tracked like an issue, and summarised on the PR itself (a comment kept current, a check run). */
+async function pullRequest(x: EventContext): Promise<void> {
+  const chittyId = await trackPullRequest(x);
+  if (!SUMMARISED.has(x.action ?? '')) return;
+  const p = parse(pullRequestPayload, x.payload, 'pull_request');
+  if (!p.installation) throw new UnprocessableDelivery('pull_request payload has no installation: it was not sent to the App');
+  await publishSummary(githubClient(x.env, p.installation.id), x.env.DB, {
+    owner: p.repository.owner.login,
+    repo: p.repository.name,
+    repositoryId: p.repository.id,
+    number: p.pull_request.number,
+    headSha: p.pull_request.head.sha,
+    title: p.pull_request.title,
+    chittyId,
+  });
 }
 
 async function installation(x: EventContext): Promise<void> {
   const p = parse(installationPayload, x.payload, 'installation');
   const inst = p.installation;
-  const { chittyId } = await x.client.id.mint(
-    'CONTEXT',
-    { githubInstallation: inst.id, account: inst.account.login },
-    `gh-installation:${inst.id}`,
+  const change = x.action === 'deleted' || x.action === 'suspend' || x.action === 'unsuspend' ? x.action : null;
+  const { chittyId } = await registerInstallation(x.env, x.client, inst, p.repositories, (db, at) =>
+    change ? [setInstallationState(db, inst.id, change, p.sender?.login ?? null, at)] : [],
   );
-  const { dnaId } = await x.client.dna.initialize(chittyId, 'github.installation', { account: inst.account.login });
-  const at = new Date().toISOString();
-  const db = x.env.DB;
-  const statements = [
-    upsertInstallation(
-      db,
-      {
-        installationId: inst.id,
-        chittyId,
-        dnaId,
-        accountId: inst.account.id,
-        accountLogin: inst.account.login,
-        accountType: inst.account.type,
-        accountAvatarUrl: inst.account.avatar_url ?? null,
-        repositorySelection: inst.repository_selection,
-        permissions: inst.permissions,
-        events: inst.events,
-        repositories: p.repositories.map((r) => ({ id: r.id, fullName: r.full_name })),
-      },
-      at,
-    ),
-  ];
-  if (x.action === 'deleted' || x.action === 'suspend' || x.action === 'unsuspend') {
-    statements.push(setInstallationState(db, inst.id, x.action, p.sender?.login ?? null, at));
-  }
-  await db.batch(statements);
   await x.client.dna.evolve(chittyId, { type: `installation.${x.action ?? 'unknown'}` }, x.deliveryId);
   await x.client.chronicle.log({
-    eventId: `gh:${x.deliveryId}`,
+    // The install is logged once whether the callback or this event records it first.
+    eventId: x.action === 'created' ? installedEventId(inst.id) : `gh:${x.deliveryId}`,
     eventType: x.action === 'created' ? 'github.app.installed' : `github.installation.${x.action ?? 'unknown'}`,
     entityId: chittyId,
     data: { installationId: inst.id, account: inst.account.login, selection: inst.repository_selection },
@@ -188,8 +195,10 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
 
 export const HANDLERS: Record<string, (x: EventContext) => Promise<void>> = {
   push,
-  pull_request: tracked('pull_request', 'pull_request'),
-  issues: tracked('issue', 'issues'),
+  pull_request: pullRequest,
+  issues: async (x) => {
+    await tracked('issue', 'issues')(x);
+  },
   installation,
   installation_repositories: installationRepositoriesChanged,
   ping: async () => {},

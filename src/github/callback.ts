@@ -1,0 +1,283 @@
+/**
+ * The App's setup flow, in the browser:
+ *   GET /integrations/github/install   sets a signed one-time `state` cookie and sends the person
+ *                                      to GitHub's install page with that state
+ *   GET /integrations/github/callback  where GitHub sends them back (the manifest's setup URL)
+ * The callback trusts nothing in its query: the installation is looked up with the App JWT (an
+ * unknown or forged id is refused), and when GitHub also sends an OAuth `code` (user authorization
+ * during installation is on), the `state` must match the cookie and the code is exchanged for a
+ * user token that must see the installation. It then registers the installation (installations.ts),
+ * fetches its repositories with an installation token (cached in TOKEN_KV), logs
+ * `github.app.installed` to Chronicle once, and renders a page. A replayed callback changes nothing:
+ * every step is idempotent.
+ */
+
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { exchangeWebFlowCode } from '@octokit/oauth-methods';
+import { RequestError } from '@octokit/request-error';
+import { Hono } from 'hono';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { AppEnv } from '../app-env';
+import { EcosystemError } from '../ecosystem/errors';
+import { ecosystemFromEnv } from '../ecosystem/from-env';
+import type { Env } from '../env';
+import { consoleLogger } from '../lib/log';
+import { describeGitHubError, GitHubNotConfigured, githubClient, userRequest } from './api';
+import { type GitHubInstallation, registerInstallation } from './installations';
+import { installedEventId } from './store';
+
+export const CALLBACK_PATH = '/integrations/github/callback';
+export const INSTALL_PATH = '/integrations/github/install';
+const STATE_COOKIE = 'gh_install_state';
+const STATE_TTL_SECONDS = 10 * 60;
+const MAX_REPOSITORIES = 1000;
+
+type Status = 200 | 400 | 403 | 404 | 502 | 503;
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+async function page(title: string, body: Html, status: Status): Promise<Response> {
+  const text = await html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ChittyConnect</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2328}
+h1{font-size:1.5rem}code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}.muted{color:#59636e}</style>
+</head><body><h1>${title}</h1>${body}</body></html>`;
+  return new Response(String(text), {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'cache-control': 'no-store',
+    },
+  });
+}
+
+const failure = (title: string, message: string, status: Status) => page(title, html`<p>${message}</p>`, status);
+
+class Refused extends Error {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly status: Status,
+  ) {
+    super(message);
+  }
+}
+
+function stateSecret(env: Env): string | null {
+  return env.GITHUB_CLIENT_SECRET || null;
+}
+
+/** With an OAuth code: the state must match our cookie, and the user the code stands for must see the installation. */
+async function checkUser(
+  env: Env,
+  installationId: number,
+  code: string,
+  state: string | undefined,
+  cookieState: string | false | undefined,
+): Promise<string> {
+  if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) {
+    throw new Refused(
+      'Not configured',
+      'User authorization is on for the App, but GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are not set.',
+      503,
+    );
+  }
+  if (!state || !cookieState || state !== cookieState) {
+    throw new Refused(
+      'Installation not confirmed',
+      'This link did not come from an installation started here (the state does not match). Start again from the install link.',
+      400,
+    );
+  }
+  const gh = userRequest(env);
+  let token: string;
+  try {
+    ({
+      authentication: { token },
+    } = await exchangeWebFlowCode({
+      clientType: 'github-app',
+      clientId: env.GITHUB_CLIENT_ID,
+      clientSecret: env.GITHUB_CLIENT_SECRET,
+      code,
+      request: gh,
+    }));
+  } catch (err) {
+    if (err instanceof RequestError && err.status < 500) {
+      throw new Refused('Installation not confirmed', 'GitHub did not accept the authorization code; it may have been used already.', 400);
+    }
+    throw err;
+  }
+  const user = { headers: { authorization: `token ${token}` } };
+  const { data: who } = await gh('GET /user', user);
+  const { data: mine } = await gh('GET /user/installations', { ...user, per_page: 100 });
+  if (!mine.installations.some((i) => i.id === installationId)) {
+    throw new Refused('Not your installation', `Installation ${installationId} is not one that @${who.login} can manage.`, 403);
+  }
+  return who.login;
+}
+
+async function lookUp(env: Env, installationId: number): Promise<GitHubInstallation & { suspended_at?: string | null }> {
+  try {
+    const { data } = await githubClient(env).request('GET /app/installations/{installation_id}', { installation_id: installationId });
+    const account = data.account && 'login' in data.account ? data.account : null;
+    if (!account) throw new Refused('Unsupported installation', 'Installations on enterprises are not supported.', 400);
+    return {
+      id: Number(data.id),
+      account: {
+        id: Number(account.id),
+        login: account.login,
+        type: account.type === 'Organization' ? 'Organization' : 'User',
+        avatar_url: account.avatar_url,
+      },
+      repository_selection: data.repository_selection,
+      permissions: data.permissions as Record<string, unknown>,
+      events: data.events,
+      suspended_at: data.suspended_at ?? null,
+    };
+  } catch (err) {
+    if (err instanceof RequestError && err.status === 404) {
+      throw new Refused(
+        'Unknown installation',
+        `GitHub knows no installation ${installationId} of this App. The link may be forged or the App uninstalled.`,
+        404,
+      );
+    }
+    throw err;
+  }
+}
+
+async function repositoriesOf(env: Env, installationId: number): Promise<{ id: number; full_name: string }[]> {
+  const repos: { id: number; full_name: string }[] = [];
+  for await (const { data } of githubClient(env, installationId).paginate.iterator('GET /installation/repositories', { per_page: 100 })) {
+    repos.push(...data.map((r) => ({ id: Number(r.id), full_name: r.full_name })));
+    if (repos.length >= MAX_REPOSITORIES) break;
+  }
+  return repos;
+}
+
+const INSTALLATION_ID = /^[1-9][0-9]{0,15}$/;
+
+export const setupRoutes = new Hono<AppEnv>()
+  .get(INSTALL_PATH, async (c) => {
+    const secret = stateSecret(c.env);
+    if (!c.env.GITHUB_APP_URL || !secret) {
+      return failure(
+        'Not configured',
+        'Set GITHUB_APP_URL (https://github.com/apps/<slug>) and GITHUB_CLIENT_SECRET to use this link.',
+        503,
+      );
+    }
+    const state = crypto.randomUUID();
+    await setSignedCookie(c, STATE_COOKIE, state, secret, {
+      path: '/integrations/github',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+      maxAge: STATE_TTL_SECONDS,
+    });
+    return c.redirect(`${c.env.GITHUB_APP_URL.replace(/\/+$/, '')}/installations/new?state=${encodeURIComponent(state)}`, 302);
+  })
+  .get(CALLBACK_PATH, async (c) => {
+    const q = c.req.query();
+    if (q.setup_action === 'request') {
+      return page(
+        'Installation requested',
+        html`<p>An owner of the organization has to approve the request on GitHub; ChittyConnect sets itself up when they do.</p>`,
+        200,
+      );
+    }
+    const rawId = q.installation_id ?? '';
+    if (!INSTALLATION_ID.test(rawId)) {
+      return failure('Missing installation', 'This page expects GitHub’s installation_id; start again from GitHub.', 400);
+    }
+    const installationId = Number(rawId);
+    try {
+      let login: string | null = null;
+      if (q.code) {
+        const secret = stateSecret(c.env);
+        const cookieState = secret ? await getSignedCookie(c, secret, STATE_COOKIE) : undefined;
+        login = await checkUser(c.env, installationId, q.code, q.state, cookieState);
+        deleteCookie(c, STATE_COOKIE, { path: '/integrations/github' });
+      }
+      const inst = await lookUp(c.env, installationId);
+      const repositories = inst.suspended_at ? [] : await repositoriesOf(c.env, installationId);
+      const client = ecosystemFromEnv(c.env);
+      const { chittyId } = await registerInstallation(c.env, client, inst, repositories);
+      await client.chronicle.log({
+        eventId: installedEventId(installationId),
+        eventType: 'github.app.installed',
+        entityId: chittyId,
+        data: { installationId, account: inst.account.login, selection: inst.repository_selection, via: 'setup' },
+      });
+      consoleLogger.log('info', 'github.installed', { installationId, account: inst.account.login, setupAction: q.setup_action ?? null });
+      const repoList =
+        inst.repository_selection === 'all'
+          ? html`<p>It can see every repository of <strong>${inst.account.login}</strong>${repositories.length ? ` (${repositories.length} now)` : ''}.</p>`
+          : html`<p>It can see ${repositories.length} selected ${repositories.length === 1 ? 'repository' : 'repositories'}:</p>
+<ul>${repositories.slice(0, 20).map((r) => html`<li><code>${r.full_name}</code></li>`)}</ul>`;
+      return page(
+        q.setup_action === 'update' ? 'ChittyConnect updated' : 'ChittyConnect is installed',
+        html`<p>ChittyConnect is connected to <strong>${inst.account.login}</strong>${login ? html` (confirmed by @${login})` : ''}.</p>
+${repoList}
+${inst.suspended_at ? html`<p><strong>The installation is suspended</strong>; events are ignored until it is unsuspended on GitHub.</p>` : ''}
+<p class="muted">Installation ${installationId} · ChittyID <code>${chittyId}</code>. Pull requests now get a summary comment. You can close this page.</p>`,
+        200,
+      );
+    } catch (err) {
+      if (err instanceof Refused) return failure(err.title, err.message, err.status);
+      consoleLogger.log('warn', 'github.setup_failed', { installationId, error: describeGitHubError(err) });
+      if (err instanceof GitHubNotConfigured) return failure('Not configured', err.message, 503);
+      if (err instanceof EcosystemError) {
+        return failure(
+          'Try again shortly',
+          'ChittyOS could not be reached to register the installation; reload this page in a minute.',
+          503,
+        );
+      }
+      return failure('Try again shortly', 'GitHub could not be reached to confirm the installation; reload this page in a minute.', 502);
+    }
+  });
+
+/** Describes the two browser routes in the OpenAPI document (they answer HTML, not JSON). */
+export function describeSetup(app: OpenAPIHono<AppEnv>): void {
+  const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: INSTALL_PATH,
+    tags: ['GitHub App'],
+    summary: 'Start installing the App (browser): sets a signed state cookie and redirects to GitHub',
+    security: [],
+    responses: {
+      302: { description: 'To GITHUB_APP_URL/installations/new?state=…' },
+      503: htmlPage('GITHUB_APP_URL or GITHUB_CLIENT_SECRET unset'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: CALLBACK_PATH,
+    tags: ['GitHub App'],
+    summary: 'Setup URL GitHub returns to after an install (browser); registers the installation and renders a page',
+    description:
+      'Looks the installation up with the App JWT, registers it (CONTEXT ChittyID, DNA, installations row, Chronicle github.app.installed once) and renders a page. With an OAuth `code`, `state` must match the cookie set by the install route and the user must be able to manage the installation. Replays change nothing.',
+    security: [],
+    request: {
+      query: z.object({
+        installation_id: z.string().regex(INSTALLATION_ID).optional(),
+        setup_action: z.enum(['install', 'update', 'request']).optional(),
+        code: z.string().optional(),
+        state: z.string().optional(),
+      }),
+    },
+    responses: {
+      200: htmlPage('Installed (or updated, or requested)'),
+      400: htmlPage('No installation_id, a state mismatch, or a rejected code'),
+      403: htmlPage('The authorizing user cannot manage this installation'),
+      404: htmlPage('GitHub knows no such installation of this App (forged or uninstalled)'),
+      502: htmlPage('GitHub unreachable'),
+      503: htmlPage('Not configured, or ChittyOS unreachable'),
+    },
+  });
+}

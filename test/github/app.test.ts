@@ -1,0 +1,288 @@
+/**
+ * The GitHub App against the emulated GitHub, through the worker: the pull-request summary comment
+ * (posted once, then edited in place), GitHub failing (5xx retried inside the call, then the
+ * delivery retried, dead-lettered and replayed), rate limits (short waits taken inline, long ones
+ * handed to the queue), admin replay, and recovery from GitHub's delivery log by the cron.
+ */
+import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import prOpened from '../fixtures/github/pull_request.opened.json';
+import { call, registeredActor } from '../helpers/actors';
+import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
+import {
+  control,
+  counted,
+  delivery,
+  deliveryRow,
+  freshNumber,
+  postedOn,
+  pullRequest,
+  runEvents,
+  sendWebhook,
+  waitForStatus,
+} from '../helpers/github';
+
+afterEach(clearFaults);
+
+const API = 'api.github.com';
+
+/** One successful event, so the installation token is cached before a fault hits GitHub. */
+async function warmToken(): Promise<void> {
+  expect((await runEvents([delivery('pull_request', pullRequest('opened', freshNumber()))])).explicitAcks).toHaveLength(1);
+}
+
+describe('pull request summary', () => {
+  it('opened posts one summary comment and a check run; synchronize edits the same comment', async () => {
+    const number = freshNumber();
+    await control('PUT', `/github/repos/chitty-labs/rocket/pulls/${number}/files`, [
+      { filename: 'src/engine.ts', status: 'modified', additions: 40, deletions: 12 },
+      { filename: 'test/engine.test.ts', status: 'added', additions: 25, deletions: 0 },
+    ]);
+    const opened = await runEvents([delivery('pull_request', pullRequest('opened', number, 'a'.repeat(40)))]);
+    expect(opened.explicitAcks).toHaveLength(1);
+    let posted = await postedOn(number);
+    expect(posted.comments).toHaveLength(1);
+    const [comment] = posted.comments;
+    expect(comment?.body).toContain('<!-- chittyconnect:pr-summary -->');
+    expect(comment?.body).toContain('**2 files** changed · **+65** / **−12**');
+    expect(comment?.body).toContain('No risk flags.');
+    expect(comment?.body).toContain('`src/engine.ts`');
+    expect(posted.checkRuns.find((r) => r.headSha === 'a'.repeat(40))).toMatchObject({
+      name: 'ChittyConnect summary',
+      conclusion: 'success',
+    });
+
+    await control('PUT', `/github/repos/chitty-labs/rocket/pulls/${number}/files`, [
+      { filename: 'src/engine.ts', status: 'modified', additions: 40, deletions: 12 },
+      { filename: '.github/workflows/ci.yml', status: 'modified', additions: 3, deletions: 1 },
+      { filename: 'package-lock.json', status: 'modified', additions: 900, deletions: 20 },
+    ]);
+    await runEvents([delivery('pull_request', pullRequest('synchronize', number, 'b'.repeat(40)))]);
+    posted = await postedOn(number);
+    expect(posted.comments).toHaveLength(1); // edited in place, not re-posted
+    expect(posted.comments[0]).toMatchObject({ id: comment?.id, edits: 1 });
+    expect(posted.comments[0]?.body).toContain('**3 files** changed · **+943** / **−33**');
+    for (const flag of ['large change', 'CI workflows changed', 'dependencies changed', 'code changed without test changes']) {
+      expect(posted.comments[0]?.body).toContain(flag);
+    }
+    expect(posted.checkRuns.find((r) => r.headSha === 'b'.repeat(40))).toMatchObject({ conclusion: 'neutral' });
+
+    // closed tracks the PR in ChittyOS but leaves the comment alone.
+    await runEvents([delivery('pull_request', pullRequest('closed', number))]);
+    expect((await postedOn(number)).comments[0]?.edits).toBe(1);
+  });
+
+  it('a summary comment deleted on GitHub is posted again', async () => {
+    const number = freshNumber();
+    await runEvents([delivery('pull_request', pullRequest('opened', number))]);
+    const [first] = (await postedOn(number)).comments;
+    await env.DB.prepare('UPDATE github_pr_comments SET comment_id = ? WHERE number = ?').bind(987_654_321, number).run(); // gone at GitHub
+    await runEvents([delivery('pull_request', pullRequest('reopened', number))]);
+    const comments = (await postedOn(number)).comments;
+    expect(comments).toHaveLength(2);
+    expect(comments[1]?.id).not.toBe(first?.id);
+  });
+
+  it('what processing one pull request costs: D1 statements, KV and outbound calls', async () => {
+    await warmToken();
+    const calls: string[] = [];
+    const bindings = {
+      DB: counted('DB', env.DB, calls),
+      TOKEN_KV: counted('TOKEN_KV', env.TOKEN_KV, calls),
+      CHITTYCONNECT_KV: counted('CHITTYCONNECT_KV', env.CHITTYCONNECT_KV, calls),
+      ECOSYSTEM: counted('out', env.ECOSYSTEM, calls),
+    };
+    const number = freshNumber();
+    const chittyOsBefore = (await requestsTo({})).length;
+    expect((await runEvents([delivery('pull_request', pullRequest('opened', number))], 1, bindings)).explicitAcks).toHaveLength(1);
+    // The ChittyOS client is built once per isolate (its own binding): its calls are read from the emulator's log.
+    for (const r of (await requestsTo({})).slice(chittyOsBefore)) if (r.host !== API) calls.push(`out ${r.method} ${r.host}${r.path}`);
+    const tally = (xs: string[]) =>
+      xs.map((x) => x.replace(/\/\d+/g, '/N')).reduce<Record<string, number>>((t, x) => Object.assign(t, { [x]: (t[x] ?? 0) + 1 }), {});
+    expect(tally(calls)).toEqual({
+      'DB.prepare': 4, // claim, summary-comment slot, record comment id, settle
+      'out POST id.chitty.cc/v1/mint': 1,
+      'out POST dna.chitty.cc/v1/dna/initialize': 1,
+      'out POST dna.chitty.cc/v1/dna/evolve': 1,
+      'out POST chronicle.chitty.cc/v1/events/log': 1,
+      'out GET api.github.com/repos/chitty-labs/rocket/pulls/N/files': 1,
+      'out POST api.github.com/repos/chitty-labs/rocket/issues/N/comments': 1,
+      'out POST api.github.com/repos/chitty-labs/rocket/check-runs': 1,
+    });
+  });
+});
+
+describe('GitHub failing', () => {
+  it('5xx: retried inside the call, then the delivery is retried, dead-lettered, and replayed successfully', async () => {
+    await warmToken();
+    const number = freshNumber();
+    const d = delivery('pull_request', pullRequest('opened', number));
+    await setFault(API, { mode: 'error', status: 502 });
+    const first = await runEvents([d]);
+    expect(first.retryMessages).toHaveLength(1);
+    const row = await deliveryRow(d.deliveryId);
+    expect(row).toMatchObject({
+      status: 'failed',
+      last_error: expect.stringContaining('GitHub answered 502 to GET /repos/chitty-labs/rocket/pulls/'),
+    });
+    expect(JSON.parse(row?.delivery ?? '{}')).toMatchObject({ deliveryId: d.deliveryId, event: 'pull_request' });
+    // plugin-retry: 1 try + 3 retries of the files call.
+    const filesCalls = await requestsTo({ host: API, path: `/repos/chitty-labs/rocket/pulls/${number}/files` });
+    expect(filesCalls.filter((r) => r.status === 502)).toHaveLength(4);
+
+    // The queue gives up after its last retry; the dead-letter consumer keeps the message.
+    const dlq = createMessageBatch('chittyconnect-github-events-dlq', [
+      { id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(dlq, env, ctx);
+    await getQueueResult(dlq, ctx);
+    expect(await env.DB.prepare('SELECT queue FROM dead_letters WHERE id = ?').bind(`dl-${d.deliveryId}`).first()).toMatchObject({
+      queue: 'chittyconnect-github-events-dlq',
+    });
+
+    await clearFaults();
+    const admin = await registeredActor('system', ['admin']);
+    const replay = await call(`/v1/github/deliveries/${d.deliveryId}/replay`, admin.token, { method: 'POST' });
+    expect(replay.status).toBe(202);
+    expect(await replay.json()).toEqual({ requeued: [d.deliveryId], requestedFromGitHub: [], notFound: [] });
+    await waitForStatus(d.deliveryId, 'processed');
+    expect((await postedOn(number)).comments).toHaveLength(1);
+    const letter = await env.DB.prepare('SELECT replayed_at FROM dead_letters WHERE id = ?').bind(`dl-${d.deliveryId}`).first();
+    expect(letter?.replayed_at).toBeTruthy();
+    // Replaying what is processed is refused.
+    expect((await call(`/v1/github/deliveries/${d.deliveryId}/replay`, admin.token, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('a short secondary rate limit is waited out inside the call', async () => {
+    await warmToken();
+    const number = freshNumber();
+    await setFault(API, {
+      mode: 'error',
+      status: 403,
+      headers: { 'retry-after': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }),
+      times: 1,
+    });
+    const result = await runEvents([delivery('pull_request', pullRequest('opened', number))]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await postedOn(number)).comments).toHaveLength(1);
+  });
+
+  it('a long primary rate limit sends the delivery back to the queue for as long as GitHub asks', async () => {
+    await warmToken();
+    const reset = Math.floor(Date.now() / 1000) + 600;
+    await setFault(API, {
+      mode: 'error',
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'API rate limit exceeded for installation ID 41001.' }),
+    });
+    const d = delivery('pull_request', pullRequest('opened', freshNumber()));
+    // createMessageBatch does not keep retry delays, so this one batch records them itself.
+    const retries: (QueueRetryOptions | undefined)[] = [];
+    const message = {
+      id: 'rate-limited',
+      timestamp: new Date(),
+      attempts: 1,
+      body: d,
+      ack: () => {},
+      retry: (o?: QueueRetryOptions) => retries.push(o),
+    };
+    const batch = { queue: 'chittyconnect-github-events', messages: [message], ackAll: () => {}, retryAll: () => {} };
+    await worker.queue(batch as unknown as MessageBatch<unknown>, env, createExecutionContext());
+    expect(retries).toHaveLength(1);
+    expect(retries[0]?.delaySeconds).toBeGreaterThanOrEqual(595);
+    expect(retries[0]?.delaySeconds).toBeLessThanOrEqual(602);
+    expect((await deliveryRow(d.deliveryId))?.status).toBe('failed');
+  });
+});
+
+describe('replay and recovery', () => {
+  it('replays every failed delivery of a time window', async () => {
+    const numbers = [freshNumber(), freshNumber()];
+    const ds = numbers.map((n) => delivery('pull_request', pullRequest('opened', n)));
+    await setFault(API, { mode: 'error', status: 500 });
+    const from = new Date().toISOString();
+    await runEvents(ds);
+    await clearFaults();
+    const admin = await registeredActor('system', ['admin']);
+    const res = await call('/v1/github/deliveries/replay', admin.token, { method: 'POST', json: { from } });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { requeued: string[] };
+    expect(body.requeued.sort()).toEqual(ds.map((d) => d.deliveryId).sort());
+    for (const d of ds) await waitForStatus(d.deliveryId, 'processed');
+    for (const n of numbers) expect((await postedOn(n)).comments).toHaveLength(1);
+    expect((await call('/v1/github/deliveries/replay', admin.token, { method: 'POST', json: { from: 'yesterday' } })).status).toBe(400);
+  });
+
+  it('the cron asks GitHub to redeliver what never reached us, once; the redelivery is processed', async () => {
+    const number = freshNumber();
+    const payload = pullRequest('opened', number);
+    const guid = crypto.randomUUID();
+    const missed = await control<{ id: number }>('POST', '/github/hook-deliveries', {
+      guid,
+      event: 'pull_request',
+      action: 'opened',
+      payload,
+      statusCode: 503,
+    });
+    const fine = crypto.randomUUID();
+    await control('POST', '/github/hook-deliveries', { guid: fine, event: 'pull_request', action: 'opened', payload, statusCode: 202 });
+
+    const cron = async () => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env, ctx);
+    };
+    await cron();
+    const asked = await requestsTo({ host: API, path: `/app/hook/deliveries/${missed.id}/attempts`, method: 'POST' });
+    expect(asked).toHaveLength(1);
+    expect(await env.DB.prepare('SELECT requests FROM github_redeliveries WHERE guid = ?').bind(fine).first()).toBeNull();
+    await cron(); // not asked again within the hour
+    expect(await requestsTo({ host: API, path: `/app/hook/deliveries/${missed.id}/attempts`, method: 'POST' })).toHaveLength(1);
+
+    // In tests the emulator has no route back to the worker: deliver the pending redelivery as GitHub would.
+    const { deliveries } = await control<{ deliveries: { redelivery: boolean; status: string; request: { payload: unknown } }[] }>(
+      'GET',
+      `/github/hook-deliveries?guid=${guid}`,
+    );
+    const pending = deliveries.find((x) => x.redelivery && x.status === 'pending');
+    expect(pending).toBeDefined();
+    expect((await sendWebhook('pull_request', pending?.request.payload, guid)).status).toBe(202);
+    await waitForStatus(guid, 'processed');
+    expect((await postedOn(number)).comments).toHaveLength(1);
+  });
+
+  it('replaying a delivery we never received asks GitHub; unknown anywhere is 404', async () => {
+    const admin = await registeredActor('system', ['admin']);
+    const guid = crypto.randomUUID();
+    const logged = await control<{ id: number }>('POST', '/github/hook-deliveries', {
+      guid,
+      event: 'issues',
+      action: 'opened',
+      payload: { action: 'opened' },
+      statusCode: 500,
+    });
+    const res = await call(`/v1/github/deliveries/${guid}/replay`, admin.token, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ requeued: [], requestedFromGitHub: [guid], notFound: [] });
+    expect(await requestsTo({ host: API, path: `/app/hook/deliveries/${logged.id}/attempts`, method: 'POST' })).toHaveLength(1);
+    const unknown = await call(`/v1/github/deliveries/${crypto.randomUUID()}/replay`, admin.token, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    const other = await registeredActor('human');
+    expect((await call(`/v1/github/deliveries/${guid}/replay`, other.token, { method: 'POST' })).status).toBe(403);
+  });
+});
+
+describe('the whole path', () => {
+  it('a signed pull_request.opened webhook ends as a summary comment on the PR', async () => {
+    const number = freshNumber();
+    const deliveryId = crypto.randomUUID();
+    const res = await sendWebhook('pull_request', { ...prOpened, ...pullRequest('opened', number) }, deliveryId);
+    expect(res.status).toBe(202);
+    await waitForStatus(deliveryId, 'processed');
+    const [comment] = (await postedOn(number)).comments;
+    expect(comment?.body).toContain('ChittyConnect summary');
+  });
+});
