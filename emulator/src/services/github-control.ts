@@ -14,6 +14,7 @@ import { deliveriesByGuid, recordDelivery } from './github-deliveries';
 import { ghTime } from './github-http';
 import { createOAuthCode } from './github-oauth';
 import { deleteInstallation, type Installation, listPosted, putInstallation, SEED_INSTALLATION, setPullFiles } from './github-store';
+import { setRateLimit } from './github-rate-limit';
 import { installationJson } from './github-views';
 
 const FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -152,4 +153,12 @@ githubControl.post('/oauth-codes', async (c) => {
   const body = await readBody(c, OAuthCodeBody);
   if (body instanceof Response) return body;
   return Response.json({ code: await createOAuthCode(c.env.EMU_DB, body.login, body.installationIds) }, { status: 201 });
+});
+
+/** The API's hourly budget per credential, for load tests that are not about GitHub's limit (`POST /reset` restores 5000). */
+githubControl.put('/rate-limit', async (c) => {
+  const body = await readBody(c, z.object({ perHour: z.number().int().min(1) }));
+  if (body instanceof Response) return body;
+  setRateLimit(body.perHour);
+  return Response.json({ perHour: body.perHour });
 });

@@ -2,9 +2,16 @@
  * GitHub's primary rate limit, emulated in memory: 5000 requests per credential (the App, an
  * installation, a user; unauthenticated callers share one bucket) per clock hour. Every API answer
  * carries the `x-ratelimit-*` headers; once a bucket is spent the API answers 403 until the hour
- * turns. `POST /reset` on the control surface empties every bucket.
+ * turns. `PUT /github/rate-limit` on the control surface changes the budget (load tests that are
+ * not about GitHub's limit); `POST /reset` empties every bucket and restores GitHub's 5000.
  */
-export const RATE_LIMIT = 5000;
+export const GITHUB_RATE_LIMIT = 5000;
+let limit = GITHUB_RATE_LIMIT;
+
+/** Sets the per-credential hourly budget. */
+export function setRateLimit(perHour: number): void {
+  limit = perHour;
+}
 
 interface Bucket {
   used: number;
@@ -30,14 +37,14 @@ export function consumeRateLimit(key: string, now = Date.now()): RateLimitState 
     bucket = { used: 0, reset: (Math.floor(seconds / 3600) + 1) * 3600 };
     buckets.set(key, bucket);
   }
-  const exceeded = bucket.used >= RATE_LIMIT;
+  const exceeded = bucket.used >= limit;
   if (!exceeded) bucket.used += 1;
-  return { remaining: RATE_LIMIT - bucket.used, used: bucket.used, reset: bucket.reset, exceeded };
+  return { remaining: limit - bucket.used, used: bucket.used, reset: bucket.reset, exceeded };
 }
 
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
   return {
-    'x-ratelimit-limit': String(RATE_LIMIT),
+    'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': String(state.remaining),
     'x-ratelimit-used': String(state.used),
     'x-ratelimit-reset': String(state.reset),
@@ -48,4 +55,5 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
 /** Forgets every bucket (control `POST /reset`). */
 export function resetGitHubRateLimits(): void {
   buckets.clear();
+  limit = GITHUB_RATE_LIMIT;
 }
