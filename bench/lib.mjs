@@ -103,6 +103,29 @@ export async function load(o) {
     requests: times.length,
     errors: result.errors + result.timeouts,
     statuses,
+    times,
+  };
+}
+
+/**
+ * Several runs of one endpoint as one: req/s over their total time, percentiles over every
+ * response of every run, statuses added up.
+ * @param {Awaited<ReturnType<typeof load>>[]} runs @param {number} seconds per run
+ */
+export function merge(runs, seconds) {
+  const times = runs.flatMap((r) => r.times).sort((a, b) => a - b);
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    rps: times.length / (seconds * runs.length),
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    requests: times.length,
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    statuses,
+    times,
   };
 }
 

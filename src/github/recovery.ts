@@ -21,6 +21,8 @@ export interface HookDelivery {
 }
 
 const MAX_REQUESTS_PER_RUN = 50;
+/** Pages of 100 read per walk: bounds one run's cost against the App's own rate limit. */
+const MAX_PAGES = 20;
 const MAX_REQUESTS_PER_GUID = 3;
 const REREQUEST_AFTER_MS = 60 * 60_000;
 
@@ -29,10 +31,15 @@ const delivered = (d: HookDelivery) => d.status_code >= 200 && d.status_code < 3
 /** GitHub's delivery log, newest first, back to `since`; `stop` ends the walk early. */
 async function walkLog(gh: GitHubClient, since: number, stop?: (page: HookDelivery[]) => boolean): Promise<HookDelivery[]> {
   const seen: HookDelivery[] = [];
+  let pages = 0;
   for await (const page of gh.paginate.iterator('GET /app/hook/deliveries', { per_page: 100 })) {
     const items = page.data as HookDelivery[];
     seen.push(...items.filter((d) => Date.parse(d.delivered_at) >= since));
     if (items.length === 0 || Date.parse(items[items.length - 1]?.delivered_at ?? '') < since || stop?.(items)) break;
+    if (++pages >= MAX_PAGES) {
+      consoleLogger.log('warn', 'github.recovery_truncated', { pages, oldestSeen: items[items.length - 1]?.delivered_at });
+      break;
+    }
   }
   return seen;
 }

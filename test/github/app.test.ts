@@ -73,6 +73,26 @@ describe('pull request summary', () => {
     expect((await postedOn(number)).comments[0]?.edits).toBe(1);
   });
 
+  it('one batch: deliveries about one PR keep their order, other PRs run alongside, a duplicate is processed once', async () => {
+    const [a, b] = [freshNumber(), freshNumber()];
+    const opened = delivery('pull_request', pullRequest('opened', a, 'c'.repeat(40)));
+    const result = await runEvents([
+      opened,
+      delivery('pull_request', pullRequest('opened', b)),
+      delivery('pull_request', pullRequest('synchronize', a, 'd'.repeat(40))),
+      opened,
+    ]);
+    expect(result.explicitAcks).toHaveLength(4);
+    const onA = await postedOn(a);
+    expect(onA.comments).toHaveLength(1); // created by opened, then edited by synchronize
+    expect(onA.comments[0]).toMatchObject({ edits: 1 });
+    expect(onA.comments[0]?.body).toContain('Updated for ddddddd');
+    const runs = onA.checkRuns.filter((r) => r.headSha === 'c'.repeat(40) || r.headSha === 'd'.repeat(40));
+    expect(runs.map((r) => r.headSha[0])).toEqual(['c', 'd']);
+    expect((await postedOn(b)).comments).toHaveLength(1);
+    expect(await deliveryRow(opened.deliveryId)).toMatchObject({ status: 'processed', attempts: 1 });
+  });
+
   it('a summary comment deleted on GitHub is posted again', async () => {
     const number = freshNumber();
     await runEvents([delivery('pull_request', pullRequest('opened', number))]);

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * Processing GitHub deliveries from EVENT_Q, through the worker's queue handler and the emulator:
  * exact dedupe by delivery id (100 concurrent copies → processed once), what each event leaves in
@@ -13,6 +14,7 @@ import issueOpened from '../fixtures/github/issues.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, setFault } from '../helpers/emulator';
+import { sendWebhook, waitForStatus } from '../helpers/github';
 
 afterEach(clearFaults);
 
@@ -187,5 +189,33 @@ describe('GitHub event processing', () => {
     const result = await run([d]);
     expect(result.explicitAcks).toHaveLength(1);
     expect(await status(d.deliveryId)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('push payload lacks') });
+  });
+
+  it('every fixture, each event and action, is accepted by the webhook and processed', async () => {
+    const fixtures = import.meta.glob<{ default: Record<string, unknown> }>('../fixtures/github/*.json', { eager: true });
+    const byName = Object.fromEntries(Object.entries(fixtures).map(([path, m]) => [path.replace(/^.*\/|\.json$/g, ''), m.default]));
+    const send = async (name: string) => {
+      const id = crypto.randomUUID();
+      const payload = byName[name];
+      expect(payload, name).toBeDefined();
+      expect((await sendWebhook(name.split('.')[0] ?? name, payload, id)).status).toBe(202);
+      await waitForStatus(id, 'processed');
+    };
+    // The installation first (its repositories events need the row), its removal last.
+    await send('installation.created');
+    const middle = Object.keys(byName).filter((n) => !['installation.created', 'installation.deleted'].includes(n));
+    expect(middle.length).toBeGreaterThanOrEqual(12);
+    // Events about the installation in order (their final state is checked); the rest at once.
+    await Promise.all(middle.filter((n) => !n.startsWith('installation')).map(send));
+    for (const name of middle.filter((n) => n.startsWith('installation')).sort()) await send(name);
+    await send('installation.deleted');
+    const row = await env.DB.prepare('SELECT repositories, suspended_at, uninstalled_at FROM installations WHERE installation_id = 41001').first<{
+      repositories: string;
+      suspended_at: string | null;
+      uninstalled_at: string | null;
+    }>();
+    expect(row?.uninstalled_at).toBeTruthy();
+    expect(row?.suspended_at).toBeNull(); // suspend, then unsuspend
+    expect((JSON.parse(row?.repositories ?? '[]') as { fullName: string }[]).map((r) => r.fullName)).toEqual(['chitty-labs/rocket']);
   });
 });

@@ -5,7 +5,8 @@
  * queue dead-letters it, and the dead-letter consumer keeps it); a payload that can never be
  * processed is settled `failed` and acknowledged. A failed delivery keeps its message in D1, so the
  * admin replay routes (routes.ts) can send it again. When GitHub rate-limits us, the retry waits
- * as long as GitHub asked.
+ * as long as GitHub asked. Deliveries about different things (two pull requests) are handled
+ * concurrently; those about the same thing keep their order.
  */
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
@@ -26,38 +27,70 @@ async function payloadOf(env: Env, delivery: GitHubDelivery): Promise<unknown> {
   return JSON.parse(parked) as unknown;
 }
 
-export async function consumeGitHubEvents(batch: MessageBatch<GitHubDelivery>, env: Env): Promise<void> {
+/**
+ * What a delivery is about — one pull request, issue, installation, or branch of a repository —
+ * so deliveries about the same thing are handled in order, and different things at once.
+ */
+export function subjectOf(delivery: GitHubDelivery): string {
+  const p = (delivery.payload ?? {}) as {
+    repository?: { id?: number };
+    pull_request?: { number?: number };
+    issue?: { number?: number };
+    installation?: { id?: number };
+    ref?: string;
+  };
+  const repo = p.repository?.id;
+  if (repo !== undefined && p.pull_request?.number !== undefined) return `pr:${repo}:${p.pull_request.number}`;
+  if (repo !== undefined && p.issue?.number !== undefined) return `issue:${repo}:${p.issue.number}`;
+  if (delivery.event.startsWith('installation') && p.installation?.id !== undefined) return `installation:${p.installation.id}`;
+  if (repo !== undefined && p.ref !== undefined) return `ref:${repo}:${p.ref}`;
+  return `delivery:${delivery.deliveryId}`; // parked payloads and anything else: on its own
+}
+
+async function handle(message: Message<GitHubDelivery>, env: Env, base: number): Promise<void> {
   const client = ecosystemFromEnv(env);
-  const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
-  for (const message of batch.messages) {
-    const delivery = message.body;
-    const log = { deliveryId: delivery.deliveryId, event: delivery.event, action: delivery.action, attempts: message.attempts };
-    try {
-      const claim = await claimDelivery(env.DB, delivery.deliveryId, delivery.event, new Date());
-      if (claim === 'done') {
-        message.ack();
-        continue;
-      }
-      if (claim === 'busy') {
-        message.retry({ delaySeconds: Math.max(base, 30) }); // another copy is being processed right now
-        continue;
-      }
-      const handler = HANDLERS[delivery.event];
-      if (handler)
-        await handler({ env, client, deliveryId: delivery.deliveryId, action: delivery.action, payload: await payloadOf(env, delivery) });
-      await settleDelivery(env.DB, delivery.deliveryId, { ok: true }, new Date()).run();
-      consoleLogger.log('info', 'github.processed', log);
+  const delivery = message.body;
+  const log = { deliveryId: delivery.deliveryId, githubEvent: delivery.event, action: delivery.action, attempts: message.attempts };
+  try {
+    const claim = await claimDelivery(env.DB, delivery.deliveryId, delivery.event, new Date());
+    if (claim === 'done') {
       message.ack();
-    } catch (err) {
-      const error = describeGitHubError(err);
-      await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
-        .run()
-        .catch(() => undefined);
-      const wait = rateLimitWait(err);
-      consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
-      if (err instanceof UnprocessableDelivery) message.ack();
-      else if (wait !== null) message.retry({ delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) });
-      else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+      return;
     }
+    if (claim === 'busy') {
+      message.retry({ delaySeconds: Math.max(base, 30) }); // another copy is being processed right now
+      return;
+    }
+    const handler = HANDLERS[delivery.event];
+    if (handler)
+      await handler({ env, client, deliveryId: delivery.deliveryId, action: delivery.action, payload: await payloadOf(env, delivery) });
+    await settleDelivery(env.DB, delivery.deliveryId, { ok: true }, new Date()).run();
+    consoleLogger.log('info', 'github.processed', log);
+    message.ack();
+  } catch (err) {
+    const error = describeGitHubError(err);
+    await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
+      .run()
+      .catch(() => undefined);
+    const wait = rateLimitWait(err);
+    consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
+    if (err instanceof UnprocessableDelivery) message.ack();
+    else if (wait !== null) message.retry({ delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) });
+    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
   }
+}
+
+/** A batch: deliveries grouped by subject; groups run concurrently, each group in arrival order. */
+export async function consumeGitHubEvents(batch: MessageBatch<GitHubDelivery>, env: Env): Promise<void> {
+  const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
+  const groups = new Map<string, Message<GitHubDelivery>[]>();
+  for (const message of batch.messages) {
+    const key = subjectOf(message.body);
+    groups.set(key, [...(groups.get(key) ?? []), message]);
+  }
+  await Promise.all(
+    [...groups.values()].map(async (messages) => {
+      for (const message of messages) await handle(message, env, base);
+    }),
+  );
 }
