@@ -75,6 +75,13 @@ function tokenCache(kv: KVNamespace): TokenCache {
   };
 }
 
+/** Drops an installation's cached token (it was uninstalled or suspended: GitHub revoked it). */
+export async function forgetInstallationToken(kv: KVNamespace, installationId: number): Promise<void> {
+  const key = String(installationId); // auth-app's cache key for a token with the installation's full access
+  isolateTokens.delete(key);
+  await kv.delete(`ghtoken:${key}`);
+}
+
 /** Per-installation spacing of calls (one limiter per installation id), shared by every client of the isolate. */
 const spacingGroups = new Map<number, Bottleneck.Group>();
 function spaced(minTimeMs: number): Bottleneck.Group {

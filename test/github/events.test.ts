@@ -4,46 +4,19 @@
  * exact dedupe by delivery id (100 concurrent copies → processed once), what each event leaves in
  * ChittyOS and D1, and retries when a service fails.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitHubDelivery } from '../../src/github/webhook';
-import worker from '../../src/index';
 import installationCreated from '../fixtures/github/installation.created.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import issueOpened from '../fixtures/github/issues.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, setFault } from '../helpers/emulator';
-import { sendWebhook, waitForStatus } from '../helpers/github';
+import { delivery, runEvents as run, sendWebhook, waitForStatus } from '../helpers/github';
 
 afterEach(clearFaults);
 
 const auth = { authorization: 'Bearer test' };
-
-interface QueueResult {
-  explicitAcks: string[];
-  retryMessages: { msgId: string }[];
-}
-
-async function run(deliveries: GitHubDelivery[]): Promise<QueueResult> {
-  const batch = createMessageBatch<GitHubDelivery>(
-    'chittyconnect-github-events',
-    deliveries.map((body, i) => ({ id: `m-${crypto.randomUUID()}-${i}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
-  return (await getQueueResult(batch, ctx)) as QueueResult;
-}
-
-function delivery(event: string, payload: Record<string, unknown>, deliveryId = crypto.randomUUID()): GitHubDelivery {
-  return {
-    deliveryId,
-    event,
-    action: typeof payload.action === 'string' ? payload.action : null,
-    receivedAt: new Date().toISOString(),
-    payload,
-  };
-}
 
 /** The ChittyID the authority gave for an idempotency key (asking again returns the same one). */
 async function idFor(key: string, type: string): Promise<string> {
@@ -209,13 +182,16 @@ describe('GitHub event processing', () => {
     await Promise.all(middle.filter((n) => !n.startsWith('installation')).map(send));
     for (const name of middle.filter((n) => n.startsWith('installation')).sort()) await send(name);
     await send('installation.deleted');
-    const row = await env.DB.prepare('SELECT repositories, suspended_at, uninstalled_at FROM installations WHERE installation_id = 41001').first<{
+    const row = await env.DB.prepare(
+      'SELECT repositories, suspended_at, uninstalled_at FROM installations WHERE installation_id = 41001',
+    ).first<{
       repositories: string;
       suspended_at: string | null;
       uninstalled_at: string | null;
     }>();
     expect(row?.uninstalled_at).toBeTruthy();
     expect(row?.suspended_at).toBeNull(); // suspend, then unsuspend
+    expect(await env.TOKEN_KV.get('ghtoken:41001')).toBeNull(); // the uninstalled installation's token is dropped
     expect((JSON.parse(row?.repositories ?? '[]') as { fullName: string }[]).map((r) => r.fullName)).toEqual(['chitty-labs/rocket']);
   });
 });

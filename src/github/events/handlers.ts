@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
-import { githubClient } from '../api';
+import { forgetInstallationToken, githubClient } from '../api';
 import { registerInstallation } from '../installations';
 import { publishSummary } from '../pr-summary';
 import { installationRepositories, installedEventId, setInstallationRepositories, setInstallationState } from '../store';
@@ -164,6 +164,7 @@ async function installation(x: EventContext): Promise<void> {
   const { chittyId } = await registerInstallation(x.env, x.client, inst, p.repositories, (db, at) =>
     change ? [setInstallationState(db, inst.id, change, p.sender?.login ?? null, at)] : [],
   );
+  if (change === 'deleted' || change === 'suspend') await forgetInstallationToken(x.env.TOKEN_KV, inst.id);
   await x.client.dna.evolve(chittyId, { type: `installation.${x.action ?? 'unknown'}` }, x.deliveryId);
   await x.client.chronicle.log({
     // The install is logged once whether the callback or this event records it first.
