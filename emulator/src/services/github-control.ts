@@ -13,8 +13,8 @@ import { appIdOf } from './github-auth';
 import { deliveriesByGuid, recordDelivery } from './github-deliveries';
 import { ghTime } from './github-http';
 import { createOAuthCode } from './github-oauth';
-import { deleteInstallation, type Installation, listPosted, putInstallation, SEED_INSTALLATION, setPullFiles } from './github-store';
 import { setRateLimit } from './github-rate-limit';
+import { deleteInstallation, type Installation, listPosted, putInstallation, SEED_INSTALLATION, setPullFiles } from './github-store';
 import { installationJson } from './github-views';
 
 const FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
