@@ -3,20 +3,22 @@
  *   GET /integrations/github/install   sets a signed one-time `state` cookie and sends the person
  *                                      to GitHub's install page with that state
  *   GET /integrations/github/callback  where GitHub sends them back (the manifest's setup URL)
- * The callback trusts nothing in its query: the installation is looked up with the App JWT (an
- * unknown or forged id is refused), and when GitHub also sends an OAuth `code` (user authorization
- * during installation is on), the `state` must match the cookie and the code is exchanged for a
- * user token that must see the installation. It then registers the installation (installations.ts),
- * fetches its repositories with an installation token (cached in TOKEN_KV), logs
- * `github.app.installed` to Chronicle once, and renders a page. A replayed callback changes nothing:
- * every step is idempotent.
+ * The callback trusts nothing in its query (anyone can call it with any id): the installation is
+ * looked up with the App JWT (an unknown or forged id is refused), and when GitHub also sends an
+ * OAuth `code` (user authorization during installation is on), the `state` must match the cookie
+ * and the code is exchanged for a user token that must see the installation. It then registers the
+ * installation (installations.ts), fetches its repositories with an installation token (cached in
+ * TOKEN_KV), logs `github.app.installed` to Chronicle once, and renders a page — with the
+ * installation's details only for a user GitHub confirmed. Without a code, an installation already
+ * registered costs no outbound call. A replayed callback changes nothing: every step is idempotent.
  */
 
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { exchangeWebFlowCode } from '@octokit/oauth-methods';
 import { RequestError } from '@octokit/request-error';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { AppEnv } from '../app-env';
@@ -112,8 +114,13 @@ async function checkUser(
   }
   const user = { headers: { authorization: `token ${token}` } };
   const { data: who } = await gh('GET /user', user);
-  const { data: mine } = await gh('GET /user/installations', { ...user, per_page: 100 });
-  if (!mine.installations.some((i) => i.id === installationId)) {
+  let found = false;
+  for (let page = 1; page <= 10 && !found; page++) {
+    const { data } = await gh('GET /user/installations', { ...user, per_page: 100, page });
+    found = data.installations.some((i) => i.id === installationId);
+    if (data.installations.length < 100) break;
+  }
+  if (!found) {
     throw new Refused('Not your installation', `Installation ${installationId} is not one that @${who.login} can manage.`, 403);
   }
   return who.login;
@@ -160,6 +167,15 @@ async function repositoriesOf(env: Env, installationId: number): Promise<{ id: n
 
 const INSTALLATION_ID = /^[1-9][0-9]{0,15}$/;
 
+/** True when the installation is registered and not uninstalled: a replayed callback has nothing to do. */
+async function isRegistered(db: D1Database, installationId: number): Promise<boolean> {
+  const row = await db
+    .prepare('SELECT 1 AS known FROM installations WHERE installation_id = ? AND uninstalled_at IS NULL')
+    .bind(installationId)
+    .first();
+  return row !== null;
+}
+
 export const setupRoutes = new Hono<AppEnv>()
   .get(INSTALL_PATH, async (c) => {
     const secret = stateSecret(c.env);
@@ -181,65 +197,82 @@ export const setupRoutes = new Hono<AppEnv>()
     return c.redirect(`${c.env.GITHUB_APP_URL.replace(/\/+$/, '')}/installations/new?state=${encodeURIComponent(state)}`, 302);
   })
   .get(CALLBACK_PATH, async (c) => {
-    const q = c.req.query();
-    if (q.setup_action === 'request') {
-      return page(
-        'Installation requested',
-        html`<p>An owner of the organization has to approve the request on GitHub; ChittyConnect sets itself up when they do.</p>`,
-        200,
-      );
+    const res = await setup(c);
+    // The state is single use: once a code was presented with it, the cookie goes, whatever the outcome.
+    if (c.req.query('code')) {
+      res.headers.append('set-cookie', `${STATE_COOKIE}=; Max-Age=0; Path=/integrations/github; HttpOnly; Secure; SameSite=Lax`);
     }
-    const rawId = q.installation_id ?? '';
-    if (!INSTALLATION_ID.test(rawId)) {
-      return failure('Missing installation', 'This page expects GitHub’s installation_id; start again from GitHub.', 400);
+    return res;
+  });
+
+async function setup(c: Context<AppEnv>): Promise<Response> {
+  const q = c.req.query();
+  if (q.setup_action === 'request') {
+    return page(
+      'Installation requested',
+      html`<p>An owner of the organization has to approve the request on GitHub; ChittyConnect sets itself up when they do.</p>`,
+      200,
+    );
+  }
+  /**
+   * The success page. Its details (account, repositories, ChittyID) are shown only to a user
+   * GitHub confirmed through OAuth: the query alone proves nothing about who is asking.
+   */
+  const installedPage = (details: Html | null) =>
+    page(
+      q.setup_action === 'update' ? 'ChittyConnect updated' : 'ChittyConnect is installed',
+      html`${details ?? ''}<p>Pull requests now get a summary comment. You can close this page.</p>`,
+      200,
+    );
+  const rawId = q.installation_id ?? '';
+  if (!INSTALLATION_ID.test(rawId)) {
+    return failure('Missing installation', 'This page expects GitHub’s installation_id; start again from GitHub.', 400);
+  }
+  const installationId = Number(rawId);
+  try {
+    let login: string | null = null;
+    if (q.code) {
+      const secret = stateSecret(c.env);
+      const cookieState = secret ? await getSignedCookie(c, secret, STATE_COOKIE) : undefined;
+      login = await checkUser(c.env, installationId, q.code, q.state, cookieState);
+    } else if (await isRegistered(c.env.DB, installationId)) {
+      // Anyone can call this URL with any id: without a confirmed user, a known installation
+      // costs no outbound call, and the page tells nothing about it.
+      return installedPage(null);
     }
-    const installationId = Number(rawId);
-    try {
-      let login: string | null = null;
-      if (q.code) {
-        const secret = stateSecret(c.env);
-        const cookieState = secret ? await getSignedCookie(c, secret, STATE_COOKIE) : undefined;
-        login = await checkUser(c.env, installationId, q.code, q.state, cookieState);
-        deleteCookie(c, STATE_COOKIE, { path: '/integrations/github' });
-      }
-      const inst = await lookUp(c.env, installationId);
-      const repositories = inst.suspended_at ? [] : await repositoriesOf(c.env, installationId);
-      const client = ecosystemFromEnv(c.env);
-      const { chittyId } = await registerInstallation(c.env, client, inst, repositories);
-      await client.chronicle.log({
-        eventId: installedEventId(installationId),
-        eventType: 'github.app.installed',
-        entityId: chittyId,
-        data: { installationId, account: inst.account.login, selection: inst.repository_selection, via: 'setup' },
-      });
-      consoleLogger.log('info', 'github.installed', { installationId, account: inst.account.login, setupAction: q.setup_action ?? null });
-      const repoList =
-        inst.repository_selection === 'all'
-          ? html`<p>It can see every repository of <strong>${inst.account.login}</strong>${repositories.length ? ` (${repositories.length} now)` : ''}.</p>`
-          : html`<p>It can see ${repositories.length} selected ${repositories.length === 1 ? 'repository' : 'repositories'}:</p>
+    const inst = await lookUp(c.env, installationId);
+    const repositories = inst.suspended_at ? [] : await repositoriesOf(c.env, installationId);
+    const client = ecosystemFromEnv(c.env);
+    const { chittyId } = await registerInstallation(c.env, client, inst, repositories);
+    await client.chronicle.log({
+      eventId: installedEventId(installationId),
+      eventType: 'github.app.installed',
+      entityId: chittyId,
+      data: { installationId, account: inst.account.login, selection: inst.repository_selection, via: 'setup' },
+    });
+    consoleLogger.log('info', 'github.installed', { installationId, account: inst.account.login, setupAction: q.setup_action ?? null });
+    if (!login) return installedPage(null);
+    const repoList =
+      inst.repository_selection === 'all'
+        ? html`<p>It can see every repository of <strong>${inst.account.login}</strong>${repositories.length ? ` (${repositories.length} now)` : ''}.</p>`
+        : html`<p>It can see ${repositories.length} selected ${repositories.length === 1 ? 'repository' : 'repositories'}:</p>
 <ul>${repositories.slice(0, 20).map((r) => html`<li><code>${r.full_name}</code></li>`)}</ul>`;
-      return page(
-        q.setup_action === 'update' ? 'ChittyConnect updated' : 'ChittyConnect is installed',
-        html`<p>ChittyConnect is connected to <strong>${inst.account.login}</strong>${login ? html` (confirmed by @${login})` : ''}.</p>
+    return installedPage(
+      html`<p>ChittyConnect is connected to <strong>${inst.account.login}</strong> (confirmed by @${login}).</p>
 ${repoList}
 ${inst.suspended_at ? html`<p><strong>The installation is suspended</strong>; events are ignored until it is unsuspended on GitHub.</p>` : ''}
-<p class="muted">Installation ${installationId} · ChittyID <code>${chittyId}</code>. Pull requests now get a summary comment. You can close this page.</p>`,
-        200,
-      );
-    } catch (err) {
-      if (err instanceof Refused) return failure(err.title, err.message, err.status);
-      consoleLogger.log('warn', 'github.setup_failed', { installationId, error: describeGitHubError(err) });
-      if (err instanceof GitHubNotConfigured) return failure('Not configured', err.message, 503);
-      if (err instanceof EcosystemError) {
-        return failure(
-          'Try again shortly',
-          'ChittyOS could not be reached to register the installation; reload this page in a minute.',
-          503,
-        );
-      }
-      return failure('Try again shortly', 'GitHub could not be reached to confirm the installation; reload this page in a minute.', 502);
+<p class="muted">Installation ${installationId} · ChittyID <code>${chittyId}</code>.</p>`,
+    );
+  } catch (err) {
+    if (err instanceof Refused) return failure(err.title, err.message, err.status);
+    consoleLogger.log('warn', 'github.setup_failed', { installationId, error: describeGitHubError(err) });
+    if (err instanceof GitHubNotConfigured) return failure('Not configured', err.message, 503);
+    if (err instanceof EcosystemError) {
+      return failure('Try again shortly', 'ChittyOS could not be reached to register the installation; reload this page in a minute.', 503);
     }
-  });
+    return failure('Try again shortly', 'GitHub could not be reached to confirm the installation; reload this page in a minute.', 502);
+  }
+}
 
 /** Describes the two browser routes in the OpenAPI document (they answer HTML, not JSON). */
 export function describeSetup(app: OpenAPIHono<AppEnv>): void {

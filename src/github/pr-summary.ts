@@ -76,12 +76,16 @@ export function assess(files: readonly ChangedFile[]): Summary {
   return { files: files.length, additions, deletions, flags };
 }
 
-/** Markdown table cells: no pipes or newlines from file names. */
-const cell = (text: string) => text.replace(/[|\r\n]/g, (c) => (c === '|' ? '\\|' : ' '));
+/**
+ * A file name as inert text in the comment: inside `<code>`, with everything markdown or HTML
+ * could act on entity-escaped (a PR author chooses file names; the comment is posted as the App).
+ */
+const code = (text: string) =>
+  `<code>${text.replace(/[&<>"'`|\\*_[\]@#~\r\n]/g, (ch) => (ch === '\r' || ch === '\n' ? ' ' : `&#${ch.charCodeAt(0)};`))}</code>`;
 
 export function renderComment(pr: PullRequestRef, files: readonly ChangedFile[], s: Summary): string {
   const risk = s.flags.length === 0 ? 'No risk flags.' : s.flags.map((f) => `⚠️ ${FLAG_TEXT[f]}`).join('<br>');
-  const rows = files.slice(0, LISTED_FILES).map((f) => `| \`${cell(f.filename)}\` | ${f.status} | +${f.additions} | −${f.deletions} |`);
+  const rows = files.slice(0, LISTED_FILES).map((f) => `| ${code(f.filename)} | ${code(f.status)} | +${f.additions} | −${f.deletions} |`);
   const more = files.length > LISTED_FILES ? `\n\n…and ${files.length - LISTED_FILES} more files.` : '';
   return [
     SUMMARY_MARKER,
@@ -115,6 +119,22 @@ async function changedFiles(gh: GitHubClient, pr: PullRequestRef): Promise<Chang
     if (files.length >= MAX_FILES) break;
   }
   return files.slice(0, MAX_FILES);
+}
+
+/** The id of a comment on the PR that carries our marker, if any (first 300 comments). */
+async function findOurComment(gh: GitHubClient, pr: PullRequestRef): Promise<number | null> {
+  let pages = 0;
+  for await (const { data } of gh.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: pr.owner,
+    repo: pr.repo,
+    issue_number: pr.number,
+    per_page: 100,
+  })) {
+    const ours = data.find((c) => c.body?.startsWith(SUMMARY_MARKER));
+    if (ours) return Number(ours.id);
+    if (++pages >= 3) break;
+  }
+  return null;
 }
 
 /** Thrown when another run is creating this PR's comment right now: retry the delivery shortly. */
@@ -173,6 +193,11 @@ export async function publishSummary(gh: GitHubClient, db: D1Database, pr: PullR
     } catch (err) {
       if (!(err instanceof RequestError && err.status === 404)) throw err; // someone deleted it: post a new one
     }
+  }
+  // A comment of ours may exist that D1 does not know (a run that crashed after posting it): adopt it.
+  if (commentId === null && 'create' in slot) commentId = await findOurComment(gh, pr);
+  if (commentId !== null && 'create' in slot) {
+    await gh.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: commentId, body });
   }
   if (commentId === null) {
     try {

@@ -47,7 +47,7 @@ describe('pull request summary', () => {
     expect(comment?.body).toContain('<!-- chittyconnect:pr-summary -->');
     expect(comment?.body).toContain('**2 files** changed · **+65** / **−12**');
     expect(comment?.body).toContain('No risk flags.');
-    expect(comment?.body).toContain('`src/engine.ts`');
+    expect(comment?.body).toContain('<code>src/engine.ts</code>');
     expect(posted.checkRuns.find((r) => r.headSha === 'a'.repeat(40))).toMatchObject({
       name: 'ChittyConnect summary',
       conclusion: 'success',
@@ -93,6 +93,31 @@ describe('pull request summary', () => {
     expect(await deliveryRow(opened.deliveryId)).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
+  it('file names cannot inject markdown, mentions or HTML into the comment', async () => {
+    const number = freshNumber();
+    const evil = 'src/`x` @everyone [link](https://evil.test) </details><img src=x>.ts';
+    await control('PUT', `/github/repos/chitty-labs/rocket/pulls/${number}/files`, [
+      { filename: evil, status: 'added', additions: 1, deletions: 0 },
+    ]);
+    await runEvents([delivery('pull_request', pullRequest('opened', number))]);
+    const body = (await postedOn(number)).comments[0]?.body ?? '';
+    expect(body).toContain(
+      '<code>src/&#96;x&#96; &#64;everyone &#91;link&#93;(https://evil.test) &#60;/details&#62;&#60;img src=x&#62;.ts</code>',
+    );
+    expect(body).not.toContain('@everyone');
+    expect(body.match(/<\/details>/g)).toHaveLength(1);
+  });
+
+  it('a comment of ours that D1 lost track of is adopted, not duplicated', async () => {
+    const number = freshNumber();
+    await runEvents([delivery('pull_request', pullRequest('opened', number))]);
+    await env.DB.prepare('DELETE FROM github_pr_comments WHERE number = ?').bind(number).run(); // e.g. a crash before recording it
+    await runEvents([delivery('pull_request', pullRequest('synchronize', number))]);
+    const comments = (await postedOn(number)).comments;
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.edits).toBe(1);
+  });
+
   it('a summary comment deleted on GitHub is posted again', async () => {
     const number = freshNumber();
     await runEvents([delivery('pull_request', pullRequest('opened', number))]);
@@ -127,6 +152,7 @@ describe('pull request summary', () => {
       'out POST dna.chitty.cc/v1/dna/evolve': 1,
       'out POST chronicle.chitty.cc/v1/events/log': 1,
       'out GET api.github.com/repos/chitty-labs/rocket/pulls/N/files': 1,
+      'out GET api.github.com/repos/chitty-labs/rocket/issues/N/comments': 1, // a comment of ours D1 does not know? (new PRs only)
       'out POST api.github.com/repos/chitty-labs/rocket/issues/N/comments': 1,
       'out POST api.github.com/repos/chitty-labs/rocket/check-runs': 1,
     });
