@@ -8,37 +8,22 @@
  * to the proxy that injects it.
  */
 import type { Env } from '../env';
-import { aesKey, type CredentialKeyring, credentialsUnavailable } from './keyring';
+import { AppError } from '../http/errors';
+import { type CredentialKeyring, credentialsUnavailable, isSealed, type Sealed, seal, unseal } from './keyring';
 import type { Credentials } from './schema';
 
 export const CREDENTIALS_KV_PREFIX = 'conncred:';
 
 /** The encrypted value as stored in KV. */
-export interface SealedCredentials {
-  v: 1;
-  alg: 'A256GCM';
-  kid: string;
-  iv: string;
-  ct: string;
-}
+export type SealedCredentials = Sealed;
 
 /** The KV key of a connection's credentials. */
 export function credentialsRef(connectionId: string): string {
   return `${CREDENTIALS_KV_PREFIX}${connectionId}`;
 }
 
-function aad(connectionId: string): Uint8Array {
-  return new TextEncoder().encode(`chittyconnect:connection-credentials:v1:${connectionId}`);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+function aad(connectionId: string): string {
+  return `chittyconnect:connection-credentials:v1:${connectionId}`;
 }
 
 /** Encrypts credentials for one connection under the keyring's current key. */
@@ -47,35 +32,21 @@ export async function sealCredentials(
   connectionId: string,
   credentials: Credentials,
 ): Promise<SealedCredentials> {
-  const key = await aesKey(keyring, keyring.currentKid);
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const plaintext = new TextEncoder().encode(JSON.stringify(credentials));
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(connectionId) }, key, plaintext);
-  return { v: 1, alg: 'A256GCM', kid: keyring.currentKid, iv: toBase64(iv), ct: toBase64(new Uint8Array(ct)) };
+  return seal(keyring, aad(connectionId), JSON.stringify(credentials));
 }
 
 /** Decrypts a connection's credentials with the key its value names; 503 if that is impossible. */
 export async function openCredentials(keyring: CredentialKeyring, connectionId: string, sealed: SealedCredentials): Promise<Credentials> {
-  const key = await aesKey(keyring, sealed.kid);
-  let plaintext: ArrayBuffer;
+  let plaintext: string;
   try {
-    plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: fromBase64(sealed.iv), additionalData: aad(connectionId) },
-      key,
-      fromBase64(sealed.ct),
-    );
-  } catch {
+    plaintext = await unseal(keyring, aad(connectionId), sealed);
+  } catch (err) {
+    if (err instanceof AppError) throw err; // an unknown kid: already a clear 503
     throw credentialsUnavailable(
       `the stored credentials of ${connectionId} do not decrypt under key "${sealed.kid}" (wrong key material for that kid, or the value was altered)`,
     );
   }
-  return JSON.parse(new TextDecoder().decode(plaintext)) as Credentials;
-}
-
-function isSealed(value: unknown): value is SealedCredentials {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return v.v === 1 && v.alg === 'A256GCM' && typeof v.kid === 'string' && typeof v.iv === 'string' && typeof v.ct === 'string';
+  return JSON.parse(plaintext) as Credentials;
 }
 
 /** Stores a sealed value in API_KEYS (its kid also in the key's metadata, for listings). */

@@ -105,3 +105,45 @@ export function aesKey(keyring: CredentialKeyring, kid: string): Promise<CryptoK
   made.catch(() => imported.delete(cacheKey));
   return remember(imported, cacheKey, made);
 }
+
+/** A value encrypted under a keyring key: AES-256-GCM, a fresh 96-bit IV, the kid that decrypts it. */
+export interface Sealed {
+  v: 1;
+  alg: 'A256GCM';
+  kid: string;
+  iv: string;
+  ct: string;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+}
+
+/** Encrypts `plaintext` under the keyring's current key, bound to `aad` (decrypting needs the same). */
+export async function seal(keyring: CredentialKeyring, aad: string, plaintext: string): Promise<Sealed> {
+  const key = await aesKey(keyring, keyring.currentKid);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const additionalData = new TextEncoder().encode(aad);
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, new TextEncoder().encode(plaintext));
+  return { v: 1, alg: 'A256GCM', kid: keyring.currentKid, iv: toBase64(iv), ct: toBase64(new Uint8Array(ct)) };
+}
+
+/** Decrypts a sealed value; rejects when the key, the AAD or the value do not match. */
+export async function unseal(keyring: CredentialKeyring, aad: string, sealed: Sealed): Promise<string> {
+  const key = await aesKey(keyring, sealed.kid);
+  const additionalData = new TextEncoder().encode(aad);
+  const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64(sealed.iv), additionalData }, key, fromBase64(sealed.ct));
+  return new TextDecoder().decode(plaintext);
+}
+
+export function isSealed(value: unknown): value is Sealed {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.v === 1 && v.alg === 'A256GCM' && typeof v.kid === 'string' && typeof v.iv === 'string' && typeof v.ct === 'string';
+}

@@ -2,7 +2,7 @@
  * The GitHub API client: octokit with our injected fetch (the emulator locally, the network when
  * deployed) and a configurable base URL (GITHUB_API_URL, default https://api.github.com).
  *   - App JWT and installation tokens come from @octokit/auth-app. Installation tokens are cached
- *     in the isolate and in TOKEN_KV (`ghtoken:` keys) until 5 minutes before GitHub's 1 h expiry,
+ *     in the isolate and, encrypted, in TOKEN_KV (`ghtoken:` keys) until 5 minutes before GitHub's 1 h expiry,
  *     so a queue batch or a new isolate reuses them instead of minting one per event.
  *   - @octokit/plugin-throttling honours GitHub's rate-limit headers: a primary limit
  *     (x-ratelimit-remaining: 0) or a secondary one (Retry-After) is waited out and retried when
@@ -21,6 +21,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { request } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import Bottleneck from 'bottleneck/light.js';
+import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../connections/keyring';
 import { outboundFetch } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';
@@ -52,14 +53,30 @@ function usable(value: string | null | undefined): value is string {
   return Number.isFinite(expiresAt) && expiresAt - TOKEN_MARGIN_MS > Date.now();
 }
 
-/** auth-app's token cache, in the isolate first and TOKEN_KV second. Values hold a token: never logged. */
-function tokenCache(kv: KVNamespace): TokenCache {
+const tokenAad = (key: string) => `chittyconnect:github-installation-token:v1:${key}`;
+
+/**
+ * auth-app's token cache, in the isolate first and TOKEN_KV second — there encrypted under the
+ * credentials keyring (AES-256-GCM, bound to the cache key), like connection credentials. Without a
+ * keyring the KV layer is skipped. Values hold a token: never logged.
+ */
+function tokenCache(env: Env): TokenCache {
+  const keyring = (() => {
+    try {
+      return credentialKeyringFromEnv(env);
+    } catch {
+      return null; // CREDENTIALS_ENCRYPTION_KEY unset or invalid: tokens stay in the isolate only
+    }
+  })();
   return {
     async get(key) {
       const local = isolateTokens.get(key);
       if (usable(local)) return local;
       isolateTokens.delete(key);
-      const stored = await kv.get(`ghtoken:${key}`);
+      if (!keyring) return undefined;
+      const sealed = await env.TOKEN_KV.get<unknown>(`ghtoken:${key}`, 'json');
+      if (!isSealed(sealed)) return undefined;
+      const stored = await unseal(keyring, tokenAad(key), sealed).catch(() => null); // a rotated-away key: fetch a new token
       if (!usable(stored)) return undefined;
       if (isolateTokens.size > 500) isolateTokens.clear();
       isolateTokens.set(key, stored);
@@ -70,7 +87,9 @@ function tokenCache(kv: KVNamespace): TokenCache {
       isolateTokens.set(key, value);
       const expiresAt = Date.parse(value.split('|')[2] ?? '');
       const ttl = Math.floor((expiresAt - TOKEN_MARGIN_MS - Date.now()) / 1000);
-      if (ttl >= 60) await kv.put(`ghtoken:${key}`, value, { expirationTtl: ttl });
+      if (keyring && ttl >= 60) {
+        await env.TOKEN_KV.put(`ghtoken:${key}`, JSON.stringify(await seal(keyring, tokenAad(key), value)), { expirationTtl: ttl });
+      }
     },
   };
 }
@@ -139,7 +158,7 @@ export function githubClient(env: Env, installationId?: number): GitHubClient {
     userAgent: 'chittyconnect',
     request: { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, init)) },
     authStrategy: createAppAuth,
-    auth: { ...appCredentials(env), ...(installationId === undefined ? {} : { installationId }), cache: tokenCache(env.TOKEN_KV) },
+    auth: { ...appCredentials(env), ...(installationId === undefined ? {} : { installationId }), cache: tokenCache(env) },
     retry: { retryAfterBaseValue: unitMs, retries: 3 },
     throttle: {
       id: `installation-${installationId ?? 'app'}`,

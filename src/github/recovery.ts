@@ -8,7 +8,7 @@
  */
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';
-import { type GitHubClient, githubClient } from './api';
+import { describeGitHubError, type GitHubClient, githubClient } from './api';
 import { deliveryStatus } from './store';
 
 export interface HookDelivery {
@@ -95,8 +95,13 @@ export async function recoverMissedDeliveries(env: Env, now = new Date()): Promi
     // Already processed through another path (an admin replay of our own copy): nothing to ask for.
     if ((await deliveryStatus(env.DB, latest.guid)) === 'processed') continue;
     if (!(await claimRequest(env.DB, latest, now))) continue;
-    await requestRedelivery(gh, latest);
-    requested.push(latest.guid);
+    try {
+      await requestRedelivery(gh, latest);
+      requested.push(latest.guid);
+    } catch (err) {
+      // One refused ask (e.g. a delivery too old to redeliver) must not stop the others; it counts as an ask.
+      consoleLogger.log('warn', 'github.redelivery_refused', { guid: latest.guid, error: describeGitHubError(err) });
+    }
   }
   const report = { scanned: log.length, failed: failed.length, requested };
   if (failed.length > 0) consoleLogger.log('info', 'github.recovery', { ...report, requested: requested.length });

@@ -13,6 +13,7 @@ import { ADMIN } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
+import { describeGitHubError } from './api';
 import { redeliverFromGitHub } from './recovery';
 import { deliveryStats, deliveryStatus, failedDeliveries, installationById, listDeliveries, listInstallations } from './store';
 import type { GitHubDelivery } from './webhook';
@@ -61,6 +62,14 @@ const replayResult = z
   })
   .openapi('GitHubReplay');
 
+/** GitHub refused or failed while we asked it for redeliveries: a 502 that says so (the requeued part stands). */
+function githubUnavailable(err: unknown): never {
+  if (err instanceof AppError) throw err;
+  throw new AppError(502, 'github_unavailable', `GitHub's delivery log could not be read or asked: ${describeGitHubError(err)}`, {
+    retryAfterSeconds: 60,
+  });
+}
+
 /** Sends kept messages back onto EVENT_Q and marks any dead letters of theirs replayed. */
 async function requeue(env: Env, kept: { deliveryId: string; delivery: string }[]): Promise<string[]> {
   for (let i = 0; i < kept.length; i += 100) {
@@ -82,7 +91,7 @@ async function replay(env: Env, rows: { deliveryId: string; delivery: string | n
   const kept = rows.filter((r): r is { deliveryId: string; delivery: string } => r.delivery !== null);
   const missing = [...rows.filter((r) => r.delivery === null).map((r) => r.deliveryId), ...alsoAsk];
   const requeued = await requeue(env, kept);
-  const requestedFromGitHub = missing.length > 0 ? await redeliverFromGitHub(env, missing) : [];
+  const requestedFromGitHub = missing.length > 0 ? await redeliverFromGitHub(env, missing).catch(githubUnavailable) : [];
   return { requeued, requestedFromGitHub, notFound: missing.filter((id) => !requestedFromGitHub.includes(id)) };
 }
 

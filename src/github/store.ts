@@ -14,8 +14,8 @@ export async function claimDelivery(db: D1Database, deliveryId: string, event: s
   const at = now.toISOString();
   const inserted = await db
     .prepare(
-      `INSERT INTO processed_events (source, event_id, event_type, status, attempts, received_at)
-       VALUES ('github', ?1, ?2, 'processing', 1, ?3) ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id`,
+      `INSERT INTO processed_events (source, event_id, event_type, status, attempts, received_at, claimed_at)
+       VALUES ('github', ?1, ?2, 'processing', 1, ?3, ?3) ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id`,
     )
     .bind(deliveryId, event, at)
     .first();
@@ -23,8 +23,9 @@ export async function claimDelivery(db: D1Database, deliveryId: string, event: s
   const staleBefore = new Date(now.getTime() - STALE_PROCESSING_MS).toISOString();
   const taken = await db
     .prepare(
-      `UPDATE processed_events SET status = 'processing', attempts = attempts + 1, received_at = ?3
-       WHERE source = 'github' AND event_id = ?1 AND (status = 'failed' OR (status = 'processing' AND received_at < ?2))
+      `UPDATE processed_events SET status = 'processing', attempts = attempts + 1, claimed_at = ?3
+       WHERE source = 'github' AND event_id = ?1
+         AND (status = 'failed' OR (status = 'processing' AND COALESCE(claimed_at, received_at) < ?2))
        RETURNING event_id`,
     )
     .bind(deliveryId, staleBefore, at)
@@ -54,7 +55,9 @@ export function settleDelivery(
         )
         .bind(now.toISOString(), deliveryId)
     : db
-        .prepare("UPDATE processed_events SET status = 'failed', last_error = ?, delivery = ? WHERE source = 'github' AND event_id = ?")
+        .prepare(
+          "UPDATE processed_events SET status = 'failed', last_error = ?, delivery = ? WHERE source = 'github' AND event_id = ? AND status != 'processed'",
+        )
         .bind(outcome.error.slice(0, 500), outcome.delivery, deliveryId);
 }
 
@@ -262,4 +265,21 @@ export async function deliveryStats(db: D1Database, from: string) {
     firstReceivedAt: row?.first_received_at ?? null,
     lastProcessedAt: row?.last_processed_at ?? null,
   };
+}
+
+/**
+ * A delivery the queue gave up on (its dead letter): settled `failed` with its message unless it
+ * was processed meanwhile, so the replay routes find it — even when its last copy found it
+ * `processing` (a run that crashed) and never settled it.
+ */
+export function settleDeadLettered(db: D1Database, delivery: { deliveryId: string; event: string; receivedAt?: string }, at: string) {
+  return db
+    .prepare(
+      `INSERT INTO processed_events (source, event_id, event_type, status, attempts, last_error, received_at, claimed_at, delivery)
+       VALUES ('github', ?1, ?2, 'failed', 0, 'dead-lettered: the queue gave up retrying', ?3, ?3, ?4)
+       ON CONFLICT (source, event_id) DO UPDATE SET status = 'failed', delivery = ?4,
+         last_error = COALESCE(processed_events.last_error, 'dead-lettered: the queue gave up retrying')
+       WHERE processed_events.status != 'processed'`,
+    )
+    .bind(delivery.deliveryId, delivery.event, delivery.receivedAt ?? at, JSON.stringify(delivery));
 }

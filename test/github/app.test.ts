@@ -201,6 +201,26 @@ describe('GitHub failing', () => {
     expect((await call(`/v1/github/deliveries/${d.deliveryId}/replay`, admin.token, { method: 'POST' })).status).toBe(409);
   });
 
+  it('a delivery stuck in processing (a crashed run) that the queue gives up on can still be replayed', async () => {
+    const number = freshNumber();
+    const d = delivery('pull_request', pullRequest('opened', number));
+    const now = new Date().toISOString();
+    await env.DB.prepare(
+      "INSERT INTO processed_events (source, event_id, event_type, status, attempts, received_at, claimed_at) VALUES ('github', ?, 'pull_request', 'processing', 1, ?, ?)",
+    )
+      .bind(d.deliveryId, now, now)
+      .run();
+    const dlq = createMessageBatch('chittyconnect-github-events-dlq', [{ id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d }]);
+    const ctx = createExecutionContext();
+    await worker.queue(dlq, env, ctx);
+    await getQueueResult(dlq, ctx);
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('dead-lettered') });
+    const admin = await registeredActor('system', ['admin']);
+    expect((await call(`/v1/github/deliveries/${d.deliveryId}/replay`, admin.token, { method: 'POST' })).status).toBe(202);
+    await waitForStatus(d.deliveryId, 'processed');
+    expect((await postedOn(number)).comments).toHaveLength(1);
+  });
+
   it('a short secondary rate limit is waited out inside the call', async () => {
     await warmToken();
     const number = freshNumber();

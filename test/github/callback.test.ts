@@ -62,7 +62,9 @@ describe('GET /integrations/github/callback', () => {
     expect(JSON.parse(first?.repositories ?? '[]')).toHaveLength(2);
     expect(page).not.toContain(first?.chitty_id as string);
     expect(await installedEvents(first?.chitty_id as string)).toBe(1);
-    expect(await env.TOKEN_KV.get(`ghtoken:${id}`)).toMatch(/^ghs_/); // cached below GitHub's 1 h
+    const cached = await env.TOKEN_KV.get(`ghtoken:${id}`); // cached below GitHub's 1 h, encrypted
+    expect(JSON.parse(cached ?? '{}')).toMatchObject({ v: 1, alg: 'A256GCM', kid: expect.any(String) });
+    expect(cached).not.toContain('ghs_');
 
     const callsBefore = (await requestsTo({})).length;
     const again = await callback(`installation_id=${id}&setup_action=install`);

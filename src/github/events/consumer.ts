@@ -13,7 +13,7 @@ import type { Env } from '../../env';
 import { consoleLogger } from '../../lib/log';
 import { retryDelaySeconds } from '../../queue/context-ops';
 import { describeGitHubError, rateLimitWait } from '../api';
-import { claimDelivery, settleDelivery } from '../store';
+import { claimDelivery, STALE_PROCESSING_MS, settleDelivery } from '../store';
 import type { GitHubDelivery } from '../webhook';
 import { HANDLERS, UnprocessableDelivery } from './handlers';
 
@@ -51,14 +51,18 @@ async function handle(message: Message<GitHubDelivery>, env: Env, base: number):
   const client = ecosystemFromEnv(env);
   const delivery = message.body;
   const log = { deliveryId: delivery.deliveryId, githubEvent: delivery.event, action: delivery.action, attempts: message.attempts };
+  let claimed = false;
   try {
     const claim = await claimDelivery(env.DB, delivery.deliveryId, delivery.event, new Date());
+    claimed = claim === 'mine';
     if (claim === 'done') {
       message.ack();
       return;
     }
     if (claim === 'busy') {
-      message.retry({ delaySeconds: Math.max(base, 30) }); // another copy is being processed right now
+      // Another copy is being processed right now. Wait half the time after which a stuck run is
+      // taken over, so a crashed run's delivery is picked up again before the retries run out.
+      message.retry({ delaySeconds: Math.max(base, STALE_PROCESSING_MS / 2000) });
       return;
     }
     const handler = HANDLERS[delivery.event];
@@ -69,9 +73,11 @@ async function handle(message: Message<GitHubDelivery>, env: Env, base: number):
     message.ack();
   } catch (err) {
     const error = describeGitHubError(err);
-    await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
-      .run()
-      .catch(() => undefined);
+    // Only a run that claimed the delivery settles it: a failed claim must not mark another run's work.
+    if (claimed)
+      await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
+        .run()
+        .catch(() => undefined);
     const wait = rateLimitWait(err);
     consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
     if (err instanceof UnprocessableDelivery) message.ack();
