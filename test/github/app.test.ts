@@ -6,6 +6,7 @@
  */
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { GitHubDelivery } from '../../src/github/webhook';
 import worker from '../../src/index';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import { call, registeredActor } from '../helpers/actors';
@@ -26,6 +27,16 @@ import {
 afterEach(clearFaults);
 
 const API = 'api.github.com';
+
+/** Runs the dead-letter consumer on this delivery, as after the queue's last retry. */
+async function deadLetter(d: GitHubDelivery): Promise<void> {
+  const dlq = createMessageBatch('chittyconnect-github-events-dlq', [
+    { id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(dlq, env, ctx);
+  await getQueueResult(dlq, ctx);
+}
 
 /** One successful event, so the installation token is cached before a fault hits GitHub. */
 async function warmToken(): Promise<void> {
@@ -178,12 +189,7 @@ describe('GitHub failing', () => {
     expect(filesCalls.filter((r) => r.status === 502)).toHaveLength(4);
 
     // The queue gives up after its last retry; the dead-letter consumer keeps the message.
-    const dlq = createMessageBatch('chittyconnect-github-events-dlq', [
-      { id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(dlq, env, ctx);
-    await getQueueResult(dlq, ctx);
+    await deadLetter(d);
     expect(await env.DB.prepare('SELECT queue FROM dead_letters WHERE id = ?').bind(`dl-${d.deliveryId}`).first()).toMatchObject({
       queue: 'chittyconnect-github-events-dlq',
     });
@@ -210,10 +216,7 @@ describe('GitHub failing', () => {
     )
       .bind(d.deliveryId, now, now)
       .run();
-    const dlq = createMessageBatch('chittyconnect-github-events-dlq', [{ id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d }]);
-    const ctx = createExecutionContext();
-    await worker.queue(dlq, env, ctx);
-    await getQueueResult(dlq, ctx);
+    await deadLetter(d);
     expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('dead-lettered') });
     const admin = await registeredActor('system', ['admin']);
     expect((await call(`/v1/github/deliveries/${d.deliveryId}/replay`, admin.token, { method: 'POST' })).status).toBe(202);
