@@ -2,8 +2,6 @@
 -- A failed delivery keeps the queued message (payload inline, or its KV key when parked), so an
 -- admin can replay it after a fix even once the queue has given up on it.
 ALTER TABLE processed_events ADD COLUMN delivery TEXT;
--- When the current attempt claimed it; received_at stays the first arrival (windows and stats use it).
-ALTER TABLE processed_events ADD COLUMN claimed_at TEXT;
 
 -- The one summary comment ChittyConnect keeps on each pull request, updated in place. The row is
 -- claimed before the comment is created (comment_id NULL meanwhile), so two deliveries for the same
