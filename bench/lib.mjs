@@ -56,8 +56,8 @@ function percentile(sorted, p) {
 
 /**
  * Runs autocannon and returns req/s and latency percentiles computed from every response.
- * `body` as a function makes a new body per request; `perRequest` makes new headers and body per request.
- * @param {{ url: string, connections: number, seconds: number, method?: string, headers?: Record<string,string>, body?: string | (() => string), perRequest?: () => { headers: Record<string,string>, body: string } }} o
+ * `perRequest` makes new headers and body for every request.
+ * @param {{ url: string, connections: number, seconds: number, method?: string, headers?: Record<string,string>, body?: string, perRequest?: () => { headers: Record<string,string>, body: string } }} o
  */
 export async function load(o) {
   /** @type {number[]} */
@@ -73,7 +73,7 @@ export async function load(o) {
         duration: o.seconds,
         method: /** @type {autocannon.Request['method']} */ (o.method ?? 'GET'),
         headers: o.headers,
-        body: typeof o.body === 'string' ? o.body : undefined,
+        body: o.body,
         requests: o.perRequest
           ? [
               {
@@ -83,9 +83,7 @@ export async function load(o) {
                 },
               },
             ]
-          : typeof o.body === 'function'
-            ? [{ setupRequest: (req) => ({ ...req, body: /** @type {() => string} */ (o.body)() }) }]
-            : undefined,
+          : undefined,
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );

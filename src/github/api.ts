@@ -128,13 +128,18 @@ function appCredentials(env: Env): { appId: string; privateKey: string } {
   return { appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n') };
 }
 
+/** Octokit calls fetch(url, init); the outside world takes a Request. */
+function octokitFetch(env: Env) {
+  const fetch = outboundFetch(env);
+  return (input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, init));
+}
+
 /** Octokit's bare request (no App auth), for OAuth and user-token calls: same fetch and base URL. */
 export function userRequest(env: Env) {
-  const fetch = outboundFetch(env);
   return request.defaults({
     baseUrl: githubApiUrl(env),
     headers: { 'user-agent': 'chittyconnect' },
-    request: { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, init)) },
+    request: { fetch: octokitFetch(env) },
   });
 }
 
@@ -145,7 +150,6 @@ export function userRequest(env: Env) {
 export function githubClient(env: Env, installationId?: number): GitHubClient {
   const unitMs = numberVar(env.GITHUB_RETRY_UNIT_MS, 1000);
   const writeSpacing = numberVar(env.GITHUB_WRITE_SPACING_MS, 1000);
-  const fetch = outboundFetch(env);
   /** Wait inside the call when GitHub asks for a short pause; otherwise fail it, and the queue retries later. */
   const decide =
     (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
@@ -156,7 +160,7 @@ export function githubClient(env: Env, installationId?: number): GitHubClient {
   const octokit = new GitHubOctokit({
     baseUrl: githubApiUrl(env),
     userAgent: 'chittyconnect',
-    request: { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, init)) },
+    request: { fetch: octokitFetch(env) },
     authStrategy: createAppAuth,
     auth: { ...appCredentials(env), ...(installationId === undefined ? {} : { installationId }), cache: tokenCache(env) },
     retry: { retryAfterBaseValue: unitMs, retries: 3 },

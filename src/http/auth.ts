@@ -128,6 +128,19 @@ function assertActive(actor: Actor | null): void {
   }
 }
 
+/** A registered actor acting through a scoped credential (API key, delegation token): its capabilities narrowed to the scopes. */
+function scopedPrincipal(actor: Actor, scopes: string[], credential: 'api_key' | 'delegation', credentialId: string): Principal {
+  return {
+    principalId: actor.principalId,
+    chittyId: actor.chittyId,
+    registered: true,
+    actorType: actor.actorType,
+    capabilities: narrow(effectiveCapabilities(actor.capabilities), scopes),
+    credential,
+    credentialId,
+  };
+}
+
 /** What a credential resolves to before the gate: whose gate, which tier, how to read the actor. */
 interface Resolved {
   gateKey: string;
@@ -152,15 +165,7 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
       useSnapshot: true,
       toPrincipal: (actor) => {
         if (!actor) throw unauthorized('invalid_api_key', 'The API key’s owner no longer exists.');
-        return {
-          principalId: actor.principalId,
-          chittyId: actor.chittyId,
-          registered: true,
-          actorType: actor.actorType,
-          capabilities: narrow(effectiveCapabilities(actor.capabilities), record.scopes),
-          credential: 'api_key',
-          credentialId: record.keyId,
-        };
+        return scopedPrincipal(actor, record.scopes, 'api_key', record.keyId);
       },
     };
   }
@@ -189,15 +194,8 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
       readActor: async () => delegator,
       useSnapshot: false,
       toPrincipal: (actor) => {
-        const a = actor ?? delegator;
         return {
-          principalId: a.principalId,
-          chittyId: a.chittyId,
-          registered: true,
-          actorType: a.actorType,
-          capabilities: narrow(effectiveCapabilities(a.capabilities), claims.scopes),
-          credential: 'delegation',
-          credentialId: claims.tokenId,
+          ...scopedPrincipal(actor ?? delegator, claims.scopes, 'delegation', claims.tokenId),
           delegation: { issuer: claims.issuer, subject: claims.subject, audience: claims.audience, actorChain: claims.actorChain },
         };
       },

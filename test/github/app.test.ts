@@ -283,6 +283,8 @@ describe('replay and recovery', () => {
     expect(body.requeued.sort()).toEqual(ds.map((d) => d.deliveryId).sort());
     for (const d of ds) await waitForStatus(d.deliveryId, 'processed');
     for (const n of numbers) expect((await postedOn(n)).comments).toHaveLength(1);
+    const stats = await call(`/v1/github/deliveries/stats?from=${encodeURIComponent(from)}`, admin.token);
+    expect(await stats.json()).toMatchObject({ processed: 2, failed: 0, processing: 0, firstReceivedAt: expect.any(String) });
     expect((await call('/v1/github/deliveries/replay', admin.token, { method: 'POST', json: { from: 'yesterday' } })).status).toBe(400);
   });
 
@@ -339,6 +341,11 @@ describe('replay and recovery', () => {
     expect(await requestsTo({ host: API, path: `/app/hook/deliveries/${logged.id}/attempts`, method: 'POST' })).toHaveLength(1);
     const unknown = await call(`/v1/github/deliveries/${crypto.randomUUID()}/replay`, admin.token, { method: 'POST' });
     expect(unknown.status).toBe(404);
+    await setFault(API, { mode: 'error', status: 503 });
+    const githubDown = await call(`/v1/github/deliveries/${crypto.randomUUID()}/replay`, admin.token, { method: 'POST' });
+    expect(githubDown.status).toBe(502);
+    expect(await githubDown.json()).toMatchObject({ code: 'github_unavailable' });
+    await clearFaults();
     const other = await registeredActor('human');
     expect((await call(`/v1/github/deliveries/${guid}/replay`, other.token, { method: 'POST' })).status).toBe(403);
   });

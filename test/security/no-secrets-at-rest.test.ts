@@ -4,6 +4,7 @@
  */
 import { env } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dumpD1 } from '../connections/support';
 import { bearer, call, registeredActor } from '../helpers/actors';
 import { createActor } from '../helpers/emulator';
 import { get } from '../helpers/worker';
@@ -18,15 +19,6 @@ beforeAll(() => {
   }
 });
 afterAll(() => vi.restoreAllMocks());
-
-async function dumpD1(db: D1Database): Promise<string> {
-  const { results: tables } = await db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
-    .all<{ name: string }>();
-  const parts: string[] = [];
-  for (const { name } of tables) parts.push(JSON.stringify((await db.prepare(`SELECT * FROM "${name}"`).all()).results));
-  return parts.join('\n');
-}
 
 async function dumpKv(ns: KVNamespace): Promise<string> {
   const parts: string[] = [];
