@@ -40,7 +40,13 @@ const me = createRoute({
   path: '/v1/actors/me',
   tags,
   summary: 'The caller’s own actor (records last seen and counts sessions)',
-  responses: { 200: { description: 'The caller', content: jsonContent(privateActor) }, 404: problem('Not registered yet'), ...authErrors },
+  description:
+    'A principal that is not yet a registered actor gets 403 `actor_not_registered` (as on every other route that needs an actor): register first with POST /v1/actors/register.',
+  responses: {
+    200: { description: 'The caller', content: jsonContent(privateActor) },
+    ...authErrors,
+    403: problem('Not registered yet (`actor_not_registered`), or the credential lacks `profile:read` (`forbidden`)'),
+  },
 });
 
 const read = createRoute({
@@ -89,7 +95,7 @@ export const actorRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   })
   .openapi(me, async (c) => {
     const actor = c.get('actor');
-    if (!actor) throw new AppError(404, 'actor_not_registered', 'You are not registered yet: POST /v1/actors/register first.');
+    if (!actor) throw new AppError(403, 'actor_not_registered', 'You are not registered yet: POST /v1/actors/register first.');
     requireScope(c.get('principal'), 'profile:read');
     const now = new Date();
     // Seen recently (per the actor as the gate knows it): nothing to write, nothing to read.

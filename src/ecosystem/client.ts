@@ -1,6 +1,7 @@
 /**
  * The ChittyOS client: one object with a typed module per service, sharing discovery, the
- * transport (timeouts, retries, breakers) and a cached view of each service's health.
+ * transport (timeouts, retries, breakers) and each service's health: the last probe (cached,
+ * since it calls every service) joined with the breaker states read live (in memory, free).
  */
 import { z } from 'zod';
 import { consoleLogger, type Logger } from '../lib/log';
@@ -22,12 +23,19 @@ export interface EcosystemOptions extends Partial<Omit<TransportOptions, 'fetch'
   tokens?: Partial<Record<ServiceName, string>>;
   /** Base URLs that skip discovery, per service. */
   pinnedUrls?: Partial<Record<ServiceName, string>>;
-  /** How long a health probe result is reused. */
+  /** How long a health probe result is reused before a background refresh (default 30 s). */
   healthTtlMs?: number;
+  /**
+   * A probe younger than this counts as fresh even when one is asked for (default 1 s), so
+   * `/health?probe=true` can send at most one probe per interval to every service.
+   */
+  probeMinIntervalMs?: number;
 }
 
 export interface ServiceHealth {
+  /** What the last probe saw (at `checkedAt`); `unknown` before the first one. */
   status: 'healthy' | 'unhealthy' | 'unknown';
+  /** The breaker as the client sees it now: read live, never cached. */
   breaker: BreakerState;
   url: string;
   source: DiscoverySource;
@@ -57,6 +65,7 @@ export function createEcosystemClient(options: EcosystemOptions) {
   discovery.attach(transport);
 
   const healthTtlMs = options.healthTtlMs ?? 30_000;
+  const probeMinIntervalMs = options.probeMinIntervalMs ?? 1_000;
   let healthCache: { at: number; value: Record<ServiceName, ServiceHealth> } | null = null;
   let healthInFlight: Promise<Record<ServiceName, ServiceHealth>> | null = null;
 
@@ -74,11 +83,32 @@ export function createEcosystemClient(options: EcosystemOptions) {
     }
   }
 
-  async function probeAll(): Promise<Record<ServiceName, ServiceHealth>> {
-    const results = await Promise.all(SERVICE_NAMES.map(probe));
-    const value = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, results[i]])) as Record<ServiceName, ServiceHealth>;
-    healthCache = { at: now(), value };
-    return value;
+  /** Probes every service; concurrent callers share the probe in flight. */
+  function probeAll(): Promise<Record<ServiceName, ServiceHealth>> {
+    healthInFlight ??= Promise.all(SERVICE_NAMES.map(probe))
+      .then((results) => {
+        const value = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, results[i]])) as Record<ServiceName, ServiceHealth>;
+        healthCache = { at: now(), value };
+        return value;
+      })
+      .finally(() => {
+        healthInFlight = null;
+      });
+    return healthInFlight;
+  }
+
+  /** The last probe's view (or `unknown`), with every breaker state read now. */
+  function withLiveBreakers(probed: Record<ServiceName, ServiceHealth> | null): Record<ServiceName, ServiceHealth> {
+    const sources = discovery.sources();
+    return Object.fromEntries(
+      SERVICE_NAMES.map((name) => [
+        name,
+        {
+          ...(probed?.[name] ?? ({ status: 'unknown', url: '', source: sources[name] } as const)),
+          breaker: transport.breaker(name).state,
+        } satisfies ServiceHealth,
+      ]),
+    ) as Record<ServiceName, ServiceHealth>;
   }
 
   return {
@@ -96,26 +126,16 @@ export function createEcosystemClient(options: EcosystemOptions) {
     probe,
 
     /**
-     * Per-service health. Returns the cached view (possibly stale, `unknown` before the first
-     * probe) and starts a refresh when it is older than the TTL; `fresh` waits for a probe.
+     * Per-service health: the breakers as they are now, joined with the last probe. Without
+     * `fresh` the cached probe is used (`unknown` before the first) and refreshed in the
+     * background once older than the TTL. With `fresh` a probe is made now — unless one is in
+     * flight (it is shared) or finished less than `probeMinIntervalMs` ago (it is fresh enough).
      */
     async health(opts: { fresh?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}) {
-      const stale = !healthCache || now() - healthCache.at >= healthTtlMs;
-      if (stale && !healthInFlight) {
-        healthInFlight = probeAll().finally(() => {
-          healthInFlight = null;
-        });
-        opts.waitUntil?.(healthInFlight);
-      }
-      if (opts.fresh && healthInFlight) return healthInFlight;
-      if (healthCache) return healthCache.value;
-      const sources = discovery.sources();
-      return Object.fromEntries(
-        SERVICE_NAMES.map((name) => [
-          name,
-          { status: 'unknown', breaker: transport.breaker(name).state, url: '', source: sources[name] } satisfies ServiceHealth,
-        ]),
-      ) as Record<ServiceName, ServiceHealth>;
+      const age = healthCache ? now() - healthCache.at : Number.POSITIVE_INFINITY;
+      if (opts.fresh && (healthInFlight || age >= probeMinIntervalMs)) return withLiveBreakers(await probeAll());
+      if (age >= healthTtlMs && !healthInFlight) opts.waitUntil?.(probeAll());
+      return withLiveBreakers(healthCache?.value ?? null);
     },
   };
 }

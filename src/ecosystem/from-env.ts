@@ -1,6 +1,7 @@
 /**
  * The worker's own ecosystem client, built from its environment once per isolate so breakers,
- * the discovery cache and the health view live as long as the isolate.
+ * the discovery cache and the health view live as long as the isolate; and, in development only,
+ * the clock it runs on, which tests move forward instead of sleeping.
  */
 import type { Env } from '../env';
 import { createEcosystemClient, type EcosystemClient } from './client';
@@ -9,6 +10,25 @@ import type { FetchLike } from './transport';
 
 // Bindings and secrets are fixed for an isolate's life, so one client per isolate is right.
 let cached: EcosystemClient | null = null;
+
+let skewMs = 0;
+
+/**
+ * The clock of the worker's client where ENVIRONMENT is `development` (npm start, tests): the
+ * wall clock plus an offset that starts at 0 and only grows. Nothing in the worker moves it.
+ * Tests run in the worker's isolate and module graph (vitest-pool-workers), so a test imports
+ * this and calls `advance(ms)` to let a breaker's open period pass instead of sleeping through
+ * it. Other environments' clients use `Date.now` itself, so moving this clock changes nothing
+ * there.
+ */
+export const developmentClock = {
+  now: (): number => Date.now() + skewMs,
+  /** Moves the clock forward (time never runs backwards, so an elapsed period stays elapsed). */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('the clock only moves forward');
+    skewMs += ms;
+  },
+};
 
 /** The outside world: the emulator binding where there is one (local, tests), else the global fetch. */
 export function outboundFetch(env: Env): FetchLike {
@@ -32,6 +52,7 @@ export function ecosystemFromEnv(env: Env): EcosystemClient {
     fetch: outboundFetch(env),
     tokens,
     pinnedUrls,
+    now: env.ENVIRONMENT === 'development' ? developmentClock.now : Date.now,
     ...(openSeconds > 0 ? { breakerOpenMs: openSeconds * 1000 } : {}),
   });
   cached = client;

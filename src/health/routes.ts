@@ -1,8 +1,9 @@
 /**
  * `GET /health`: liveness (always 200 while the worker runs), where start-up initialisation
- * stands step by step, and each ChittyOS service's health. Service health comes from a cached
- * probe (refreshed in the background every 30 s) so this route stays cheap; `?probe=true` waits
- * for a fresh probe.
+ * stands step by step, and each ChittyOS service's health. Each service's `breaker` is read live
+ * from the client the requests use (in memory), so health never contradicts what the client does.
+ * Its `status` comes from a cached probe (refreshed in the background every 30 s) so this route
+ * stays cheap; `?probe=true` probes now, shared with any probe in flight and at most once a second.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
@@ -20,10 +21,10 @@ const route = createRoute({
   security: [],
   request: {
     query: z.object({
-      probe: z
-        .enum(['true', 'false'])
-        .optional()
-        .openapi({ description: 'Wait for a fresh probe of every ChittyOS service instead of the cached view' }),
+      probe: z.enum(['true', 'false']).optional().openapi({
+        description:
+          'Probe every ChittyOS service now and wait for it, instead of the cached probe. Concurrent callers share one probe, and a probe under a second old is reused.',
+      }),
     }),
   },
   responses: {

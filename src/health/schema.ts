@@ -10,8 +10,12 @@ const step = z.object({
 });
 
 const serviceHealth = z.object({
-  status: z.enum(['healthy', 'unhealthy', 'unknown']),
-  breaker: z.enum(['closed', 'open', 'half-open']),
+  status: z
+    .enum(['healthy', 'unhealthy', 'unknown'])
+    .openapi({ description: 'What the last probe saw, at `checkedAt` (`unknown` before the first probe)' }),
+  breaker: z
+    .enum(['closed', 'open', 'half-open'])
+    .openapi({ description: 'The circuit breaker as the client sees it now (read live on every request)' }),
   url: z.string(),
   source: z.enum(['pinned', 'registry', 'default']),
   latencyMs: z.number().optional(),

@@ -107,11 +107,16 @@ describe('GET /v1/actors/me', () => {
     expect(third.sessionCount).toBe(2);
   });
 
-  it('an unregistered principal gets 404 actor_not_registered', async () => {
+  it('an unregistered principal gets 403 actor_not_registered, as on every route that needs an actor (docs/auth.md)', async () => {
     const principal = await createActor('human');
     const res = await call('/v1/actors/me', principal.token);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { code: string }).code).toBe('actor_not_registered');
+    // The same principal on another route that needs an actor: the same status and code.
+    const keys = await call('/v1/keys', principal.token, { method: 'POST', json: { name: 'k', scopes: ['profile:read'] } });
+    expect(keys.status).toBe(403);
+    expect(((await keys.json()) as { code: string }).code).toBe('actor_not_registered');
   });
 });
 
