@@ -2,7 +2,9 @@
 /**
  * Generates the local development secrets on first run, into git-ignored files:
  *   .dev.vars           the main worker's secrets (service tokens, GitHub App, our own keys)
- *   emulator/.dev.vars  the emulator's (the dev actor's bearer token, the App's public key)
+ *   emulator/.dev.vars  the emulator's (the dev actor's bearer token, the App's public key, and
+ *                       copies of the seven ChittyOS service tokens: each emulated service accepts
+ *                       only its own)
  * Existing values are kept, so tokens stay valid across restarts. The test suite uses
  * `freshSecrets()` in memory, so tests never depend on a developer's files.
  */
@@ -14,10 +16,23 @@ const root = path.resolve(import.meta.dirname, '..');
 const token = (/** @type {string} */ prefix) => `${prefix}${randomBytes(24).toString('base64url')}`;
 
 /**
- * Secrets the emulator's GitHub shares with the main worker: it checks the App id and the OAuth
- * client, and signs the deliveries it (re)sends with the webhook secret.
+ * Secrets the emulator shares with the main worker: each emulated ChittyOS service accepts only
+ * its own token; its GitHub checks the App id and the OAuth client, and signs the deliveries it
+ * (re)sends with the webhook secret.
  */
-const SHARED_WITH_EMULATOR = ['GITHUB_APP_ID', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'];
+const SHARED_WITH_EMULATOR = [
+  'CHITTY_ID_SERVICE_TOKEN',
+  'CHITTY_AUTH_SERVICE_TOKEN',
+  'CHITTY_REGISTRY_TOKEN',
+  'CHITTY_DNA_TOKEN',
+  'CHITTY_CHRONICLE_TOKEN',
+  'CHITTY_VERIFY_TOKEN',
+  'CHITTY_CERTIFY_TOKEN',
+  'GITHUB_APP_ID',
+  'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_CLIENT_ID',
+  'GITHUB_CLIENT_SECRET',
+];
 
 /** A consistent new set of every secret, for both workers (the App key pair matches). */
 export function freshSecrets() {

@@ -1,7 +1,8 @@
 /**
  * The emulator's control surface (host `control.emulator`, no auth) and the in-memory state it
  * manages: per-host faults (down / slow / error / malformed, optionally for the next N requests
- * only), the log of every request that reached a service host (last 5000), and test actors with
+ * only), the log of every request that reached a service or an unknown host (last 5000, each with
+ * a hash of the credential it carried), and test actors with
  * bearer tokens. Faults and the log live in module memory, which is fine because wrangler dev and
  * vitest-pool-workers run the emulator in a single isolate; `POST /reset` clears both (and the
  * emulated GitHub's rate-limit counters) but leaves the stored data (ids, actors, events…) alone.
@@ -40,6 +41,11 @@ export interface LoggedRequest {
   status: number;
   /** Arrival time (entries are in arrival order). */
   at: string;
+  /**
+   * First 16 hex chars of the SHA-256 of the credential in its Authorization header (what follows
+   * `Bearer `/`token `, else the whole value), or null when it had none. Never the credential itself.
+   */
+  tokenHash: string | null;
   idempotencyKey?: string;
   /** The fault that was applied to this request, if any. */
   fault?: FaultMode;

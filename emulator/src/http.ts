@@ -1,6 +1,6 @@
 /**
  * HTTP plumbing shared by the emulated services: the Hono app factory (which answers
- * `GET /health`, demands a non-empty bearer token everywhere else, and turns unknown paths and
+ * `GET /health`, demands the service's own bearer token everywhere else, and turns unknown paths and
  * thrown errors into the emulator's JSON error shapes) and the body reader that parses JSON and
  * validates it with a zod schema, answering 400 `{error:"bad_request", detail}` when either fails.
  * D1 "no such table" errors are re-thrown rather than answered, so the router can recreate the
@@ -9,6 +9,7 @@
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { type EmulatorEnv, isMissingTable } from './store';
+import { type ChittyOsService, checkServiceToken } from './tokens';
 
 export type AppEnv = { Bindings: EmulatorEnv };
 export type EmulatorApp = Hono<AppEnv>;
@@ -32,14 +33,16 @@ export function handleError(err: Error): Response {
   return jsonError(500, 'internal', { detail: err.message });
 }
 
-/** A Hono app with the behaviour every emulated service shares. Add routes after calling this. */
-export function createServiceApp(service: string): EmulatorApp {
+/**
+ * A Hono app with the behaviour every emulated ChittyOS service shares: `/health` is open, every
+ * other route demands that service's own bearer token (tokens.ts). Add routes after calling this.
+ */
+export function createServiceApp(service: ChittyOsService): EmulatorApp {
   const app = new Hono<AppEnv>();
   app.get('/health', (c) => c.json({ status: 'ok', service, version: 'emulator' }));
   app.use('*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S.*)$/i.exec(header.trim());
-    if (!match) return jsonError(401, 'unauthorized');
+    const check = await checkServiceToken(c.env, service, c.req.header('authorization'));
+    if (!check.ok) return jsonError(401, 'unauthorized', { detail: check.detail });
     await next();
   });
   app.notFound(() => notFound());

@@ -5,8 +5,9 @@
  * `id.t-42.test` are the same service, with separate faults and log entries), `api` and `github`
  * reach the emulated GitHub (REST API and OAuth web endpoints), `echo` a third-party endpoint,
  * `control` the control surface, anything else is a 404 `unknown_host`. Before a service sees a request,
- * the fault configured for its full host (if any) is applied, and every service request is
- * recorded in the request log.
+ * the fault configured for its full host (if any) is applied. Every request but the control
+ * surface's is recorded in the request log, unknown hosts included, with a hash of the
+ * credential it presented.
  */
 import { controlApp, type Fault, type LoggedRequest, recordRequest, takeFault } from './control';
 import type { EmulatorApp } from './http';
@@ -14,6 +15,7 @@ import { authApp, ensureDevActor } from './services/auth';
 import { certifyApp } from './services/certify';
 import { chronicleApp } from './services/chronicle';
 import { dnaApp } from './services/dna';
+import { dohApp } from './services/doh';
 import { echoApp } from './services/echo';
 import { githubApiApp } from './services/github';
 import { githubWebApp } from './services/github-oauth';
@@ -22,6 +24,7 @@ import { idApp } from './services/id';
 import { registryApp } from './services/registry';
 import { verifyApp } from './services/verify';
 import { type EmulatorEnv, ensureReady, invalidateReady, isMissingTable } from './store';
+import { credentialHash, presentedCredential } from './tokens';
 
 export type { EmulatorEnv } from './store';
 
@@ -37,6 +40,7 @@ const SERVICES: ReadonlyMap<string, Routable> = new Map<string, Routable>([
   ['certify', certifyApp],
   ['chronicle', chronicleApp],
   ['echo', echoApp], // a third-party endpoint for http connections; no bearer token needed
+  ['cloudflare-dns', dohApp], // cloudflare-dns.com: DNS over HTTPS (JSON) for the connections' resolve check; no token
   ['api', githubApiApp], // api.github.com: GitHub's REST API, with its own auth (App JWT, ghs_/ghu_ tokens)
   ['github', githubWebApp], // github.com: the OAuth code exchange
 ]);
@@ -103,6 +107,21 @@ function faultResponse(fault: Fault): Response | null {
   return null;
 }
 
+/** A log entry for a request that just arrived (status 0 until it is answered). */
+async function arrival(host: string, request: Request, url: URL): Promise<LoggedRequest> {
+  const entry: LoggedRequest = {
+    host,
+    method: request.method,
+    path: url.pathname,
+    status: 0,
+    at: new Date().toISOString(),
+    tokenHash: await credentialHash(presentedCredential(request.headers.get('authorization'))),
+  };
+  const idempotencyKey = request.headers.get('idempotency-key');
+  if (request.method === 'POST' && idempotencyKey !== null) entry.idempotencyKey = idempotencyKey;
+  return entry;
+}
+
 async function handleService(
   app: Routable,
   host: string,
@@ -111,9 +130,7 @@ async function handleService(
   env: EmulatorEnv,
   ctx: ExecutionContext,
 ): Promise<Response> {
-  const entry: LoggedRequest = { host, method: request.method, path: url.pathname, status: 0, at: new Date().toISOString() };
-  const idempotencyKey = request.headers.get('idempotency-key');
-  if (request.method === 'POST' && idempotencyKey !== null) entry.idempotencyKey = idempotencyKey;
+  const entry = await arrival(host, request, url);
   const fault = takeFault(host);
   if (fault) entry.fault = fault.mode;
   // Logged on arrival (status filled in when answered), so a caller that gave up on a slow
@@ -138,7 +155,11 @@ export default {
     const label = host.split('.')[0] ?? '';
     if (label === 'control') return dispatch(controlApp, request, env, ctx);
     const app = SERVICES.get(label);
-    if (!app) return Response.json({ error: 'unknown_host', host }, { status: 404 });
+    if (!app) {
+      // Logged like any other request, so a test can see that something tried to reach this host.
+      recordRequest({ ...(await arrival(host, request, url)), status: 404 });
+      return Response.json({ error: 'unknown_host', host }, { status: 404 });
+    }
     return handleService(app, host, request, url, env, ctx);
   },
 } satisfies ExportedHandler<EmulatorEnv>;

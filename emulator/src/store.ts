@@ -22,6 +22,17 @@ export interface EmulatorEnv {
   GITHUB_CLIENT_SECRET?: string;
   /** The main worker (`chittyconnect`), where redeliveries are sent. Present under `npm start` only. */
   WEBHOOK_TARGET?: Fetcher;
+  /**
+   * Each ChittyOS service's one accepted bearer token (tokens.ts), the main worker's values.
+   * A service whose token is unset refuses every call but `/health`.
+   */
+  CHITTY_ID_SERVICE_TOKEN?: string;
+  CHITTY_AUTH_SERVICE_TOKEN?: string;
+  CHITTY_REGISTRY_TOKEN?: string;
+  CHITTY_DNA_TOKEN?: string;
+  CHITTY_VERIFY_TOKEN?: string;
+  CHITTY_CERTIFY_TOKEN?: string;
+  CHITTY_CHRONICLE_TOKEN?: string;
 }
 
 const SCHEMA: readonly string[] = [

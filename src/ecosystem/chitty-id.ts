@@ -1,9 +1,11 @@
 /**
- * The ChittyID canon: `VV-G-LLL-SSSS-T-YM-C-X`, e.g. `01-C-ACT-4829-PEO-Q5-7-0`.
+ * The ChittyID canon: `VV-G-LLL-SSSS-T-YM-C-X`, e.g. `01-C-ACT-4829-PEO-Q5-3-0`.
  *
- * ChittyConnect never mints ids (the authority does); it only checks their shape before asking
- * the authority, and the local emulator uses the same code to mint well-formed ids. The checksum
- * `C` is a Luhn mod-10 over the base-36 digit values of every character before it.
+ * ChittyConnect never mints ids (the authority does), so this module only reads them: the routes
+ * check an id's shape before asking the authority about it. The canon calls the check digit `C`
+ * "Luhn-based, implementation-defined" and has the authority verify it; `hasValidChecksum` is the
+ * reading we document (docs/ecosystem.md) and the emulated authority implements on its own: a
+ * Luhn mod-10 over the decimal digits of the base-36 values of every character before it.
  */
 
 export const GENERATIONS = ['C', 'E'] as const;
@@ -48,7 +50,7 @@ export function checksumOf(body: string): string {
 }
 
 /** The part of an id the checksum covers: everything before `C`. */
-function checksumBody(p: Omit<ChittyIdParts, 'checksum' | 'extension'>): string {
+function checksumBody(p: ChittyIdParts): string {
   return `${p.version}${p.generation}${p.lifecycle}${p.sequence}${p.entityType}${p.yearMonth}`;
 }
 
@@ -73,22 +75,4 @@ export function parseChittyId(id: string): ChittyIdParts | null {
 export function hasValidChecksum(id: string): boolean {
   const p = parseChittyId(id);
   return p !== null && checksumOf(checksumBody(p)) === p.checksum;
-}
-
-/** Base-36 year-month: year offset from 2000, then month 1–12 (`Q5` is May 2026). */
-export function yearMonthOf(date: Date): string {
-  const year = (date.getUTCFullYear() - 2000).toString(36).toUpperCase();
-  const month = (date.getUTCMonth() + 1).toString(36).toUpperCase();
-  return `${year.slice(-1)}${month}`;
-}
-
-/** Builds a well-formed id. Only an authority (the emulator, locally) may call this. */
-export function formatChittyId(p: Omit<ChittyIdParts, 'checksum'>): string {
-  const checksum = checksumOf(checksumBody(p));
-  return [p.version, p.generation, p.lifecycle, p.sequence, p.entityType, p.yearMonth, checksum, p.extension].join('-');
-}
-
-/** `did:chitty:<id>` */
-export function didOf(id: string): string {
-  return `did:chitty:${id}`;
 }

@@ -1,7 +1,35 @@
-/** ChittyIDs minted by the authority validate; a tampered one does not, locally or at the authority. */
+/**
+ * ChittyIDs: fixed test vectors worked out by hand (not by the code under test), the example the
+ * docs print, and ids minted by the emulated authority — whose check-digit code is its own
+ * (emulator/src/chitty-id.ts), so agreement here is two independent writings agreeing.
+ */
 import { describe, expect, it } from 'vitest';
-import { checksumOf, hasValidChecksum, parseChittyId, yearMonthOf } from '../../src/ecosystem/chitty-id';
+import { hasValidChecksum, parseChittyId } from '../../src/ecosystem/chitty-id';
 import { testClient } from '../helpers/client';
+
+/**
+ * `01CACT4829PEOQ5` spelled as the decimal digits of each character's base-36 value:
+ * 0 1 | 12 | 10 12 29 | 4 8 2 9 | 25 14 24 | 26 5  →  0 1 1 2 1 0 1 2 2 9 4 8 2 9 2 5 1 4 2 4 2 6 5.
+ * Luhn from the right, doubling the 1st, 3rd, …: doubled 5 2 2 1 2 2 4 2 1 1 1 0 → 1 4 4 2 4 4 8 4 2 2 2 0 = 37;
+ * kept 6 4 4 5 9 8 9 2 0 2 1 = 50; 37 + 50 = 87, so the check digit is (10 − 7) mod 10 = 3.
+ */
+const CANONICAL = '01-C-ACT-4829-PEO-Q5-3-0';
+/** The example ../shared/SPEC.md prints: the right shape, but 7 is not its check digit (3 is). */
+const SPEC_EXAMPLE = '01-C-ACT-4829-PEO-Q5-7-0';
+/** Worked the same way: `01CACT0001PEOQB` → …0 0 0 1 2 5 1 4 2 4 2 6 1 1 → 4; `…0003ACTORQB` → 8. */
+const MORE_VALID = ['01-C-ACT-0001-PEO-QB-4-0', '01-C-ACT-0003-ACTOR-QB-8-0'];
+
+/** Every id that differs from `id` in exactly one decimal digit of VV, SSSS or C. */
+function oneDigitChanges(id: string): string[] {
+  const digitPositions = [0, 1, 9, 10, 11, 12, id.length - 3];
+  const out: string[] = [];
+  for (const at of digitPositions) {
+    for (let d = 0; d < 10; d++) {
+      if (String(d) !== id[at]) out.push(`${id.slice(0, at)}${d}${id.slice(at + 1)}`);
+    }
+  }
+  return out;
+}
 
 function tamper(id: string): string {
   // Change one digit of the sequence (field 4), keeping the shape.
@@ -12,23 +40,33 @@ function tamper(id: string): string {
 }
 
 describe('ChittyID', () => {
-  it('the example from the spec has the canonical shape', () => {
-    expect(parseChittyId('01-C-ACT-4829-PEO-Q5-7-0')).toMatchObject({ entityType: 'PEO', yearMonth: 'Q5', lifecycle: 'ACT' });
-    expect(parseChittyId('01-X-ACT-4829-PEO-Q5-7-0')).toBeNull();
+  it('the canonical example has the canonical shape; malformed ones do not', () => {
+    expect(parseChittyId(CANONICAL)).toMatchObject({ entityType: 'PEO', yearMonth: 'Q5', lifecycle: 'ACT', checksum: '3' });
+    expect(parseChittyId('01-X-ACT-4829-PEO-Q5-3-0')).toBeNull();
+    expect(parseChittyId('01-C-ACT-4829-PEO-Q5-A-0')).toBeNull();
     expect(parseChittyId('not an id')).toBeNull();
   });
 
-  it('encodes year and month in base 36', () => {
-    expect(yearMonthOf(new Date('2026-05-10T00:00:00Z'))).toBe('Q5');
-    expect(yearMonthOf(new Date('2026-11-26T00:00:00Z'))).toBe('QB');
+  it('the hand-worked vectors validate; the spec’s printed example does not (its check digit is 3, not 7)', () => {
+    expect(hasValidChecksum(CANONICAL)).toBe(true);
+    for (const id of MORE_VALID) expect(hasValidChecksum(id), id).toBe(true);
+    expect(parseChittyId(SPEC_EXAMPLE)).not.toBeNull();
+    expect(hasValidChecksum(SPEC_EXAMPLE)).toBe(false);
   });
 
-  it('the checksum catches every single-digit change of the sequence', () => {
-    const body = '01CACT4829PEOQ5';
-    const good = checksumOf(body);
-    for (let d = 0; d < 10; d++) {
-      const changed = `01CACT482${d}PEOQ5`;
-      if (d !== 9) expect(checksumOf(changed)).not.toBe(good);
+  it('no single-digit change of VV, SSSS or C validates', () => {
+    const changed = oneDigitChanges(CANONICAL);
+    expect(changed).toHaveLength(63);
+    expect(changed.filter(hasValidChecksum)).toEqual([]);
+  });
+
+  it('the authority agrees on the vectors: the example and the spec’s example are both well formed, one checksum is wrong', async () => {
+    const { client } = testClient();
+    // Never minted by this authority, so at best `unknown`; but the checksum is judged first.
+    expect(await client.id.validate(CANONICAL)).toMatchObject({ valid: false, reason: 'unknown' });
+    expect(await client.id.validate(SPEC_EXAMPLE)).toMatchObject({ valid: false, reason: 'bad_checksum' });
+    for (const id of oneDigitChanges(CANONICAL).slice(0, 9)) {
+      expect(await client.id.validate(id), id).toMatchObject({ valid: false, reason: 'bad_checksum' });
     }
   });
 
@@ -49,9 +87,9 @@ describe('ChittyID', () => {
     const { chittyId } = await client.id.mint('CONTEXT');
     const parts = chittyId.split('-');
     parts[3] = parts[3] === '9999' ? '9998' : '9999';
-    parts[6] = checksumOf(parts.slice(0, 6).join(''));
-    const forged = parts.join('-');
-    expect(hasValidChecksum(forged)).toBe(true);
-    expect(await client.id.validate(forged)).toMatchObject({ valid: false, reason: 'unknown' });
+    // Find the check digit by trying all ten: the one the local reading accepts.
+    const forged = Array.from({ length: 10 }, (_, d) => [...parts.slice(0, 6), String(d), parts[7]].join('-')).filter(hasValidChecksum);
+    expect(forged).toHaveLength(1);
+    expect(await client.id.validate(forged[0] as string)).toMatchObject({ valid: false, reason: 'unknown' });
   });
 });

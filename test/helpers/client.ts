@@ -6,7 +6,7 @@ import { env } from 'cloudflare:test';
 import { createEcosystemClient, type EcosystemOptions } from '../../src/ecosystem/client';
 import { SERVICE_NAMES, type ServiceName } from '../../src/ecosystem/services';
 import { silentLogger } from '../../src/lib/log';
-import { testHost } from './emulator';
+import { serviceToken, testHost } from './emulator';
 
 export interface TestClient {
   client: ReturnType<typeof createEcosystemClient>;
@@ -29,7 +29,8 @@ export function testClient(options: Partial<EcosystemOptions> & { pinAll?: boole
   );
   const client = createEcosystemClient({
     fetch: (request) => env.ECOSYSTEM.fetch(request),
-    tokens: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `test-${s}-token`])),
+    // The worker's own service tokens: each emulated service accepts only its own.
+    tokens: Object.fromEntries(SERVICE_NAMES.map((s) => [s, serviceToken(s)])),
     pinnedUrls: pinned,
     log: silentLogger,
     now: () => clock.now,

@@ -3,25 +3,18 @@
  * whose sequence comes from an atomic D1 counter cycling 0001..9999, remembers every id it
  * minted (so validation can tell a forged-but-well-formed id from a real one), replays the same
  * id for a repeated `Idempotency-Key`, and serves id info. `mintChittyId` is also used by the
- * auth service and the control surface to mint ACTOR ids for test actors.
+ * auth service and the control surface to mint ACTOR ids for test actors. The format and check
+ * digit are this authority's own (../chitty-id.ts).
  */
 import { z } from 'zod';
-import {
-  didOf,
-  ENTITY_TYPES,
-  type EntityType,
-  formatChittyId,
-  hasValidChecksum,
-  parseChittyId,
-  yearMonthOf,
-} from '../../../src/ecosystem/chitty-id';
+import { checkDigitMatches, didFor, ID_ENTITY_TYPES, type IdEntityType, isCanonicalShape, issueId } from '../chitty-id';
 import { createServiceApp, notFound, readBody } from '../http';
 import { fromJsonColumn, nowIso } from '../store';
 
 export interface MintedId {
   chittyId: string;
   did: string;
-  type: EntityType;
+  type: IdEntityType;
   issuedAt: string;
 }
 
@@ -30,26 +23,18 @@ const NEXT_SEQUENCE = `INSERT INTO counters (name, n) VALUES ('chittyid', 1)
   RETURNING n`;
 
 /** Mints and stores a new id. Retries on the (rare) collision after the sequence wraps. */
-export async function mintChittyId(db: D1Database, type: EntityType, metadata: Record<string, unknown>): Promise<MintedId> {
+export async function mintChittyId(db: D1Database, type: IdEntityType, metadata: Record<string, unknown>): Promise<MintedId> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const row = await db.prepare(NEXT_SEQUENCE).first<{ n: number }>();
     if (!row) throw new Error('sequence counter returned no row');
     const now = new Date();
     const issuedAt = now.toISOString();
-    const chittyId = formatChittyId({
-      version: '01',
-      generation: 'C',
-      lifecycle: 'ACT',
-      sequence: String(row.n).padStart(4, '0'),
-      entityType: type,
-      yearMonth: yearMonthOf(now),
-      extension: '0',
-    });
+    const chittyId = issueId(type, row.n, now);
     const inserted = await db
       .prepare('INSERT OR IGNORE INTO chitty_ids (chitty_id, type, metadata, issued_at) VALUES (?, ?, ?, ?)')
       .bind(chittyId, type, JSON.stringify(metadata), issuedAt)
       .run();
-    if (inserted.meta.changes === 1) return { chittyId, did: didOf(chittyId), type, issuedAt };
+    if (inserted.meta.changes === 1) return { chittyId, did: didFor(chittyId), type, issuedAt };
   }
   throw new Error('no free ChittyID sequence number this month');
 }
@@ -66,21 +51,21 @@ function findId(db: D1Database, chittyId: string): Promise<IdRow | null> {
 }
 
 function toMinted(row: IdRow): MintedId {
-  return { chittyId: row.chitty_id, did: didOf(row.chitty_id), type: row.type as EntityType, issuedAt: row.issued_at };
+  return { chittyId: row.chitty_id, did: didFor(row.chitty_id), type: row.type as IdEntityType, issuedAt: row.issued_at };
 }
 
 export type IdValidity = { valid: true } | { valid: false; reason: 'malformed' | 'bad_checksum' | 'unknown' };
 
 /** Shape, checksum, and "did this authority mint it?" — in that order. */
 export async function checkChittyId(db: D1Database, chittyId: string): Promise<IdValidity> {
-  if (!parseChittyId(chittyId)) return { valid: false, reason: 'malformed' };
-  if (!hasValidChecksum(chittyId)) return { valid: false, reason: 'bad_checksum' };
+  if (!isCanonicalShape(chittyId)) return { valid: false, reason: 'malformed' };
+  if (!checkDigitMatches(chittyId)) return { valid: false, reason: 'bad_checksum' };
   if (!(await findId(db, chittyId))) return { valid: false, reason: 'unknown' };
   return { valid: true };
 }
 
 const MintBody = z.object({
-  type: z.enum(ENTITY_TYPES),
+  type: z.enum(ID_ENTITY_TYPES),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 const ValidateBody = z.object({ chittyId: z.string() });
