@@ -16,6 +16,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Actor } from '../actors/store';
+import type { Sealed } from '../connections/keyring';
 import type { Env } from '../env';
 
 export interface RateLimitDecision {
@@ -36,15 +37,18 @@ export interface Admission {
   dataVersion: number;
 }
 
-/** A stored reply to a write made with an Idempotency-Key. */
-export interface IdempotentReply {
-  fingerprint: string;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
+/**
+ * What is kept of a write made with an Idempotency-Key (here and in IDEMP_KV): its reply — request
+ * fingerprint, status, headers, body — sealed under the credentials keyring, or `null` when no
+ * keyring is configured (then only the fact that the key was used). Never the reply in clear: it
+ * may carry a secret shown once (a new API key, a delegation token). See `./idempotency.ts`.
+ */
+export interface IdempotentRecord {
+  v: 1;
+  sealed: Sealed | null;
 }
 
-export type IdempotencyClaim = { state: 'new' } | { state: 'in_flight' } | { state: 'done'; reply: IdempotentReply };
+export type IdempotencyClaim = { state: 'new' } | { state: 'in_flight' } | { state: 'done'; record: IdempotentRecord };
 
 const RECENT_REPLIES = 200;
 const IN_FLIGHT_MS = 60_000;
@@ -57,7 +61,7 @@ export class PrincipalGate extends DurableObject<Env> {
   private snapshot: Actor | null | undefined = undefined;
   private dataVersion = 0;
   private readonly inFlight = new Map<string, number>();
-  private readonly recent = new Map<string, { reply: IdempotentReply; at: number }>();
+  private readonly recent = new Map<string, { record: IdempotentRecord; at: number }>();
 
   /** Counts one request against `limit` per `windowMs` and hands out what is known of the actor. */
   admit(limit: number, windowMs: number): Admission {
@@ -95,23 +99,23 @@ export class PrincipalGate extends DurableObject<Env> {
 
   /**
    * Starts a write under an Idempotency-Key, exactly once: the first caller gets `new`, a
-   * concurrent duplicate `in_flight`, a later one the recent reply (KV keeps it for 24 h).
+   * concurrent duplicate `in_flight`, a later one the recent record (KV keeps it for 24 h).
    */
   claimIdempotency(key: string): IdempotencyClaim {
     const now = Date.now();
     const recent = this.recent.get(key);
-    if (recent && now - recent.at < RECENT_MS) return { state: 'done', reply: recent.reply };
+    if (recent && now - recent.at < RECENT_MS) return { state: 'done', record: recent.record };
     const started = this.inFlight.get(key);
     if (started !== undefined && now - started < IN_FLIGHT_MS) return { state: 'in_flight' };
     this.inFlight.set(key, now);
     return { state: 'new' };
   }
 
-  /** Ends a claimed write; with a reply, later duplicates get it. */
-  settleIdempotency(key: string, reply: IdempotentReply | null): void {
+  /** Ends a claimed write; with a record (its sealed reply), later duplicates get it. */
+  settleIdempotency(key: string, record: IdempotentRecord | null): void {
     this.inFlight.delete(key);
-    if (!reply) return;
-    this.recent.set(key, { reply, at: Date.now() });
+    if (!record) return;
+    this.recent.set(key, { record, at: Date.now() });
     if (this.recent.size > RECENT_REPLIES) {
       const oldest = this.recent.keys().next().value;
       if (oldest !== undefined) this.recent.delete(oldest);

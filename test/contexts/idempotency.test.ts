@@ -1,7 +1,19 @@
 /** Idempotency-Key on writes: a retried create returns the first reply and creates nothing new. */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, registeredActor } from '../helpers/actors';
+import { parseCredentialKeyring } from '../../src/connections/keyring';
+import { openReply } from '../../src/http/idempotency';
+import { sha256Hex } from '../../src/lib/crypto';
+import { newKey } from '../connections/support';
+import { call, registeredActor, type TestActor } from '../helpers/actors';
+import { clearFaults, setFault } from '../helpers/emulator';
+import { direct } from '../helpers/worker';
+
+/** What a response was: the request that ran, a replay of it, or a refusal with its code. */
+async function outcome(res: Response): Promise<string> {
+  if (res.status >= 400) return `${res.status} ${((await res.clone().json()) as { code: string }).code}`;
+  return `${res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'ran'} ${res.status}`;
+}
 
 describe('Idempotency-Key', () => {
   it('a retried create returns the first response and creates nothing new', async () => {
@@ -20,19 +32,53 @@ describe('Idempotency-Key', () => {
     expect(rows?.n).toBe(1);
   });
 
-  it('concurrent duplicates create once: one runs, the others get its reply or 409 in flight', async () => {
+  it('concurrent duplicates create once: one runs, the others are 409 idempotency_in_flight', async () => {
     const a = await registeredActor('human');
     const key = crypto.randomUUID();
     const body = { name: `idem-race-${key.slice(0, 8)}` };
-    const responses = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        call('/v1/contexts/create', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } }),
-      ),
-    );
-    const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
-    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    // The one request that claims the key waits 1 s on ChittyID, so every duplicate arrives while it runs.
+    await setFault('id.chitty.cc', { mode: 'slow', delayMs: 1000, times: 5 });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          call('/v1/contexts/create', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } }),
+        ),
+      );
+      const outcomes = await Promise.all(responses.map(outcome));
+      expect(outcomes.filter((o) => o === 'ran 201')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === '409 idempotency_in_flight')).toHaveLength(4);
+    } finally {
+      await clearFaults();
+    }
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM contexts WHERE name = ?').bind(body.name).first<{ n: number }>();
+    expect(rows?.n).toBe(1);
+  });
+
+  it('concurrent duplicates on a route with no uniqueness of its own (POST /v1/keys) create exactly one key', async () => {
+    const a = await registeredActor('service', ['reports:read']);
+    const key = crypto.randomUUID();
+    const body = { name: `race-${key.slice(0, 8)}`, scopes: ['reports:read'] };
+    await call('/v1/keys', a.token); // the token is checked and cached now, so only the key's provisioning meets the slow fault
+    await setFault('auth.chitty.cc', { mode: 'slow', delayMs: 1000, times: 1 });
+    let responses: Response[];
+    try {
+      responses = await Promise.all(
+        Array.from({ length: 6 }, () => call('/v1/keys', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } })),
+      );
+    } finally {
+      await clearFaults();
+    }
+    const texts = await Promise.all(responses.map((r) => r.clone().text()));
+    const outcomes = await Promise.all(responses.map(outcome));
+    expect(outcomes.filter((o) => o === 'ran 201')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === '409 idempotency_in_flight').length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o === 'ran 201' || o === 'replayed 201' || o === '409 idempotency_in_flight')).toBe(true);
+    const created = texts[outcomes.indexOf('ran 201')];
+    // A replay is the very same reply: the same key, shown again.
+    expect(texts.filter((_, i) => outcomes[i] === 'replayed 201').every((t) => t === created)).toBe(true);
+    const listed = (await (await call('/v1/keys', a.token)).json()) as { keys: { name: string }[] };
+    expect(listed.keys.filter((k) => k.name === body.name)).toHaveLength(1);
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name = ?').bind(body.name).first<{ n: number }>();
     expect(rows?.n).toBe(1);
   });
 
@@ -66,19 +112,94 @@ describe('Idempotency-Key', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('the reply is kept 24 h in IDEMP_KV, under a hash', async () => {
+  it('the reply is kept 24 h in IDEMP_KV, under a hash, sealed under the credentials key', async () => {
     const a = await registeredActor('human');
     const key = crypto.randomUUID();
-    await call('/v1/contexts/create', a.token, {
-      method: 'POST',
-      json: { name: `ttl-${key.slice(0, 8)}` },
-      headers: { 'idempotency-key': key },
-    });
+    const name = `ttl-${key.slice(0, 8)}`;
+    await call('/v1/contexts/create', a.token, { method: 'POST', json: { name }, headers: { 'idempotency-key': key } });
     const { keys } = await env.IDEMP_KV.list({ prefix: 'idem:' });
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => /^idem:[0-9a-f]{64}$/.test(k.name))).toBe(true);
     const expiry = Math.max(...keys.map((k) => k.expiration ?? 0));
     expect(expiry).toBeLessThanOrEqual(Date.now() / 1000 + 86_400 + 5);
     expect(expiry).toBeGreaterThan(Date.now() / 1000 + 86_000);
+    const values = await Promise.all(keys.map((k) => env.IDEMP_KV.get(k.name)));
+    expect(values.some((v) => v?.includes(name))).toBe(false);
+    for (const value of values) expect(JSON.parse(value ?? 'null')).toMatchObject({ v: 1, sealed: { alg: 'A256GCM', kid: 'dev-1' } });
+  });
+
+  it('a reply sealed under a key that is now "previous" still replays; once that key is gone, 503 naming it', async () => {
+    const a = await registeredActor('service', ['reports:read']);
+    const [k1, k2] = [newKey('idem-k1'), newKey('idem-k2')];
+    const idem = crypto.randomUUID();
+    const post = (keys: Partial<Cloudflare.Env>) =>
+      direct(
+        '/v1/keys',
+        {
+          method: 'POST',
+          headers: { ...a.auth, 'content-type': 'application/json', 'idempotency-key': idem },
+          body: JSON.stringify({ name: `rot-${idem.slice(0, 8)}`, scopes: ['reports:read'] }),
+        },
+        keys,
+      );
+
+    const first = await post({ CREDENTIALS_ENCRYPTION_KEY: k1, CREDENTIALS_PREVIOUS_KEYS: undefined });
+    expect(first.status).toBe(201);
+    const firstText = await first.text();
+    const stored = await env.IDEMP_KV.get(await storeKeyOf(a, idem), 'json');
+    expect(stored).toMatchObject({ v: 1, sealed: { kid: 'idem-k1' } });
+
+    // Through the worker (the gate's copy) and straight from the KV record, under the rotated keyring.
+    const replay = await post({ CREDENTIALS_ENCRYPTION_KEY: k2, CREDENTIALS_PREVIOUS_KEYS: `[${k1}]` });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.text()).toBe(firstText);
+    const fromKv = await openReply(parseCredentialKeyring(k2, `[${k1}]`), await storeKeyOf(a, idem), stored);
+    expect(fromKv.body).toBe(firstText);
+    await expect(openReply(parseCredentialKeyring(k2, undefined), await storeKeyOf(a, idem), stored)).rejects.toMatchObject({
+      status: 503,
+      code: 'credentials_unavailable',
+    });
+
+    const retired = await post({ CREDENTIALS_ENCRYPTION_KEY: k2, CREDENTIALS_PREVIOUS_KEYS: undefined });
+    expect(retired.status).toBe(503);
+    const problem = (await retired.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('credentials_unavailable');
+    expect(problem.detail).toContain('"idem-k1"');
+    expect(problem.detail).not.toContain(JSON.parse(k1).key);
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name = ?')
+      .bind(`rot-${idem.slice(0, 8)}`)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(1);
+  });
+
+  it('without a credentials key no reply is kept: a retry changes nothing and is told so (409)', async () => {
+    const a = await registeredActor('service', ['reports:read']);
+    const idem = crypto.randomUUID();
+    const name = `nokey-${idem.slice(0, 8)}`;
+    const post = (json: unknown) =>
+      direct(
+        '/v1/keys',
+        { method: 'POST', headers: { ...a.auth, 'content-type': 'application/json', 'idempotency-key': idem }, body: JSON.stringify(json) },
+        { CREDENTIALS_ENCRYPTION_KEY: undefined },
+      );
+
+    const first = await post({ name, scopes: ['reports:read'] });
+    expect(first.status).toBe(201);
+    const { apiKey } = (await first.json()) as { apiKey: string };
+    expect(await env.IDEMP_KV.get(await storeKeyOf(a, idem), 'json')).toEqual({ v: 1, sealed: null });
+    for (const again of [await post({ name, scopes: ['reports:read'] }), await post({ name: `${name}-other`, scopes: ['reports:read'] })]) {
+      expect(again.status).toBe(409);
+      const text = await again.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_reply_not_kept' });
+      expect(text).not.toContain(apiKey);
+    }
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name LIKE ?').bind(`${name}%`).first<{ n: number }>();
+    expect(rows?.n).toBe(1);
   });
 });
+
+/** The IDEMP_KV key of a principal's Idempotency-Key, as the middleware computes it. */
+async function storeKeyOf(actor: TestActor, idempotencyKey: string): Promise<string> {
+  return `idem:${await sha256Hex(`${actor.principalId}\n${idempotencyKey}`)}`;
+}
