@@ -56,6 +56,8 @@ export default defineConfig({
           // The GitHub client's retries wait 10, 40, 90 ms instead of seconds, and writes are not spaced.
           GITHUB_RETRY_UNIT_MS: '10',
           GITHUB_WRITE_SPACING_MS: '0',
+          // Connection hosts are resolved (over the emulator's DoH stand-in) as outside development.
+          CONNECTIONS_RESOLVE_HOSTS: 'on',
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'migrations')),
         },
         // A second, empty database for testing schema set-up from scratch.

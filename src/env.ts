@@ -35,6 +35,10 @@ export interface Env {
   QUEUE_RETRY_BASE_SECONDS?: string;
   /** JSON overrides of the per-minute rate-limit budgets, e.g. {"ai": 100}. */
   RATE_LIMIT_TIERS?: string;
+  /** `on`|`off`: resolve an http connection's host over DoH and refuse private answers (default: off only when ENVIRONMENT is development). */
+  CONNECTIONS_RESOLVE_HOSTS?: string;
+  /** The DNS-over-HTTPS JSON endpoint for that check (default https://cloudflare-dns.com/dns-query). */
+  CONNECTIONS_DOH_URL?: string;
 
   /** GitHub's REST API base URL (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3). */
   GITHUB_API_URL?: string;

@@ -2,12 +2,15 @@
  * Live health checks of a connection's target. ChittyOS targets are probed through the ecosystem
  * client (`GET /health` on the discovered URL, one shot); http(s) targets get a bounded `HEAD` on
  * the endpoint (a `GET` if HEAD is refused with 405/501), without credentials, where any answer
- * below 500 means reachable. The result is recorded on the row — last check, error count (reset
+ * below 500 means reachable — after the host passes the name rules and, when on, the resolve
+ * check (resolve.ts); a refused host or a silent resolver is a failed check, with the reason. The result is recorded on the row — last check, error count (reset
  * on success), status active/failed — and a `connection.status_changed` event is written in the
  * same batch only when the status actually changes.
  */
 import { ecosystemFromEnv, outboundFetch } from '../ecosystem/from-env';
 import type { Env } from '../env';
+import { canonicalHost, hostProblem } from './host-policy';
+import { checkEndpointHost } from './resolve';
 import { type Connection, type ConnectionStatus, connectionById, outboxIfChanged, recordCheck } from './store';
 import { Deadline, sendWithin } from './upstream';
 
@@ -26,9 +29,24 @@ export interface CheckOutcome {
 /** Probes shared within one sweep: one probe per ChittyOS service, however many connections use it. */
 export type ProbeMemo = Map<string, Promise<CheckOutcome>>;
 
+/**
+ * Why the endpoint's host may not be called now, or null: its name (rows made before the name
+ * rules tightened), then — when the resolve check is on — what it resolves to. A resolver that
+ * cannot answer makes the check fail: an unverified target is not reported healthy.
+ */
+async function hostRefusal(env: Env, endpoint: string): Promise<string | null> {
+  const named = hostProblem(canonicalHost(new URL(endpoint).hostname));
+  if (named) return `refused: ${named}`;
+  const resolution = await checkEndpointHost(env, endpoint);
+  if (!resolution || resolution.kind === 'public') return null;
+  return resolution.kind === 'unavailable' ? `resolver unavailable: ${resolution.detail}` : `refused: ${resolution.detail}`;
+}
+
 async function checkHttp(env: Env, endpoint: string): Promise<CheckOutcome> {
   const started = Date.now();
   const checkedAt = new Date(started).toISOString();
+  const refusal = await hostRefusal(env, endpoint);
+  if (refusal) return { reachable: false, reason: refusal, latencyMs: Date.now() - started, checkedAt };
   const deadline = new Deadline(HEALTH_TIMEOUT_MS);
   try {
     const fetch = outboundFetch(env);

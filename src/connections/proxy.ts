@@ -6,13 +6,15 @@
  * 10 s) that covers the answer's body too; the answer is capped at PROXY_MAX_RESPONSE_BYTES.
  * Upstream unreachable → 502, too slow → 504, too big → 502; the target's own answers (even 5xx)
  * are passed through. Every use counts a request and its time; failures (no answer, timeout, too
- * big, or 5xx) count an error. ChittyConnect's own service tokens are never sent.
+ * big, or 5xx) count an error. ChittyConnect's own service tokens are never sent. An endpoint
+ * whose host today's name rules refuse (a row stored before they tightened) is 409, not called.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ecosystemFromEnv, outboundFetch } from '../ecosystem/from-env';
 import { AppError } from '../http/errors';
 import { loadCredentials } from './credentials';
+import { canonicalHost, hostProblem } from './host-policy';
 import { credentialKeyringFromEnv } from './keyring';
 import { forwardedRequestHeaders, proxyTargetUrl, returnedResponseHeaders } from './proxy-rules';
 import { CONNECTION_ID, effectiveAuth, injectedHeader } from './rules';
@@ -38,7 +40,18 @@ async function usableConnection(c: Context<AppEnv>, id: string): Promise<Connect
 }
 
 async function baseUrl(c: Context<AppEnv>, connection: Connection): Promise<string> {
-  if (connection.targetEndpoint) return connection.targetEndpoint;
+  if (connection.targetEndpoint) {
+    // Rows stored before the name rules tightened are held to today's rules before every call.
+    const problem = hostProblem(canonicalHost(new URL(connection.targetEndpoint).hostname));
+    if (problem) {
+      throw new AppError(
+        409,
+        'connection_target_refused',
+        `This connection's endpoint is no longer allowed (${problem}); disconnect it and connect to a public host.`,
+      );
+    }
+    return connection.targetEndpoint;
+  }
   if (connection.targetService === 'http')
     throw new AppError(409, 'connection_has_no_endpoint', 'This connection has no endpoint to reach.');
   return ecosystemFromEnv(c.env).discovery.baseUrl(connection.targetService);

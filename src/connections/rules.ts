@@ -1,12 +1,14 @@
 /**
  * The rules a connection must satisfy beyond field shapes, in one place: what an id looks like,
- * what an endpoint may be (http(s), a host name, no user info, query or fragment; normalised so
- * "one active connection per source/target/endpoint" compares like with like), how credentials
+ * what an endpoint may be (http(s), a public host name as host-policy.ts decides, no user info,
+ * query or fragment; normalised — scheme and host canonical, default port and trailing slash
+ * dropped — so "one active connection per source/target/endpoint" compares like with like), how credentials
  * are injected (bearer, basic or a named header) and which header names are never ours to set.
  * Each check returns the field it is about, so a client mistake is a 400 naming it.
  */
 import { z } from '@hono/zod-openapi';
 import type { FieldError } from '../http/errors';
+import { canonicalHost, hostProblem } from './host-policy';
 import type { AuthConfig, Credentials } from './schema';
 
 export const CONNECTION_ID = z.string().regex(/^conn_[0-9a-f]{32}$/, 'not a connection id (conn_ + 32 hex digits)');
@@ -44,12 +46,11 @@ export function normalizeEndpoint(raw: string): { endpoint: string } | { problem
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'must be an http or https URL' };
   if (url.username || url.password) return { problem: 'must not carry user info; put secrets in credentials' };
   if (url.search || url.hash || raw.includes('#')) return { problem: 'must not have a query or fragment' };
-  const host = url.hostname;
-  if (host.startsWith('[') || /^[\d.]+$/.test(host)) return { problem: 'must use a host name, not an IP address' };
-  if (!host.includes('.') || host === 'localhost' || host.endsWith('.localhost')) {
-    return { problem: 'must use a fully qualified public host name' };
-  }
-  return { endpoint: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}` };
+  const host = canonicalHost(url.hostname);
+  const problem = hostProblem(host);
+  if (problem) return { problem };
+  const port = url.port ? `:${url.port}` : '';
+  return { endpoint: `${url.protocol}//${host}${port}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 /** The auth a connection uses: its config's, or bearer when it has credentials and no config. */

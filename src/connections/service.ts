@@ -1,7 +1,7 @@
 /**
- * Creating and disconnecting connections. Create checks what the schema cannot (the endpoint,
- * how credentials are injected, that the source is the caller's), encrypts credentials into
- * `API_KEYS` first, then writes the row and its `connection.created` event in one D1 batch; if
+ * Creating and disconnecting connections. Create checks what the schema cannot (the endpoint's
+ * name, and for http targets what it resolves to; how credentials are injected; that the source
+ * is the caller's), encrypts credentials into `API_KEYS` first, then writes the row and its `connection.created` event in one D1 batch; if
  * the batch fails (e.g. a live duplicate → 409) the encrypted value is removed again, so nothing
  * half-made stays behind. Disconnect marks the row, records `connection.disconnected` in the same
  * batch and destroys the credentials. Event payloads never carry credentials or config.
@@ -17,9 +17,13 @@ import { consoleLogger } from '../lib/log';
 import { outboxInsert } from '../queue/outbox';
 import { credentialsRef, destroyCredentials, putSealed, sealCredentials } from './credentials';
 import { credentialKeyringFromEnv } from './keyring';
+import { checkEndpointHost } from './resolve';
 import { credentialProblems, normalizeEndpoint } from './rules';
 import type { CreateBody } from './schema';
 import { type Connection, connectionOf, disconnectConnection, insertConnection, isDuplicateLive, outboxIfChanged } from './store';
+
+/** Retry-After when the resolver could not answer at create. */
+const RESOLVER_RETRY_AFTER_SECONDS = 5;
 
 /** A 400 naming each field, shaped like the schema validation's. */
 export function invalidFields(errors: FieldError[]): AppError {
@@ -64,6 +68,26 @@ export function connectionView(c: Connection) {
   };
 }
 
+/**
+ * The resolve check at create (when on): a name that points inside or does not resolve is a 400
+ * naming the field; a resolver that cannot answer is a 503 — fail closed, try again shortly.
+ */
+async function refuseInternalResolution(env: Env, endpoint: string): Promise<void> {
+  const resolution = await checkEndpointHost(env, endpoint);
+  if (!resolution || resolution.kind === 'public') return;
+  if (resolution.kind === 'unavailable') {
+    consoleLogger.log('warn', 'connection.resolve_unavailable', { detail: resolution.detail });
+    throw new AppError(
+      503,
+      'resolver_unavailable',
+      'The endpoint’s host name could not be checked (the DNS resolver did not answer); retry shortly.',
+      { retryAfterSeconds: RESOLVER_RETRY_AFTER_SECONDS },
+    );
+  }
+  const hint = resolution.kind === 'unresolvable' ? '; create its DNS record first' : '; use a host on the public internet';
+  throw invalidFields([{ field: 'json.target.endpoint', message: `${resolution.detail}${hint}` }]);
+}
+
 async function targetEndpoint(env: Env, body: CreateBody): Promise<string> {
   const field = 'json.target.endpoint';
   const { service, endpoint } = body.target;
@@ -101,6 +125,7 @@ export async function createConnection(env: Env, owner: string, body: CreateBody
   const problems = credentialProblems(body.config?.auth, body.credentials);
   if (problems.length) throw invalidFields(problems);
   await checkSource(env, owner, body.source);
+  if (body.target.service === 'http') await refuseInternalResolution(env, endpoint);
 
   const now = new Date().toISOString();
   const connectionId = randomId('conn');
