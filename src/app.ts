@@ -18,7 +18,7 @@ import { describeWebhook, webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
 import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
-import { AppError, problem, toAppError } from './http/errors';
+import { AppError, describeCause, problem, toAppError } from './http/errors';
 import { idempotency } from './http/idempotency';
 import { defaultHook } from './http/openapi-hook';
 import { requestId } from './http/request-id';
@@ -61,12 +61,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
     const { appError, unexpected } = toAppError(err);
-    if (unexpected) {
-      consoleLogger.log('error', 'request.failed', {
+    // Logged once, here: unknown errors, and every 5xx that says what caused it (a queue refusing a
+    // send, an ecosystem outage). 4xx are the client's to fix and are not logged.
+    const cause = appError.cause ?? err;
+    if (unexpected || (appError.status >= 500 && appError.cause !== undefined)) {
+      consoleLogger.log(unexpected ? 'error' : 'warn', 'request.failed', {
         requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        status: appError.status,
+        code: appError.code,
+        error: describeCause(cause),
       });
     }
     return problem(c, appError);

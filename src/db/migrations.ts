@@ -14,6 +14,7 @@ import m0009 from '../../migrations/0009_contexts_search_and_labels.sql';
 import m0010 from '../../migrations/0010_connection_credentials_kid.sql';
 import m0011 from '../../migrations/0011_github_app.sql';
 import m0012 from '../../migrations/0012_github_claimed_at.sql';
+import m0013 from '../../migrations/0013_dead_letter_note.sql';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0010_connection_credentials_kid.sql', sql: m0010 },
   { name: '0011_github_app.sql', sql: m0011 },
   { name: '0012_github_claimed_at.sql', sql: m0012 },
+  { name: '0013_dead_letter_note.sql', sql: m0013 },
 ];

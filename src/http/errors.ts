@@ -1,7 +1,8 @@
 /**
  * One error type for the whole app, rendered in one place as `application/problem+json`
  * (RFC 9457) with a stable `code` and the request id. Anything thrown that is not an AppError is
- * logged and shown to the client as a generic 500: internal reasons stay off the wire.
+ * logged and shown to the client as a generic 500: internal reasons stay off the wire. A 5xx
+ * AppError that carries a `cause` is logged once too, with that cause.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -14,16 +15,29 @@ export interface FieldError {
   message: string;
 }
 
+export interface AppErrorExtra {
+  errors?: FieldError[];
+  retryAfterSeconds?: number;
+  headers?: Record<string, string>;
+  /** What went wrong underneath (a 5xx's reason): logged once by `onError`, never sent to the client. */
+  cause?: unknown;
+}
+
 export class AppError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; headers?: Record<string, string> } = {},
+    readonly extra: AppErrorExtra = {},
   ) {
-    super(detail);
+    super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'AppError';
   }
+}
+
+/** A one-line description of a cause for logs: name and message, never the whole object. */
+export function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
 const TITLES: Record<number, string> = {
@@ -71,6 +85,7 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
     return {
       appError: new AppError(503, 'ecosystem_unavailable', `${err.service} is unavailable right now; retry later.`, {
         retryAfterSeconds: err.retryAfterSeconds,
+        cause: err,
       }),
       unexpected: false,
     };
@@ -82,6 +97,7 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
         502,
         'ecosystem_rejected',
         `${err.service} refused the request ChittyConnect made for this call; quote the request id.`,
+        { cause: err },
       ),
       unexpected: true,
     };
@@ -97,7 +113,9 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
     return { appError: new AppError(status, `http_${status}`, err.message || TITLES[status] || 'Error'), unexpected: false };
   }
   return {
-    appError: new AppError(500, 'internal_error', 'Something went wrong on our side; quote the request id if it persists.'),
+    appError: new AppError(500, 'internal_error', 'Something went wrong on our side; quote the request id if it persists.', {
+      cause: err,
+    }),
     unexpected: true,
   };
 }

@@ -5,15 +5,21 @@
  * a redelivery changes nothing. Each message is acked or retried on its own, with backoff; after
  * the last retry the queue moves it to the dead-letter queue (see dead-letters.ts), and the cron
  * sweep sends undelivered events again once the services are back.
+ *
+ * One message never fails the batch: a body that is not an outbox event is kept as a dead letter
+ * at once; DNA is called per message; and when Chronicle refuses the batch call (rather than
+ * being down), the events are sent one by one, so the event at fault is retried alone.
  */
 import { setContextDna } from '../contexts/store';
 import type { EcosystemClient } from '../ecosystem/client';
-import { EcosystemRejectedError } from '../ecosystem/errors';
+import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { gateFor } from '../http/principal-gate';
+import { depthAtMost } from '../lib/json-depth';
 import { consoleLogger } from '../lib/log';
-import type { OutboxMessage } from './messages';
+import { deadLetterQueueOf, keepDeadLetter } from './dead-letters';
+import { MAX_OUTBOX_PAYLOAD_DEPTH, type OutboxMessage } from './messages';
 import { markDelivered, processedAmong } from './store';
 
 /** Which DNA entity, if any, an event belongs to, and how it changes it. */
@@ -59,15 +65,57 @@ export function retryDelaySeconds(attempts: number, base: number): number {
   return Math.max(base === 0 ? 0 : 1, Math.round(ceiling / 2 + Math.random() * (ceiling / 2)));
 }
 
+/** Why a message can never be processed as an outbox event, or null. Never throws. */
+function poisonReason(message: Message<unknown>): string | null {
+  let body: unknown;
+  try {
+    body = message.body;
+  } catch (err) {
+    return `its body cannot be read (${reason(err)})`;
+  }
+  const m = body as Partial<OutboxMessage> | null;
+  const fields = typeof m === 'object' && m !== null && !Array.isArray(m);
+  if (
+    !fields ||
+    !['eventId', 'aggregate', 'aggregateId', 'eventType', 'createdAt'].every((k) => typeof m[k as keyof OutboxMessage] === 'string')
+  )
+    return 'not an outbox event (eventId, aggregate, aggregateId, eventType and createdAt are required)';
+  if (typeof m.payload !== 'object' || m.payload === null || Array.isArray(m.payload)) return 'its payload is not an object';
+  if (!depthAtMost(m.payload, MAX_OUTBOX_PAYLOAD_DEPTH)) return `its payload nests deeper than ${MAX_OUTBOX_PAYLOAD_DEPTH} levels`;
+  return null;
+}
+
 export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env: Env): Promise<void> {
   const client = ecosystemFromEnv(env);
   const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
-  const messages = batch.messages;
-  const done = await processedAmong(
-    env.DB,
-    'outbox',
-    messages.map((m) => m.body.eventId),
-  );
+  const retry = (message: Message<OutboxMessage>) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+
+  const messages: Message<OutboxMessage>[] = [];
+  for (const message of batch.messages) {
+    const poison = poisonReason(message);
+    if (poison === null) {
+      messages.push(message);
+      continue;
+    }
+    consoleLogger.log('error', 'context_ops.poison_message', { messageId: message.id, queue: batch.queue, reason: poison });
+    const refused = `refused by the ${batch.queue} consumer: ${poison}`;
+    if (await keepDeadLetter(env, message, deadLetterQueueOf(batch.queue), refused)) message.ack();
+    else retry(message);
+  }
+
+  let done: Set<string>;
+  try {
+    done = await processedAmong(
+      env.DB,
+      'outbox',
+      messages.map((m) => m.body.eventId),
+    );
+  } catch (err) {
+    // Without the dedupe nothing can be sent safely: the whole batch waits (D1 is down, not a message at fault).
+    consoleLogger.log('warn', 'context_ops.dedupe_failed', { messages: messages.length, reason: reason(err) });
+    for (const message of messages) retry(message);
+    return;
+  }
   const pending: Message<OutboxMessage>[] = [];
   for (const message of messages) {
     if (done.has(message.body.eventId)) message.ack();
@@ -85,34 +133,53 @@ export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env:
         attempts: message.attempts,
         reason: reason(err),
       });
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+      retry(message);
     }
   }
   if (tracked.length === 0) return;
 
   try {
-    await client.chronicle.batch(
-      tracked.map(({ body }) => ({
-        eventId: body.eventId,
-        eventType: body.eventType,
-        entityId: body.aggregateId,
-        timestamp: body.createdAt,
-        data: { aggregate: body.aggregate, ...summary(body.payload) },
-      })),
-    );
-    const now = new Date().toISOString();
-    await env.DB.batch(
-      markDelivered(
-        env.DB,
-        tracked.map((m) => ({ eventId: m.body.eventId, eventType: m.body.eventType, attempts: m.attempts })),
-        now,
-      ),
-    );
-    for (const message of tracked) message.ack();
+    await recordInChronicle(env, client, tracked);
   } catch (err) {
-    consoleLogger.log('warn', 'context_ops.chronicle_failed', { events: tracked.length, reason: reason(err) });
-    for (const message of tracked) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+    // Chronicle is down (or D1 failed after it answered): all wait; Chronicle applies each event id once.
+    // Refused by Chronicle, or failing on our side: one by one, so only the event at fault is retried.
+    const outage = err instanceof EcosystemError;
+    consoleLogger.log('warn', 'context_ops.chronicle_failed', { events: tracked.length, reason: reason(err), oneByOne: !outage });
+    if (outage || tracked.length === 1) {
+      for (const message of tracked) retry(message);
+      return;
+    }
+    for (const message of tracked) {
+      try {
+        await recordInChronicle(env, client, [message]);
+      } catch (single) {
+        consoleLogger.log('warn', 'context_ops.chronicle_failed', { eventId: message.body.eventId, reason: reason(single) });
+        retry(message);
+      }
+    }
   }
+}
+
+/** Logs the events in Chronicle (one call), marks them delivered, and acks them. */
+async function recordInChronicle(env: Env, client: EcosystemClient, tracked: Message<OutboxMessage>[]): Promise<void> {
+  await client.chronicle.batch(
+    tracked.map(({ body }) => ({
+      eventId: body.eventId,
+      eventType: body.eventType,
+      entityId: body.aggregateId,
+      timestamp: body.createdAt,
+      data: { aggregate: body.aggregate, ...summary(body.payload) },
+    })),
+  );
+  const now = new Date().toISOString();
+  await env.DB.batch(
+    markDelivered(
+      env.DB,
+      tracked.map((m) => ({ eventId: m.body.eventId, eventType: m.body.eventType, attempts: m.attempts })),
+      now,
+    ),
+  );
+  for (const message of tracked) message.ack();
 }
 
 function reason(err: unknown): string {

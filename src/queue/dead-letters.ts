@@ -1,40 +1,110 @@
 /**
- * The dead-letter queues' consumer: every message that exhausted its retries is kept in D1
- * (`dead_letters`), where the admin routes list and replay it. Acked only once stored. A GitHub
- * delivery is also settled `failed` in `processed_events` with its message, for the GitHub replay
- * routes.
+ * Dead letters: every message that exhausted its retries (or that a consumer refused at once as
+ * unprocessable) is kept in D1 (`dead_letters`), where the admin routes list and replay it. The
+ * one thing this consumer must never do is lose a message, so each message is stored on its own —
+ * one that cannot be stored never holds back the others — and whatever its body (not serialisable
+ * as JSON, cyclic, huge) it is kept as text, with a note when that text is not the exact body.
+ * A message is acked only once stored; if storing fails it is retried and logged at `error` with
+ * its id. A GitHub delivery is also settled `failed` in `processed_events` with its message, for
+ * the GitHub replay routes.
  */
 import type { Env } from '../env';
 import { settleDeadLettered } from '../github/store';
-import type { GitHubDelivery } from '../github/webhook';
+import { isGitHubDelivery } from '../github/webhook';
+import { toSafeJson } from '../lib/json-depth';
+import { consoleLogger } from '../lib/log';
 import { insertDeadLetter } from './store';
 
-function isDelivery(body: unknown): body is GitHubDelivery {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    typeof (body as GitHubDelivery).deliveryId === 'string' &&
-    typeof (body as GitHubDelivery).event === 'string'
-  );
+/**
+ * Longest body text kept in a row. D1 refuses rows past ~2 MB; 256 Ki UTF-16 code units are at
+ * most 768 KiB of UTF-8. Queue messages are capped at 128 KB, so only a body that did not come
+ * through a real queue can be cut; the row's note says so.
+ */
+export const MAX_DEAD_LETTER_CHARS = 256 * 1024;
+
+/** How long a dead letter that could not be stored waits before the next try. */
+const STORE_RETRY_SECONDS = 30;
+
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/**
+ * Stores one message as a dead letter of `queue` (a `…-dlq` name). Never throws: true when the
+ * message is kept (now, or by an earlier copy with the same id), false when it is not and must be
+ * retried. `refused` says why a live consumer dead-lettered it without retrying.
+ */
+export async function keepDeadLetter(
+  env: Env,
+  message: Message<unknown>,
+  queue: string,
+  refused: string | null = null,
+  receivedAt = new Date().toISOString(),
+): Promise<boolean> {
+  const log = { messageId: message.id, queue, attempts: message.attempts };
+  try {
+    let body: unknown;
+    let unreadable: string | null = null;
+    try {
+      body = message.body;
+    } catch (err) {
+      unreadable = describe(err);
+    }
+    const safe =
+      unreadable === null ? toSafeJson(body, MAX_DEAD_LETTER_CHARS) : { text: 'null', note: `the body could not be read (${unreadable})` };
+    const note = [refused, safe.note].filter((n) => n !== null).join('; ') || null;
+    const letter = insertDeadLetter(env.DB, { id: message.id, queue, bodyText: safe.text, note, attempts: message.attempts, receivedAt });
+    const settle = queue.endsWith('-github-events-dlq') && isGitHubDelivery(body) ? settleStatement(env, body, receivedAt, log) : null;
+    try {
+      await env.DB.batch(settle ? [letter, settle] : [letter]);
+    } catch (err) {
+      if (!settle) throw err;
+      // The dead letter matters most: keep it alone, and say why the delivery was not settled.
+      consoleLogger.log('error', 'dead_letter.settle_failed', { ...log, error: describe(err) });
+      await letter.run();
+    }
+    if (unreadable !== null) {
+      // A row says what happened, but the body is not in it: keep retrying in case a later read works.
+      consoleLogger.log('error', 'dead_letter.body_unreadable', { ...log, error: unreadable });
+      return false;
+    }
+    if (note !== null) consoleLogger.log('warn', 'dead_letter.kept_with_note', { ...log, note });
+    return true;
+  } catch (err) {
+    consoleLogger.log('error', 'dead_letter.store_failed', { ...log, error: describe(err) });
+    return false;
+  }
 }
 
+function settleStatement(
+  env: Env,
+  delivery: Parameters<typeof settleDeadLettered>[1],
+  at: string,
+  log: Record<string, unknown>,
+): D1PreparedStatement | null {
+  try {
+    return settleDeadLettered(env.DB, delivery, at);
+  } catch (err) {
+    consoleLogger.log('error', 'dead_letter.settle_failed', { ...log, error: describe(err) });
+    return null;
+  }
+}
+
+/** The dead-letter queues' consumer: each message stored on its own, acked once stored, else retried. */
 export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const receivedAt = new Date().toISOString();
-  try {
-    const github = batch.queue.endsWith('-github-events-dlq');
-    await env.DB.batch(
-      batch.messages.flatMap((m) => [
-        insertDeadLetter(env.DB, { id: m.id, queue: batch.queue, body: m.body, attempts: m.attempts, receivedAt }),
-        ...(github && isDelivery(m.body) ? [settleDeadLettered(env.DB, m.body, receivedAt)] : []),
-      ]),
-    );
-    for (const m of batch.messages) m.ack();
-  } catch {
-    for (const m of batch.messages) m.retry({ delaySeconds: 30 });
-  }
+  await Promise.all(
+    batch.messages.map(async (m) => {
+      if (await keepDeadLetter(env, m, batch.queue, null, receivedAt)) m.ack();
+      else m.retry({ delaySeconds: STORE_RETRY_SECONDS });
+    }),
+  );
 }
 
 /** The live queue a dead-letter queue belongs to (`…-dlq` → `…`). */
 export function liveQueueOf(deadLetterQueue: string): string {
   return deadLetterQueue.replace(/-dlq$/, '');
+}
+
+/** The dead-letter queue of a live queue (`…` → `…-dlq`), for letters a consumer refuses at once. */
+export function deadLetterQueueOf(liveQueue: string): string {
+  return `${liveQueue}-dlq`;
 }

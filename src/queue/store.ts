@@ -91,10 +91,13 @@ export async function outboxStats(db: D1Database): Promise<OutboxStats> {
 export interface DeadLetter {
   id: string;
   queue: string;
+  /** The message body; the stored text itself when it is not JSON (see `note`). */
   body: unknown;
   attempts: number;
   receivedAt: string;
   replayedAt: string | null;
+  /** Why the body is not kept exactly (unserialisable, truncated) or why it was refused early; null when kept whole. */
+  note: string | null;
 }
 
 interface DeadLetterRow {
@@ -104,21 +107,36 @@ interface DeadLetterRow {
   attempts: number;
   received_at: string;
   replayed_at: string | null;
+  note: string | null;
+}
+
+/** The stored body parsed back, or the text itself when it is not JSON (a truncated body). */
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 const toDeadLetter = (r: DeadLetterRow): DeadLetter => ({
   id: r.id,
   queue: r.queue,
-  body: JSON.parse(r.body) as unknown,
+  body: parsedBody(r.body),
   attempts: r.attempts,
   receivedAt: r.received_at,
   replayedAt: r.replayed_at,
+  note: r.note,
 });
 
-export function insertDeadLetter(db: D1Database, d: Omit<DeadLetter, 'replayedAt'>): D1PreparedStatement {
+/** One dead letter, its body already turned into text (see `toSafeJson`). A redelivered copy (same id) is kept once. */
+export function insertDeadLetter(
+  db: D1Database,
+  d: { id: string; queue: string; bodyText: string; note: string | null; attempts: number; receivedAt: string },
+): D1PreparedStatement {
   return db
-    .prepare('INSERT OR IGNORE INTO dead_letters (id, queue, body, attempts, received_at) VALUES (?, ?, ?, ?, ?)')
-    .bind(d.id, d.queue, JSON.stringify(d.body), d.attempts, d.receivedAt);
+    .prepare('INSERT OR IGNORE INTO dead_letters (id, queue, body, attempts, received_at, note) VALUES (?, ?, ?, ?, ?, ?)')
+    .bind(d.id, d.queue, d.bodyText, d.attempts, d.receivedAt, d.note);
 }
 
 export async function listDeadLetters(

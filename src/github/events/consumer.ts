@@ -7,24 +7,43 @@
  * admin replay routes (routes.ts) can send it again. When GitHub rate-limits us, the retry waits
  * as long as GitHub asked. Deliveries about different things (two pull requests) are handled
  * concurrently; those about the same thing keep their order.
+ *
+ * One message never fails the batch: each is handled in isolation, nothing (not even the error
+ * path's own bookkeeping) escapes its handling, and it is acked or retried on its own. A message
+ * that is not a delivery at all, or whose payload nests past the webhook's bound, is kept as a
+ * dead letter at once (acked once stored, retried if not) instead of being retried in vain.
  */
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
+import { depthAtMost, textDepthAtMost, toSafeJson } from '../../lib/json-depth';
 import { consoleLogger } from '../../lib/log';
 import { retryDelaySeconds } from '../../queue/context-ops';
+import { deadLetterQueueOf, keepDeadLetter } from '../../queue/dead-letters';
 import { describeGitHubError, rateLimitWait } from '../api';
 import { claimDelivery, STALE_PROCESSING_MS, settleDelivery } from '../store';
-import type { GitHubDelivery } from '../webhook';
+import { type GitHubDelivery, isGitHubDelivery, MAX_PAYLOAD_DEPTH } from '../webhook';
 import { HANDLERS, UnprocessableDelivery } from './handlers';
 
 /** Queues cap a retry delay at 12 hours. */
 const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
 
+/** Longest delivery text kept for replay on a failed delivery (a queue message is at most 128 KB). */
+const MAX_KEPT_DELIVERY_CHARS = 256 * 1024;
+
 async function payloadOf(env: Env, delivery: GitHubDelivery): Promise<unknown> {
   if (!delivery.payloadKey) return delivery.payload;
   const parked = await env.CHITTYCONNECT_KV.get(delivery.payloadKey);
   if (parked === null) throw new UnprocessableDelivery(`parked payload ${delivery.payloadKey} has expired`);
+  if (!textDepthAtMost(parked, MAX_PAYLOAD_DEPTH))
+    throw new UnprocessableDelivery(`parked payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   return JSON.parse(parked) as unknown;
+}
+
+/** Why a message can never be processed (so retrying it is pointless), or null. */
+function poisonReason(body: unknown): string | null {
+  if (!isGitHubDelivery(body)) return 'not a GitHub delivery (deliveryId and event are required)';
+  if (!depthAtMost(body.payload, MAX_PAYLOAD_DEPTH)) return `its payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;
+  return null;
 }
 
 /**
@@ -73,16 +92,53 @@ async function handle(message: Message<GitHubDelivery>, env: Env, base: number):
     message.ack();
   } catch (err) {
     const error = describeGitHubError(err);
-    // Only a run that claimed the delivery settles it: a failed claim must not mark another run's work.
-    if (claimed)
-      await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: JSON.stringify(delivery) }, new Date())
-        .run()
-        .catch(() => undefined);
     const wait = rateLimitWait(err);
     consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
+    // Only a run that claimed the delivery settles it: a failed claim must not mark another run's work.
+    if (claimed) await settleFailed(env, delivery, error, log);
     if (err instanceof UnprocessableDelivery) message.ack();
     else if (wait !== null) message.retry({ delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) });
     else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+  }
+}
+
+/** Settles a claimed delivery `failed`, keeping its message for replay. Never throws: a failure here is logged. */
+async function settleFailed(env: Env, delivery: GitHubDelivery, error: string, log: Record<string, unknown>): Promise<void> {
+  try {
+    const kept = toSafeJson(delivery, MAX_KEPT_DELIVERY_CHARS);
+    await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: kept.text }, new Date()).run();
+  } catch (settleError) {
+    consoleLogger.log('error', 'github.settle_failed', { ...log, error: describeGitHubError(settleError) });
+  }
+}
+
+/**
+ * One message, in isolation: a poison message is kept as a dead letter at once; anything that
+ * escapes the handling (it should not) retries this message alone, and is logged.
+ */
+async function handleIsolated(message: Message<GitHubDelivery>, queue: string, env: Env, base: number): Promise<void> {
+  try {
+    const poison = poisonReason(message.body);
+    if (poison !== null) {
+      consoleLogger.log('error', 'github.poison_message', { messageId: message.id, queue, reason: poison });
+      const refused = `refused by the ${queue} consumer: ${poison}`;
+      if (await keepDeadLetter(env, message, deadLetterQueueOf(queue), refused)) message.ack();
+      else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+      return;
+    }
+    await handle(message, env, base);
+  } catch (err) {
+    consoleLogger.log('error', 'github.message_failed', { messageId: message.id, queue, error: describeGitHubError(err) });
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+  }
+}
+
+/** The subject a message is grouped by; a message whose body cannot be read is grouped on its own. */
+function groupOf(message: Message<GitHubDelivery>): string {
+  try {
+    return isGitHubDelivery(message.body) ? subjectOf(message.body) : `message:${message.id}`;
+  } catch {
+    return `message:${message.id}`;
   }
 }
 
@@ -91,12 +147,12 @@ export async function consumeGitHubEvents(batch: MessageBatch<GitHubDelivery>, e
   const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
   const groups = new Map<string, Message<GitHubDelivery>[]>();
   for (const message of batch.messages) {
-    const key = subjectOf(message.body);
+    const key = groupOf(message);
     groups.set(key, [...(groups.get(key) ?? []), message]);
   }
   await Promise.all(
     [...groups.values()].map(async (messages) => {
-      for (const message of messages) await handle(message, env, base);
+      for (const message of messages) await handleIsolated(message, batch.queue, env, base);
     }),
   );
 }
