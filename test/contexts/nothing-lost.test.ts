@@ -5,12 +5,18 @@
  */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { developmentClock, ecosystemFromEnv } from '../../src/ecosystem/from-env';
 import worker from '../../src/index';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
 import { clearFaults, setFault } from '../helpers/emulator';
 import { waitForDelivery } from '../helpers/outbox';
 
 afterEach(clearFaults);
+
+/** Lets the open period of the worker's circuit breakers pass, on the clock its ecosystem client runs on. */
+function passBreakerOpenPeriod(): void {
+  developmentClock.advance(ecosystemFromEnv(env).transport.options.breakerOpenMs);
+}
 
 type Send = (path: string, init: RequestInit & { json?: unknown }) => Promise<Response>;
 
@@ -53,10 +59,12 @@ async function expectAllDelivered(ids: string[]): Promise<void> {
     .all<{ event_id: string; aggregate_id: string; delivered_at: string | null }>();
   expect(results).toHaveLength(200);
   expect(results.filter((r) => r.delivered_at === null)).toHaveLength(0);
-  const auth = { authorization: 'Bearer test' };
+  // Each emulated service accepts only its own token, as the real ones do.
+  const chronicle = { authorization: `Bearer ${env.CHITTY_CHRONICLE_TOKEN}` };
+  const dnaAuth = { authorization: `Bearer ${env.CHITTY_DNA_TOKEN}` };
   for (const id of ids) {
     const timeline = (await (
-      await env.ECOSYSTEM.fetch(`https://chronicle.chitty.cc/v1/timeline/${id}?limit=500`, { headers: auth })
+      await env.ECOSYSTEM.fetch(`https://chronicle.chitty.cc/v1/timeline/${id}?limit=500`, { headers: chronicle })
     ).json()) as {
       events: { eventId: string }[];
     };
@@ -65,7 +73,7 @@ async function expectAllDelivered(ids: string[]): Promise<void> {
       .map((r) => r.event_id)
       .sort();
     expect(timeline.events.map((e) => e.eventId).sort()).toEqual(expected); // each once, none missing
-    const dna = await env.ECOSYSTEM.fetch(`https://dna.chitty.cc/v1/dna/${id}/history`, { headers: auth });
+    const dna = await env.ECOSYSTEM.fetch(`https://dna.chitty.cc/v1/dna/${id}/history`, { headers: dnaAuth });
     expect(dna.status).toBe(200);
     expect(((await dna.json()) as { generation: number }).generation).toBe(1); // the one change, applied once
   }
@@ -90,7 +98,7 @@ describe('nothing lost', () => {
     expect(stuck?.n).toBe(200);
 
     await clearFaults();
-    await new Promise((r) => setTimeout(r, 1_100)); // the breakers' open period (1 s in tests)
+    passBreakerOpenPeriod(); // the worker's breakers wait no longer: its clock moves, nobody sleeps
     await sweep();
     expect(await waitForDelivery(ids, 60_000)).toBe(0);
     await expectAllDelivered(ids);

@@ -15,7 +15,7 @@ describe('/_emulator (development only)', () => {
     const actor = (await res.json()) as { chittyId: string; token: string };
     const check = await env.ECOSYSTEM.fetch('https://auth.chitty.cc/v1/auth/validate', {
       method: 'POST',
-      headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${env.CHITTY_AUTH_SERVICE_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ token: actor.token }),
     });
     expect(await check.json()).toMatchObject({ valid: true, actor: { chittyId: actor.chittyId, type: 'service' } });
