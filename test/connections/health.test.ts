@@ -118,10 +118,42 @@ describe('sweepConnectionHealth', () => {
     expect(await row(down.connectionId)).toMatchObject({ status: 'active', error_count: 0 });
   });
 
-  it('checks at most the batch size per run', async () => {
+  it('checks exactly the batch size per run, never-checked connections first, and nothing else', async () => {
+    // Start from a state where every live connection in this file's storage has been checked.
+    const neverChecked = async () =>
+      (
+        await env.DB.prepare("SELECT connection_id FROM connections WHERE status IN ('active', 'failed') AND last_check_at IS NULL").all<{
+          connection_id: string;
+        }>()
+      ).results.map((r) => r.connection_id);
+    for (let run = 0; run < 10 && (await neverChecked()).length; run++) await sweepConnectionHealth(env, { limit: 200 });
+    expect(await neverChecked()).toEqual([]);
+
     const a = await registeredActor('system');
-    for (let i = 0; i < 3; i++) await echoConnection(a);
-    const result = await sweepConnectionHealth(env, { limit: 2 });
-    expect(result.checked).toBeLessThanOrEqual(2);
+    const fresh: string[] = [];
+    for (let i = 0; i < 3; i++) fresh.push((await echoConnection(a)).connectionId);
+    const checks = async () =>
+      new Map(
+        (
+          await env.DB.prepare("SELECT connection_id, last_check_at FROM connections WHERE status IN ('active', 'failed')").all<{
+            connection_id: string;
+            last_check_at: string | null;
+          }>()
+        ).results.map((r) => [r.connection_id, r.last_check_at]),
+      );
+    const changedSince = async (before: Map<string, string | null>) =>
+      [...(await checks())].filter(([id, at]) => before.get(id) !== at).map(([id]) => id);
+
+    const before = await checks();
+    expect(await sweepConnectionHealth(env, { limit: 2 })).toEqual({ checked: 2, failed: 0 });
+    const first = await changedSince(before);
+    expect(first).toHaveLength(2);
+    expect(fresh).toEqual(expect.arrayContaining(first));
+
+    // The one left unchecked is now the stalest: the next run of one checks exactly it.
+    const rest = fresh.filter((id) => !first.includes(id));
+    const middle = await checks();
+    expect(await sweepConnectionHealth(env, { limit: 1 })).toEqual({ checked: 1, failed: 0 });
+    expect(await changedSince(middle)).toEqual(rest);
   });
 });
