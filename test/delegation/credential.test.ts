@@ -5,7 +5,25 @@
  * sub-audience included — and refused at once after revocation or expiry.
  */
 import { describe, expect, it } from 'vitest';
-import { call, craft, delegate, type Problem, registeredActor, revoke } from './support';
+import {
+  call,
+  craft,
+  delegate,
+  encodeSegment,
+  envSigningKey,
+  newSigningKey,
+  type Problem,
+  registeredActor,
+  revoke,
+  segment,
+} from './support';
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
 
 async function setup(audience: string) {
   const alice = await registeredActor('human', ['reports:read', 'actors:read']);
@@ -81,7 +99,7 @@ describe('a delegation token as a credential', () => {
     expect(((await res.json()) as Problem).detail).toContain('revoked');
   });
 
-  it('an expired or forged token is refused with 401', async () => {
+  it('an expired token is refused with 401', async () => {
     const { alice } = await setup('chittyconnect');
     const now = Math.floor(Date.now() / 1000);
     const expired = await craft({
@@ -97,6 +115,88 @@ describe('a delegation token as a credential', () => {
     const res = await validateUsing(expired, expired);
     expect(res.status).toBe(401);
     expect(((await res.json()) as Problem).detail).toContain('expired');
+  });
+
+  it('a forged token is refused with 401, whatever was forged', async () => {
+    const { alice, bob } = await setup('chittyconnect');
+    const genuine = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['profile:read'] });
+    expect((await call('/v1/actors/me', genuine.token)).status).toBe(200); // the original works
+    const [header, payload, signature] = genuine.token.split('.') as [string, string, string];
+    const claims = segment(genuine.token, 1);
+    const stranger = await newSigningKey(envSigningKey().kid); // our kid, someone else's key
+    const unknownKid = await newSigningKey();
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(envSigningKey().x ?? ''),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const hs256Header = encodeSegment({ alg: 'HS256', typ: 'chitty-delegation+jwt', kid: envSigningKey().kid });
+    const hs256Mac = new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(`${hs256Header}.${payload}`)));
+    const noneHeader = encodeSegment({ alg: 'none', typ: 'chitty-delegation+jwt', kid: envSigningKey().kid });
+
+    const forgeries: [name: string, token: string, code: string, reason?: string][] = [
+      [
+        'tampered payload (scope raised)',
+        `${header}.${encodeSegment({ ...claims, scope: 'admin' })}.${signature}`,
+        'invalid_delegation_token',
+        'bad_signature',
+      ],
+      [
+        'tampered audience',
+        `${header}.${encodeSegment({ ...claims, aud: 'dna' })}.${signature}`,
+        'invalid_delegation_token',
+        'bad_signature',
+      ],
+      [
+        'signature of another key under our kid',
+        await craft(claims, { key: stranger.privateJwk }),
+        'invalid_delegation_token',
+        'bad_signature',
+      ],
+      ['a kid we never had', await craft(claims, { key: unknownKid.privateJwk }), 'invalid_delegation_token', 'unknown_key'],
+      ['alg none with a signature', `${noneHeader}.${payload}.${signature}`, 'invalid_delegation_token', 'bad_signature'],
+      // Not a complete JWS, so not a delegation token at all: it goes to ChittyAuth, which does not know it.
+      ['alg none without a signature', `${noneHeader}.${payload}.`, 'invalid_token'],
+      ['HS256 keyed with our public key', `${hs256Header}.${payload}.${base64url(hs256Mac)}`, 'invalid_delegation_token', 'bad_signature'],
+      [
+        'our key, but never issued',
+        await craft({ ...claims, jti: `dlg_${crypto.randomUUID()}` }),
+        'invalid_delegation_token',
+        'unknown_token',
+      ],
+    ];
+    for (const [name, token, code, reason] of forgeries) {
+      const res = await call('/v1/actors/me', token);
+      expect(res.status, name).toBe(401);
+      expect(res.headers.get('www-authenticate'), name).toContain('error="invalid_token"');
+      const problem = (await res.json()) as Problem;
+      expect(problem.code, name).toBe(code);
+      expect(problem.detail, name).toContain(reason ?? 'not valid');
+    }
+    // A genuine token for another audience is no credential here either.
+    const elsewhere = await delegate(alice, { subject: bob.chittyId, audience: 'dna', scopes: ['profile:read'] });
+    const res = await call('/v1/actors/me', elsewhere.token);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as Problem).detail).toContain('wrong_audience');
+  });
+
+  it('stops working while its subject alone is suspended (403 actor_suspended), though the delegator is active', async () => {
+    const admin = await registeredActor('system', ['actors:suspend']);
+    const { alice, bob } = await setup('chittyconnect');
+    const issued = await delegate(alice, { subject: bob.chittyId, audience: 'chittyconnect', scopes: ['profile:read'] });
+    expect((await call('/v1/actors/me', issued.token)).status).toBe(200);
+    const setStatus = (status: string) => call(`/v1/actors/${bob.chittyId}`, admin.token, { method: 'PATCH', json: { status } });
+
+    expect((await setStatus('suspended')).status).toBe(200);
+    const refused = await call('/v1/actors/me', issued.token);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as Problem).code).toBe('actor_suspended');
+    expect((await call('/v1/actors/me', alice.token)).status).toBe(200); // the delegator itself is untouched
+
+    expect((await setStatus('active')).status).toBe(200);
+    expect((await call('/v1/actors/me', issued.token)).status).toBe(200); // reactivated: the token works again
   });
 
   it('its scopes bound what the subject may delegate onwards', async () => {
