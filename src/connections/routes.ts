@@ -57,7 +57,7 @@ const create = createRoute({
   tags,
   summary: 'Connect a source (your context, or yourself) to a target (a ChittyOS service or an http(s) endpoint)',
   description:
-    'Credentials are encrypted (AES-GCM) before they are stored and are never returned: the answer shows only `hasCredentials` and `credentialsKeyId`. One active connection per source, target and endpoint.',
+    'Credentials are encrypted (AES-GCM) before they are stored and are never returned: the answer shows only `hasCredentials` and `credentialsKeyId`. One active connection per source, target and endpoint. The endpoint is stored with its canonical host; hosts that are internal by name (localhost, *.local, *.internal, *.home.arpa, wildcard-DNS names like 127.0.0.1.nip.io, IP literals, single labels…) are a 400, and where the resolve check is on (CONNECTIONS_RESOLVE_HOSTS) so is a host that resolves to a non-public address or not at all. See docs/connections.md, "Which endpoints are refused".',
   request: { body: { content: jsonContent(createBody), required: true } },
   responses: {
     201: { description: 'Created', content: jsonContent(connectionSchema) },
@@ -65,7 +65,9 @@ const create = createRoute({
     409: problem('An active connection with this source, target and endpoint exists (connection_exists)'),
     422: problem('The source is not yours (source_not_found, source_not_self)'),
     ...authErrors,
-    503: problem('Credentials cannot be encrypted: the key is not configured (credentials_unavailable)'),
+    503: problem(
+      'Credentials cannot be encrypted: the key is not configured (credentials_unavailable); or the DNS resolver did not answer the resolve check (resolver_unavailable, see Retry-After)',
+    ),
   },
 });
 
@@ -109,6 +111,8 @@ const status = createRoute({
   path: '/v1/connections/{id}/status',
   tags,
   summary: 'Check the target now and record the result (status active/failed, last check, error count)',
+  description:
+    'An http(s) target is first held to the endpoint name rules and, where on, the resolve check: a host now refused, or a resolver that does not answer, is a failed check whose `reason` says so (`refused: …`, `resolver unavailable: …`), and the target is not called.',
   request: { params: idParam },
   responses: {
     200: { description: 'The check', content: jsonContent(statusView) },
@@ -130,7 +134,9 @@ const proxyDoc = createRoute({
     200: { description: 'The target’s answer, passed through' },
     400: problem('The path leaves the endpoint (invalid_proxy_path)'),
     404: problem('No such connection'),
-    409: problem('The connection is disconnected'),
+    409: problem(
+      'The connection is disconnected (connection_disconnected), or its endpoint was stored before today’s name rules and is refused (connection_target_refused)',
+    ),
     502: problem('Upstream unreachable, or its answer too large'),
     504: problem('Upstream timeout'),
     ...authErrors,
