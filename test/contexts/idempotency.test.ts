@@ -15,6 +15,35 @@ async function outcome(res: Response): Promise<string> {
   return `${res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'ran'} ${res.status}`;
 }
 
+/**
+ * Sends `n` copies of one request with one Idempotency-Key at once, while the ChittyOS service the
+ * write calls (`slowHost`) answers its first request 1 s late — so the request that claimed the
+ * key is still running when the duplicates arrive. Exactly one runs; the others are 409
+ * `idempotency_in_flight` (at least one) or, if late, the very same reply replayed.
+ */
+async function race(slowHost: string, n: number, send: () => Promise<Response>): Promise<void> {
+  await setFault(slowHost, { mode: 'slow', delayMs: 1000, times: 1 });
+  let responses: Response[];
+  try {
+    responses = await Promise.all(Array.from({ length: n }, send));
+  } finally {
+    await clearFaults();
+  }
+  const texts = await Promise.all(responses.map((r) => r.clone().text()));
+  const outcomes = await Promise.all(responses.map(outcome));
+  expect(
+    outcomes.filter((o) => o === 'ran 201'),
+    outcomes.join(', '),
+  ).toHaveLength(1);
+  expect(outcomes.filter((o) => o === '409 idempotency_in_flight').length, outcomes.join(', ')).toBeGreaterThan(0);
+  expect(
+    outcomes.every((o) => ['ran 201', 'replayed 201', '409 idempotency_in_flight'].includes(o)),
+    outcomes.join(', '),
+  ).toBe(true);
+  const ran = texts[outcomes.indexOf('ran 201')];
+  expect(texts.filter((_, i) => outcomes[i] === 'replayed 201').every((t) => t === ran)).toBe(true);
+}
+
 describe('Idempotency-Key', () => {
   it('a retried create returns the first response and creates nothing new', async () => {
     const a = await registeredActor('human');
@@ -32,24 +61,13 @@ describe('Idempotency-Key', () => {
     expect(rows?.n).toBe(1);
   });
 
-  it('concurrent duplicates create once: one runs, the others are 409 idempotency_in_flight', async () => {
+  it('concurrent duplicates create once: one runs, the others are 409 idempotency_in_flight (or its replay)', async () => {
     const a = await registeredActor('human');
     const key = crypto.randomUUID();
     const body = { name: `idem-race-${key.slice(0, 8)}` };
-    // The one request that claims the key waits 1 s on ChittyID, so every duplicate arrives while it runs.
-    await setFault('id.chitty.cc', { mode: 'slow', delayMs: 1000, times: 5 });
-    try {
-      const responses = await Promise.all(
-        Array.from({ length: 5 }, () =>
-          call('/v1/contexts/create', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } }),
-        ),
-      );
-      const outcomes = await Promise.all(responses.map(outcome));
-      expect(outcomes.filter((o) => o === 'ran 201')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === '409 idempotency_in_flight')).toHaveLength(4);
-    } finally {
-      await clearFaults();
-    }
+    await race('id.chitty.cc', 5, () =>
+      call('/v1/contexts/create', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } }),
+    );
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM contexts WHERE name = ?').bind(body.name).first<{ n: number }>();
     expect(rows?.n).toBe(1);
   });
@@ -59,23 +77,7 @@ describe('Idempotency-Key', () => {
     const key = crypto.randomUUID();
     const body = { name: `race-${key.slice(0, 8)}`, scopes: ['reports:read'] };
     await call('/v1/keys', a.token); // the token is checked and cached now, so only the key's provisioning meets the slow fault
-    await setFault('auth.chitty.cc', { mode: 'slow', delayMs: 1000, times: 1 });
-    let responses: Response[];
-    try {
-      responses = await Promise.all(
-        Array.from({ length: 6 }, () => call('/v1/keys', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } })),
-      );
-    } finally {
-      await clearFaults();
-    }
-    const texts = await Promise.all(responses.map((r) => r.clone().text()));
-    const outcomes = await Promise.all(responses.map(outcome));
-    expect(outcomes.filter((o) => o === 'ran 201')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === '409 idempotency_in_flight').length).toBeGreaterThan(0);
-    expect(outcomes.every((o) => o === 'ran 201' || o === 'replayed 201' || o === '409 idempotency_in_flight')).toBe(true);
-    const created = texts[outcomes.indexOf('ran 201')];
-    // A replay is the very same reply: the same key, shown again.
-    expect(texts.filter((_, i) => outcomes[i] === 'replayed 201').every((t) => t === created)).toBe(true);
+    await race('auth.chitty.cc', 6, () => call('/v1/keys', a.token, { method: 'POST', json: body, headers: { 'idempotency-key': key } }));
     const listed = (await (await call('/v1/keys', a.token)).json()) as { keys: { name: string }[] };
     expect(listed.keys.filter((k) => k.name === body.name)).toHaveLength(1);
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name = ?').bind(body.name).first<{ n: number }>();
