@@ -10,7 +10,8 @@
  *     the D1 write, and a reader's snapshot is kept only if no invalidation happened since its
  *     read began (the epoch), so a suspension is seen by the very next request, in any isolate.
  * It also keeps the principal's **data version**, bumped around every write to its contexts, so
- * isolates can cache the principal's reads and know exactly when they are stale.
+ * isolates can cache the principal's reads and know exactly when they are stale, and its
+ * **Idempotency-Key claims**: which keys are in flight, and the sealed records of recent replies.
  * State lives in memory: an evicted object starts a fresh window and re-reads D1, which errs only
  * towards letting an idle caller in and towards one more D1 read.
  */

@@ -162,6 +162,8 @@ describe('Idempotency-Key', () => {
       status: 503,
       code: 'credentials_unavailable',
     });
+    // Bound to its store key: the same record under another key does not open.
+    await expect(openReply(parseCredentialKeyring(k1, undefined), await storeKeyOf(a, `${idem}-x`), stored)).rejects.toThrow();
 
     const retired = await post({ CREDENTIALS_ENCRYPTION_KEY: k2, CREDENTIALS_PREVIOUS_KEYS: undefined });
     expect(retired.status).toBe(503);
@@ -169,6 +171,9 @@ describe('Idempotency-Key', () => {
     expect(problem.code).toBe('credentials_unavailable');
     expect(problem.detail).toContain('"idem-k1"');
     expect(problem.detail).not.toContain(JSON.parse(k1).key);
+    const unset = await post({ CREDENTIALS_ENCRYPTION_KEY: undefined, CREDENTIALS_PREVIOUS_KEYS: undefined });
+    expect(unset.status).toBe(503);
+    expect(((await unset.json()) as { code: string }).code).toBe('credentials_unavailable');
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name = ?')
       .bind(`rot-${idem.slice(0, 8)}`)
       .first<{ n: number }>();
@@ -198,6 +203,23 @@ describe('Idempotency-Key', () => {
     }
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name LIKE ?').bind(`${name}%`).first<{ n: number }>();
     expect(rows?.n).toBe(1);
+  });
+
+  it('a reply an older version stored in clear is never replayed, and the write is not repeated', async () => {
+    const a = await registeredActor('service', ['reports:read']);
+    const idem = crypto.randomUUID();
+    const name = `legacy-${idem.slice(0, 8)}`;
+    const json = { name, scopes: ['reports:read'] };
+    const fingerprint = await sha256Hex(`POST /v1/keys\n${JSON.stringify(json)}`);
+    const legacy = { fingerprint, status: 201, headers: { 'content-type': 'application/json' }, body: '{"apiKey":"emk_old"}' };
+    await env.IDEMP_KV.put(await storeKeyOf(a, idem), JSON.stringify(legacy));
+    const res = await call('/v1/keys', a.token, { method: 'POST', json, headers: { 'idempotency-key': idem } });
+    expect(res.status).toBe(409);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_reply_not_kept' });
+    expect(text).not.toContain('emk_old');
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name = ?').bind(name).first<{ n: number }>();
+    expect(rows?.n).toBe(0);
   });
 });
 
