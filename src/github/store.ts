@@ -93,42 +93,52 @@ export async function deliveryStatus(db: D1Database, deliveryId: string): Promis
 /** The Chronicle event id of an installation's `github.app.installed`, shared by the callback and the webhook. */
 export const installedEventId = (installationId: number) => `gh-installed:${installationId}`;
 
+/** An installation to upsert; an undefined field keeps its stored value (a new row takes the column default). */
 export interface InstallationRecord {
   installationId: number;
   chittyId: string;
   dnaId: string | null;
-  accountId: number;
-  accountLogin: string;
-  accountType: 'User' | 'Organization';
-  accountAvatarUrl: string | null;
-  repositorySelection: 'all' | 'selected';
-  permissions: Record<string, unknown>;
-  events: string[];
-  repositories: unknown[];
+  /** Required to insert a new row; undefined keeps the stored account. */
+  account: { id: number; login: string; type: 'User' | 'Organization'; avatarUrl: string | null } | undefined;
+  repositorySelection: 'all' | 'selected' | undefined;
+  permissions: Record<string, unknown> | undefined;
+  events: string[] | undefined;
+  repositories: unknown[] | undefined;
 }
 
-/** Inserts or refreshes an installation (the ChittyID and DNA id of an existing one are kept). */
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/** What a refresh changes: an undefined field is bound as NULL and COALESCEd, so it never overwrites what is stored. */
+const REFRESH = `account_login = COALESCE(?5, account_login), account_avatar_url = CASE WHEN ?5 IS NULL THEN account_avatar_url ELSE ?7 END,
+  repository_selection = COALESCE(?8, repository_selection), permissions = COALESCE(?9, permissions),
+  events = COALESCE(?10, events), repositories = COALESCE(?11, repositories), updated_at = ?12, uninstalled_at = NULL`;
+
+/**
+ * Inserts or refreshes an installation (the ChittyID and DNA id of an existing one are kept).
+ * Without an account only an existing row is refreshed: a row is never created without one.
+ */
 export function upsertInstallation(db: D1Database, r: InstallationRecord, at: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO installations (installation_id, chitty_id, dna_id, account_id, account_login, account_type, account_avatar_url,
+  const sql = r.account
+    ? `INSERT INTO installations (installation_id, chitty_id, dna_id, account_id, account_login, account_type, account_avatar_url,
          repository_selection, permissions, events, repositories, installed_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
-       ON CONFLICT (installation_id) DO UPDATE SET account_login = ?5, account_avatar_url = ?7, repository_selection = ?8,
-         permissions = ?9, events = ?10, repositories = ?11, updated_at = ?12, uninstalled_at = NULL`,
-    )
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 'all'), COALESCE(?9, '{}'), COALESCE(?10, '[]'), COALESCE(?11, '[]'), ?12, ?12)
+       ON CONFLICT (installation_id) DO UPDATE SET ${REFRESH}`
+    : // The same parameters; ?2, ?3, ?4 and ?6 are unused here (SQLite numbers parameters up to the highest).
+      `UPDATE installations SET ${REFRESH} WHERE installation_id = ?1`;
+  return db
+    .prepare(sql)
     .bind(
       r.installationId,
       r.chittyId,
       r.dnaId,
-      r.accountId,
-      r.accountLogin,
-      r.accountType,
-      r.accountAvatarUrl,
-      r.repositorySelection,
-      JSON.stringify(r.permissions),
-      JSON.stringify(r.events),
-      JSON.stringify(r.repositories),
+      r.account?.id ?? null,
+      r.account?.login ?? null,
+      r.account?.type ?? null,
+      r.account?.avatarUrl ?? null,
+      r.repositorySelection ?? null,
+      json(r.permissions),
+      json(r.events),
+      json(r.repositories),
       at,
     );
 }
@@ -152,18 +162,30 @@ export function setInstallationState(
   return db.prepare(sql).bind(installationId, at);
 }
 
-export function setInstallationRepositories(db: D1Database, installationId: number, repositories: unknown[], at: string) {
+/** The installation's repositories, and its selection when the caller knows it (undefined keeps the stored one). */
+export function setInstallationRepositories(
+  db: D1Database,
+  installationId: number,
+  repositories: unknown[],
+  selection: 'all' | 'selected' | undefined,
+  at: string,
+) {
   return db
-    .prepare('UPDATE installations SET repositories = ?2, updated_at = ?3 WHERE installation_id = ?1')
-    .bind(installationId, JSON.stringify(repositories), at);
+    .prepare(
+      'UPDATE installations SET repositories = ?2, repository_selection = COALESCE(?3, repository_selection), updated_at = ?4 WHERE installation_id = ?1',
+    )
+    .bind(installationId, JSON.stringify(repositories), selection ?? null, at);
 }
 
-export async function installationRepositories(db: D1Database, installationId: number): Promise<{ id: number }[] | null> {
+export async function installationRepositories(
+  db: D1Database,
+  installationId: number,
+): Promise<{ id: number; fullName?: string }[] | null> {
   const row = await db
     .prepare('SELECT repositories FROM installations WHERE installation_id = ?')
     .bind(installationId)
     .first<{ repositories: string }>();
-  return row ? (JSON.parse(row.repositories) as { id: number }[]) : null;
+  return row ? (JSON.parse(row.repositories) as { id: number; fullName?: string }[]) : null;
 }
 
 interface InstallationRow {

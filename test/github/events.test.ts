@@ -6,32 +6,17 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STALE_PROCESSING_MS } from '../../src/github/store';
 import installationCreated from '../fixtures/github/installation.created.json';
+import suspendFixture from '../fixtures/github/installation.suspend.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import issueOpened from '../fixtures/github/issues.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor } from '../helpers/actors';
-import { clearFaults, setFault } from '../helpers/emulator';
-import { delivery, runEvents as run, sendWebhook, waitForStatus } from '../helpers/github';
+import { clearFaults, serviceAuth, setFault } from '../helpers/emulator';
+import { delivery, idFor, installationRow, runEvents as run, sendWebhook, timeline, waitForStatus } from '../helpers/github';
 
 afterEach(clearFaults);
-
-const auth = { authorization: 'Bearer test' };
-
-/** The ChittyID the authority gave for an idempotency key (asking again returns the same one). */
-async function idFor(key: string, type: string): Promise<string> {
-  const res = await env.ECOSYSTEM.fetch('https://id.chitty.cc/v1/mint', {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ type }),
-  });
-  return ((await res.json()) as { chittyId: string }).chittyId;
-}
-
-async function timeline(entityId: string) {
-  const res = await env.ECOSYSTEM.fetch(`https://chronicle.chitty.cc/v1/timeline/${entityId}?limit=100`, { headers: auth });
-  return ((await res.json()) as { events: { eventId: string; eventType: string }[] }).events;
-}
 
 async function status(deliveryId: string) {
   return env.DB.prepare("SELECT status, attempts, last_error FROM processed_events WHERE source = 'github' AND event_id = ?")
@@ -57,6 +42,31 @@ describe('GitHub event processing', () => {
     expect((await status(one.deliveryId))?.attempts).toBe(1);
   });
 
+  it('a delivery left "processing" by a crashed run is taken over once it is stale, and processed once', async () => {
+    const claim = (d: { deliveryId: string }, at: Date) =>
+      env.DB.prepare(
+        `INSERT INTO processed_events (source, event_id, event_type, status, attempts, received_at, claimed_at)
+         VALUES ('github', ?1, 'push', 'processing', 1, ?2, ?2)`,
+      )
+        .bind(d.deliveryId, at.toISOString())
+        .run();
+    const pushOf = (sha: string) => delivery('push', { ...pushFixture, commits: [{ ...pushFixture.commits[0], id: sha }] });
+    // A run that is still within its time is left alone: the copy retries later.
+    const fresh = pushOf(crypto.randomUUID().replace(/-/g, ''));
+    await claim(fresh, new Date(Date.now() - STALE_PROCESSING_MS + 60_000));
+    expect((await run([fresh])).retryMessages).toHaveLength(1);
+    expect(await status(fresh.deliveryId)).toMatchObject({ status: 'processing', attempts: 1 });
+    // A crashed run's claim, older than STALE_PROCESSING_MS: of two concurrent copies, one takes it over.
+    const sha = crypto.randomUUID().replace(/-/g, '');
+    const stuck = pushOf(sha);
+    await claim(stuck, new Date(Date.now() - STALE_PROCESSING_MS - 1_000));
+    const runs = await Promise.all([run([stuck]), run([stuck])]);
+    expect(runs.reduce((n, r) => n + r.explicitAcks.length + r.retryMessages.length, 0)).toBe(2);
+    expect(await status(stuck.deliveryId)).toMatchObject({ status: 'processed', attempts: 2 }); // taken over exactly once
+    const commitId = await idFor(`gh-commit:${pushFixture.repository.id}:${sha}`, 'EVNT');
+    expect((await timeline(commitId)).map((e) => e.eventId)).toEqual([`gh:${stuck.deliveryId}:${sha}`]);
+  });
+
   it('push: every commit gets an EVNT ChittyID and a Chronicle entry', async () => {
     const shas = [1, 2, 3].map(() => crypto.randomUUID().replace(/-/g, ''));
     const payload = { ...pushFixture, commits: shas.map((id) => ({ ...pushFixture.commits[0], id })) };
@@ -77,7 +87,9 @@ describe('GitHub event processing', () => {
     await run([delivery('issues', closed)]);
     const id = await idFor(`gh-issue:${issueId}`, 'INFO');
     expect((await timeline(id)).map((e) => e.eventType).sort()).toEqual(['github.issues.closed', 'github.issues.opened']);
-    const dna = (await (await env.ECOSYSTEM.fetch(`https://dna.chitty.cc/v1/dna/${id}/history`, { headers: auth })).json()) as {
+    const dna = (await (
+      await env.ECOSYSTEM.fetch(`https://dna.chitty.cc/v1/dna/${id}/history`, { headers: serviceAuth('dna') })
+    ).json()) as {
       generation: number;
     };
     expect(dna.generation).toBe(2);
@@ -105,11 +117,17 @@ describe('GitHub event processing', () => {
       'chitty-labs/lander',
     ]);
 
-    expect((await run([delivery('installation', { ...created, action: 'suspend' })])).explicitAcks).toHaveLength(1);
-    const suspended = await env.DB.prepare('SELECT suspended_at, suspended_by FROM installations WHERE installation_id = ?')
-      .bind(installationId)
-      .first();
-    expect(suspended).toMatchObject({ suspended_at: expect.any(String), suspended_by: 'ada' });
+    // GitHub sends no `repositories` with suspend: the stored list stands.
+    const suspend = { ...suspendFixture, installation: { ...suspendFixture.installation, id: installationId } };
+    expect((await run([delivery('installation', suspend)])).explicitAcks).toHaveLength(1);
+    expect(await installationRow(installationId)).toMatchObject({
+      suspended_at: expect.any(String),
+      suspended_by: 'ada',
+      repositories: [
+        { id: 700001, fullName: 'chitty-labs/rocket' },
+        { id: 700002, fullName: 'chitty-labs/lander' },
+      ],
+    });
     expect((await run([delivery('installation', { ...created, action: 'deleted' })])).explicitAcks).toHaveLength(1);
     const gone = await env.DB.prepare('SELECT uninstalled_at, chitty_id FROM installations WHERE installation_id = ?')
       .bind(installationId)

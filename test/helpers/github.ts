@@ -3,6 +3,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import type { GitHubDelivery } from '../../src/github/webhook';
 import worker from '../../src/index';
 import prOpened from '../fixtures/github/pull_request.opened.json';
+import { serviceAuth } from './emulator';
 import { direct } from './worker';
 
 const encoder = new TextEncoder();
@@ -14,19 +15,28 @@ export async function sign(secret: string, body: string): Promise<string> {
   return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** POSTs a delivery signed with the configured secret into the worker, as GitHub does. */
-export async function sendWebhook(event: string, payload: unknown, deliveryId = crypto.randomUUID()): Promise<Response> {
+/** POSTs a delivery signed with the configured secret into the worker, as GitHub does (`bindings` override the worker's). */
+export async function sendWebhook(
+  event: string,
+  payload: unknown,
+  deliveryId = crypto.randomUUID(),
+  bindings: Partial<Cloudflare.Env> = {},
+): Promise<Response> {
   const body = JSON.stringify(payload);
-  return direct('/integrations/github/webhook', {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': deliveryId,
-      'x-hub-signature-256': await sign(env.GITHUB_WEBHOOK_SECRET as string, body),
+  return direct(
+    '/integrations/github/webhook',
+    {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': deliveryId,
+        'x-hub-signature-256': await sign(env.GITHUB_WEBHOOK_SECRET as string, body),
+      },
     },
-  });
+    bindings,
+  );
 }
 
 export interface QueueResult {
@@ -125,4 +135,35 @@ export function counted<T extends object>(name: string, binding: T, calls: strin
       };
     },
   });
+}
+
+/** The ChittyID the authority gave for an idempotency key (asking again returns the same one). */
+export async function idFor(key: string, type: string): Promise<string> {
+  const res = await env.ECOSYSTEM.fetch('https://id.chitty.cc/v1/mint', {
+    method: 'POST',
+    headers: { ...serviceAuth('id'), 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ type }),
+  });
+  return ((await res.json()) as { chittyId: string }).chittyId;
+}
+
+/** An entity's Chronicle timeline (up to 100 entries). */
+export async function timeline(entityId: string) {
+  const res = await env.ECOSYSTEM.fetch(`https://chronicle.chitty.cc/v1/timeline/${entityId}?limit=100`, {
+    headers: serviceAuth('chronicle'),
+  });
+  return ((await res.json()) as { events: { eventId: string; eventType: string; data?: Record<string, unknown> }[] }).events;
+}
+
+/** The stored `installations` row, its JSON columns parsed. */
+export async function installationRow(installationId: number) {
+  const row = await env.DB.prepare('SELECT * FROM installations WHERE installation_id = ?')
+    .bind(installationId)
+    .first<Record<string, string | number | null>>();
+  if (!row) return null;
+  return {
+    ...row,
+    repositories: JSON.parse(String(row.repositories)) as { id: number; fullName: string }[],
+    permissions: JSON.parse(String(row.permissions)) as Record<string, string>,
+  };
 }
