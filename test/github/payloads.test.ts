@@ -214,6 +214,18 @@ describe('payloads as GitHub sends them', () => {
     expect(await installationRow(id)).toMatchObject({ repositories: [both[0]], repository_selection: 'selected' });
   });
 
+  it('an action newer than the list is still recorded (and logged), not dropped', async () => {
+    const opened = examplesOf('issues').find((p) => p.action === 'opened') as Payload & { issue: { id: number } };
+    const issueId = Math.floor(Math.random() * 1e9);
+    const d = delivery('issues', { ...opened, action: 'teleported', issue: { ...opened.issue, id: issueId } });
+    expect(classify('issues', 'teleported')).toBeNull();
+    expect((await runEvents([d])).explicitAcks).toHaveLength(1);
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: 'processed' });
+    expect(await timeline(await idFor(`gh-issue:${issueId}`, 'INFO'))).toContainEqual(
+      expect.objectContaining({ eventId: `gh:${d.deliveryId}`, eventType: 'github.issues.teleported' }),
+    );
+  });
+
   it('an installation without a user or organisation account changes no stored account, and is never invented', async () => {
     const id = Math.floor(Math.random() * 1e9);
     const created = { ...installationCreated, installation: { ...installationCreated.installation, id } };
