@@ -39,7 +39,8 @@ export async function keepDeadLetter(
   refused: string | null = null,
   receivedAt = new Date().toISOString(),
 ): Promise<boolean> {
-  const log = { messageId: message.id, queue, attempts: message.attempts };
+  // Real ids are 32 characters; a pathological one is cut so the log line stays a line.
+  const log = { messageId: message.id.slice(0, 128), queue, attempts: message.attempts };
   try {
     let body: unknown;
     let unreadable: string | null = null;
