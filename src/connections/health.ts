@@ -39,7 +39,8 @@ async function hostRefusal(env: Env, endpoint: string): Promise<string | null> {
   if (named) return `refused: ${named}`;
   const resolution = await checkEndpointHost(env, endpoint);
   if (!resolution || resolution.kind === 'public') return null;
-  return resolution.kind === 'unavailable' ? `resolver unavailable: ${resolution.detail}` : `refused: ${resolution.detail}`;
+  const label = { refused: 'refused', unresolvable: 'unresolvable', unavailable: 'resolver unavailable' }[resolution.kind];
+  return `${label}: ${resolution.detail}`;
 }
 
 async function checkHttp(env: Env, endpoint: string): Promise<CheckOutcome> {

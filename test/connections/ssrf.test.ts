@@ -9,6 +9,7 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RESOLVE_TIMEOUT_MS } from '../../src/connections/resolve';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { clearDns, DOH_HOST, steerDns } from './dns';
@@ -150,6 +151,17 @@ describe('create: resolve-then-check', () => {
     expect(await connectionRows(`%${host}%`)).toBe(0);
   });
 
+  it('a resolver slower than the deadline → 503 at the deadline, not a hung request', async () => {
+    await setFault(DOH_HOST, { mode: 'slow', delayMs: 4_500, times: 2 });
+    const started = Date.now();
+    const res = await create(`https://${echoHost()}/v1`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Problem).code).toBe('resolver_unavailable');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RESOLVE_TIMEOUT_MS - 100);
+    // Gave up before the resolver would have answered (its answer would have been public: a 201).
+    expect(Date.now() - started).toBeLessThan(4_500);
+  });
+
   it('CONNECTIONS_RESOLVE_HOSTS=off skips the check (development default); the name rules still apply', async () => {
     const host = echoHost();
     await steerDns(host, { A: ['10.0.0.1'] });
@@ -178,6 +190,15 @@ describe('health checks resolve first', () => {
     const checked = await status(c.connectionId);
     expect(checked).toMatchObject({ status: 'failed', reachable: false });
     expect(checked.reason).toMatch(/^refused: .*192\.168\.0\.10, a private address/);
+    expect(await requestsTo({ host: c.host })).toEqual([]);
+  });
+
+  it('a name that no longer resolves → failed, reason unresolvable', async () => {
+    const c = await echoConnection(actor);
+    await steerDns(c.host, { status: 3 });
+    const checked = await status(c.connectionId);
+    expect(checked).toMatchObject({ status: 'failed', reachable: false });
+    expect(checked.reason).toMatch(/^unresolvable: .*NXDOMAIN/);
     expect(await requestsTo({ host: c.host })).toEqual([]);
   });
 
