@@ -10,8 +10,8 @@
  * A reply may carry a secret shown once (a new API key, a delegation token), so no reply is ever
  * kept in clear: every one is sealed (AES-256-GCM, bound to its store key) under the same keyring
  * as connection credentials, and a reply sealed under a key that has since moved to
- * `CREDENTIALS_PREVIOUS_KEYS` still replays. Without a usable keyring only the fact that the key
- * was used is kept: a retry then changes nothing and is told the reply was not kept (409).
+ * `CREDENTIALS_PREVIOUS_KEYS` still replays. Without a keyring only the fact that the key was used
+ * is kept: a retry then changes nothing and is told the reply was not kept (409).
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
@@ -36,13 +36,13 @@ export interface IdempotentReply {
 
 const aad = (storeKey: string) => `idempotent-reply\n${storeKey}`;
 
-/** The environment's keyring, or null when it is not configured (or broken: the 503 comes on use). */
+/**
+ * The environment's keyring, or null when none is configured (replies are then not kept). A key
+ * that is set but broken is the keyring's 503 naming the fix, before the write runs: an operator
+ * error is loud, and no write runs without the replay its caller asked for.
+ */
 function keyringOrNull(env: Env): CredentialKeyring | null {
-  try {
-    return credentialKeyringFromEnv(env);
-  } catch {
-    return null;
-  }
+  return env.CREDENTIALS_ENCRYPTION_KEY?.trim() ? credentialKeyringFromEnv(env) : null;
 }
 
 /** What is stored for `reply` under `storeKey`: sealed with `keyring`, or without it only the key's use. */
@@ -65,9 +65,7 @@ export async function openReply(keyring: CredentialKeyring | null, storeKey: str
     );
   }
   if (!keyring)
-    throw credentialsUnavailable(
-      'the reply kept for this Idempotency-Key is encrypted, but CREDENTIALS_ENCRYPTION_KEY is not set or invalid',
-    );
+    throw credentialsUnavailable('the reply kept for this Idempotency-Key is encrypted, but CREDENTIALS_ENCRYPTION_KEY is not set');
   return JSON.parse(await unseal(keyring, aad(storeKey), sealed)) as IdempotentReply;
 }
 

@@ -180,7 +180,7 @@ describe('Idempotency-Key', () => {
     expect(rows?.n).toBe(1);
   });
 
-  it('without a credentials key no reply is kept: a retry changes nothing and is told so (409)', async () => {
+  it('without a credentials key no reply is kept: a retry changes nothing and is told so (409); a broken key is 503 before anything runs', async () => {
     const a = await registeredActor('service', ['reports:read']);
     const idem = crypto.randomUUID();
     const name = `nokey-${idem.slice(0, 8)}`;
@@ -201,6 +201,18 @@ describe('Idempotency-Key', () => {
       expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_reply_not_kept' });
       expect(text).not.toContain(apiKey);
     }
+    // A key that is set but broken is an operator's error to fix: 503, and nothing runs.
+    const broken = await direct(
+      '/v1/keys',
+      {
+        method: 'POST',
+        headers: { ...a.auth, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+        body: JSON.stringify({ name: `${name}-broken`, scopes: ['reports:read'] }),
+      },
+      { CREDENTIALS_ENCRYPTION_KEY: 'not json' },
+    );
+    expect(broken.status).toBe(503);
+    expect(((await broken.json()) as { code: string }).code).toBe('credentials_unavailable');
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE name LIKE ?').bind(`${name}%`).first<{ n: number }>();
     expect(rows?.n).toBe(1);
   });
