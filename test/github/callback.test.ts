@@ -7,13 +7,13 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import installationCreated from '../fixtures/github/installation.created.json';
-import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
+import { clearFaults, requestsTo, serviceAuth, setFault } from '../helpers/emulator';
 import { control, delivery, runEvents } from '../helpers/github';
 import { direct } from '../helpers/worker';
 
 afterEach(clearFaults);
 
-const auth = { authorization: 'Bearer test' };
+const auth = serviceAuth('chronicle');
 
 /** A new installation of the App in the emulated GitHub, on its own account. */
 async function newInstallation(): Promise<{ id: number; login: string }> {
