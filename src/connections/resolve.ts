@@ -83,9 +83,9 @@ export async function resolveHost(fetch: FetchLike, dohUrl: string, host: string
   } finally {
     deadline.clear();
   }
+  const results = answers.filter((a): a is DohAnswer => typeof a !== 'string');
   const failure = answers.find((a): a is string => typeof a === 'string');
   if (failure) return { kind: 'unavailable', detail: failure };
-  const results = answers as DohAnswer[];
   if (results.some((a) => a.Status === NXDOMAIN)) return { kind: 'unresolvable', detail: `"${host}" does not exist in DNS (NXDOMAIN)` };
   const bad = results.find((a) => a.Status !== 0);
   if (bad) return { kind: 'unavailable', detail: `resolver answered DNS status ${bad.Status}` };
