@@ -21,7 +21,7 @@ function threeMessages(queue: string) {
 }
 
 /** Logged lines of one event, parsed. */
-function logged(spy: ReturnType<typeof vi.spyOn>, event: string): Record<string, unknown>[] {
+function logged(spy: { mock: { calls: unknown[][] } }, event: string): Record<string, unknown>[] {
   return spy.mock.calls
     .map((c) => String(c[0]))
     .filter((l) => l.includes(`"event":"${event}"`))
