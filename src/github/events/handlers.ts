@@ -76,7 +76,7 @@ async function push(x: EventContext): Promise<void> {
   }
   const change = refChange(p);
   if (change) {
-    // A tag push (or a branch created, deleted or reset) carries no commits: the ref itself is recorded.
+    // The ref itself: created or deleted (a tag push carries no commits), or moved without new commits.
     const { chittyId } = await x.client.id.mint(
       'INFO',
       { repository: p.repository.full_name, ref: p.ref },
@@ -93,12 +93,16 @@ async function push(x: EventContext): Promise<void> {
 }
 
 /** Pull requests and issues: one ChittyID per GitHub object, its DNA evolving with each action. */
-async function track(x: EventContext, kind: 'pull_request' | 'issue', event: string): Promise<string> {
-  const p = kind === 'issue' ? parse(issuesPayload, x.payload, event) : parse(pullRequestPayload, x.payload, event);
-  const item = 'issue' in p ? p.issue : p.pull_request;
-  const { chittyId } = await x.client.id.mint('INFO', { repository: p.repository.full_name, [kind]: item.number }, `gh-${kind}:${item.id}`);
-  await x.client.dna.initialize(chittyId, `github.${kind}`, { repository: p.repository.full_name, number: item.number });
-  const summary = { repository: p.repository.full_name, number: item.number, title: item.title.slice(0, 300), state: item.state };
+async function track(
+  x: EventContext,
+  kind: 'pull_request' | 'issue',
+  event: string,
+  repository: string,
+  item: { id: number; number: number; title: string; state?: string | undefined },
+): Promise<string> {
+  const { chittyId } = await x.client.id.mint('INFO', { repository, [kind]: item.number }, `gh-${kind}:${item.id}`);
+  await x.client.dna.initialize(chittyId, `github.${kind}`, { repository, number: item.number });
+  const summary = { repository, number: item.number, title: item.title.slice(0, 300), state: item.state };
   await x.client.dna.evolve(chittyId, { type: `${event}.${x.action ?? 'unknown'}`, data: summary }, x.deliveryId);
   await x.client.chronicle.log({
     eventId: `gh:${x.deliveryId}`,
@@ -109,11 +113,16 @@ async function track(x: EventContext, kind: 'pull_request' | 'issue', event: str
   return chittyId;
 }
 
+async function issue(x: EventContext): Promise<void> {
+  const p = parse(issuesPayload, x.payload, 'issues');
+  await track(x, 'issue', 'issues', p.repository.full_name, p.issue);
+}
+
 /** Tracked like an issue, and summarised on the PR itself (a comment kept current, a check run). */
 async function pullRequest(x: EventContext): Promise<void> {
-  const chittyId = await track(x, 'pull_request', 'pull_request');
-  if (!SUMMARISED.has(x.action ?? '')) return;
   const p = parse(pullRequestPayload, x.payload, 'pull_request');
+  const chittyId = await track(x, 'pull_request', 'pull_request', p.repository.full_name, p.pull_request);
+  if (!SUMMARISED.has(x.action ?? '')) return;
   if (!p.installation) {
     // A repository or organisation webhook, not the App: there is no installation to write with.
     consoleLogger.log('info', 'github.summary_skipped', { deliveryId: x.deliveryId, reason: 'the delivery names no installation' });
@@ -195,7 +204,7 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
 }
 
 /** Runs the handler for what actions.ts says is handled (or unlisted, logged); skips what it says is ignored. */
-function listed(event: string, handler: (x: EventContext) => Promise<unknown>) {
+function listed(event: string, handler: (x: EventContext) => Promise<void>) {
   return async (x: EventContext): Promise<void> => {
     const disposition = classify(event, x.action);
     const log = { deliveryId: x.deliveryId, githubEvent: event, action: x.action };
@@ -211,7 +220,7 @@ function listed(event: string, handler: (x: EventContext) => Promise<unknown>) {
 export const HANDLERS: Record<string, (x: EventContext) => Promise<void>> = {
   push: listed('push', push),
   pull_request: listed('pull_request', pullRequest),
-  issues: listed('issues', (x) => track(x, 'issue', 'issues')),
+  issues: listed('issues', issue),
   installation: listed('installation', installation),
   installation_repositories: listed('installation_repositories', installationRepositoriesChanged),
   ping: listed('ping', async () => {}),
