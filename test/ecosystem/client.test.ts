@@ -199,4 +199,44 @@ describe('health view', () => {
     expect(health.dna.status).toBe('unhealthy');
     expect(health.dna.url).toBe(`https://${hosts.dna}`);
   });
+
+  it('breakers are read live, never from the cached probe', async () => {
+    const { client, hosts, clock } = testClient({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 10_000 });
+    expect((await client.health({ fresh: true })).verify).toMatchObject({ status: 'healthy', breaker: 'closed' });
+    await setFault(hosts.verify, { mode: 'error', status: 503 });
+    for (let i = 0; i < 2; i++) await expect(client.verify.context('x')).rejects.toBeInstanceOf(EcosystemError);
+    // The cached probe still says healthy (that is what it saw), but the breaker is what the client does now.
+    expect((await client.health()).verify).toMatchObject({ status: 'healthy', breaker: 'open' });
+    clock.advance(10_000);
+    expect((await client.health()).verify?.breaker).toBe('half-open');
+  });
+
+  it('a fresh probe is shared by concurrent callers and made at most once per interval', async () => {
+    const { client, hosts, clock } = testClient({ probeMinIntervalMs: 1_000 });
+    const probes = async () => (await requestsTo({ host: hosts.certify, path: '/health' })).length;
+    const [a, b, c] = await Promise.all([client.health({ fresh: true }), client.health({ fresh: true }), client.health({ fresh: true })]);
+    expect(await probes()).toBe(1);
+    expect(new Set([a.certify.checkedAt, b.certify.checkedAt, c.certify.checkedAt]).size).toBe(1);
+    clock.advance(999);
+    await client.health({ fresh: true });
+    expect(await probes()).toBe(1); // under the interval: the probe just made is fresh enough
+    clock.advance(1);
+    await client.health({ fresh: true });
+    expect(await probes()).toBe(2);
+  });
+
+  it('without `fresh`, a stale view is refreshed in the background and the cached one answered at once', async () => {
+    const { client, hosts, clock } = testClient({ healthTtlMs: 30_000 });
+    const background: Promise<unknown>[] = [];
+    const waitUntil = (p: Promise<unknown>) => background.push(p);
+    expect((await client.health({ waitUntil })).certify.status).toBe('unknown'); // nothing probed yet
+    await Promise.all(background.splice(0));
+    expect((await client.health({ waitUntil })).certify.status).toBe('healthy');
+    expect(background).toHaveLength(0); // fresh enough: no refresh
+    await setFault(hosts.certify, { mode: 'error', status: 500 });
+    clock.advance(30_000);
+    expect((await client.health({ waitUntil })).certify.status).toBe('healthy'); // the cached view, at once…
+    await Promise.all(background.splice(0));
+    expect((await client.health({ waitUntil })).certify).toMatchObject({ status: 'unhealthy', reason: 'server_error' }); // …then the refresh
+  });
 });
