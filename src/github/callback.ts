@@ -241,9 +241,11 @@ async function setup(c: Context<AppEnv>): Promise<Response> {
       return installedPage(null);
     }
     const inst = await lookUp(c.env, installationId);
-    const repositories = inst.suspended_at ? [] : await repositoriesOf(c.env, installationId);
+    // A suspended installation's token cannot list repositories: its stored list is kept as it is.
+    const listed = inst.suspended_at ? undefined : await repositoriesOf(c.env, installationId);
     const client = ecosystemFromEnv(c.env);
-    const { chittyId } = await registerInstallation(c.env, client, inst, repositories);
+    const { chittyId } = await registerInstallation(c.env, client, inst, listed);
+    const repositories = listed ?? [];
     await client.chronicle.log({
       eventId: installedEventId(installationId),
       eventType: 'github.app.installed',

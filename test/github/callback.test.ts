@@ -156,6 +156,20 @@ describe('GET /integrations/github/callback', () => {
       expect(await row(id)).toBeNull();
     });
 
+    it('a suspended installation confirmed again keeps the repositories stored for it', async () => {
+      const { id, login } = await newInstallation();
+      expect((await callback(`installation_id=${id}&setup_action=install`)).status).toBe(200);
+      expect(JSON.parse((await row(id))?.repositories ?? '[]')).toHaveLength(2);
+      // Suspended on GitHub: its token can no longer list repositories.
+      await control('POST', '/github/installations', { id, account: { login, type: 'Organization' }, suspended: true });
+      const { cookie, state } = await start();
+      const { code } = await control<{ code: string }>('POST', '/github/oauth-codes', { login: 'ada', installationIds: [id] });
+      const res = await callback(`installation_id=${id}&setup_action=update&code=${code}&state=${state}`, { cookie });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('The installation is suspended');
+      expect(JSON.parse((await row(id))?.repositories ?? '[]')).toHaveLength(2);
+    });
+
     it('without GITHUB_APP_URL the install link says what to set', async () => {
       const res = await direct('/integrations/github/install');
       expect(res.status).toBe(503);
