@@ -9,10 +9,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { MAX_DEAD_LETTER_CHARS } from '../../src/queue/dead-letters';
 import type { OutboxMessage } from '../../src/queue/messages';
+import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { delivery, deliveryRow, freshNumber, pullRequest, type QueueResult } from '../helpers/github';
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
+  await clearFaults();
 });
 
 interface Row {
@@ -101,6 +103,20 @@ describe('CONTEXT_OPS_QUEUE: a poison message beside good ones', () => {
       });
       expect(row?.body).toBe(JSON.stringify(bodies[i]));
     }
+  });
+});
+
+describe('CONTEXT_OPS_QUEUE: Chronicle refusing the batch call', () => {
+  it('sends the events one by one, so the batch is not failed by one refusal', async () => {
+    const events = [outboxEvent(), outboxEvent('connection'), outboxEvent('delegation')];
+    const since = new Date().toISOString();
+    await setFault('chronicle.chitty.cc', { mode: 'error', status: 400, times: 1 });
+    const result = await run('chittyconnect-context-ops', events);
+
+    expect(result.retryMessages).toEqual([]);
+    expect([...result.explicitAcks].sort()).toEqual([...result.ids].sort());
+    const calls = (await requestsTo({ host: 'chronicle.chitty.cc' })).filter((r) => r.at >= since);
+    expect(calls.map((r) => r.status)).toEqual([400, 201, 201, 201]);
   });
 });
 
