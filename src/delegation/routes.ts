@@ -38,7 +38,7 @@ const validate = createRoute({
   tags,
   summary: 'Check a delegation token (authoritative: sees revocations at once)',
   description:
-    'Always 200 for a well-formed request. `valid: false` comes with a `reason`: expired, not_yet_valid, revoked, bad_signature, unknown_key, unknown_token, wrong_audience, scope_not_held, malformed or issuer_suspended.',
+    'Always 200 for a well-formed request. `valid: false` comes with a `reason`: expired, not_yet_valid, revoked, bad_signature, unknown_key, unknown_token, wrong_audience, scope_not_held, malformed, issuer_suspended or subject_suspended.',
   request: { body: { content: jsonContent(validateBody), required: true } },
   responses: {
     200: { description: 'The verdict', content: jsonContent(validationView) },

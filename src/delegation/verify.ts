@@ -5,7 +5,9 @@
  * every time: the token is on record and neither it nor any ancestor is revoked; then the expected
  * audience and scopes; then the chain — every delegator still an active actor, and the original
  * delegator still holding every scope (later delegators hold them only through their parent token,
- * which the revocation and expiry checks already cover).
+ * which the revocation and expiry checks already cover); last the subject: a registered actor
+ * that is suspended or deactivated holds no working token (a subject that is not an actor here,
+ * such as another service, is not judged).
  */
 import type { Env } from '../env';
 import { coversAll, effectiveCapabilities, missing } from '../http/capabilities';
@@ -23,7 +25,8 @@ export type DelegationFailure =
   | 'revoked'
   | 'wrong_audience'
   | 'scope_not_held'
-  | 'issuer_suspended';
+  | 'issuer_suspended'
+  | 'subject_suspended';
 
 export interface DelegationClaims {
   tokenId: string;
@@ -72,7 +75,7 @@ export async function checkDelegationToken(
   if (read.notBefore > nowSeconds + SKEW_SECONDS) return { valid: false, reason: 'not_yet_valid', claims };
   if (claims.expiresAt <= nowSeconds) return { valid: false, reason: 'expired', claims };
 
-  const state = await tokenState(env.DB, claims.tokenId, claims.actorChain);
+  const state = await tokenState(env.DB, claims.tokenId, [...claims.actorChain, claims.subject]);
   if (!state.known) return { valid: false, reason: 'unknown_token', claims };
   if (state.revoked) return { valid: false, reason: 'revoked', claims };
 
@@ -89,5 +92,7 @@ export async function checkDelegationToken(
   if (!original || !coversAll(held, claims.scopes)) {
     return { valid: false, reason: 'scope_not_held', claims, missingScopes: missing(original ? held : [], claims.scopes) };
   }
+  const subject = byId.get(claims.subject);
+  if (subject && subject.status !== 'active') return { valid: false, reason: 'subject_suspended', claims };
   return { valid: true, claims };
 }

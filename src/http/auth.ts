@@ -180,14 +180,20 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
 
   if (isDelegationToken(token)) {
     const check = await checkDelegationToken(env, token, { audience: env.SERVICE_NAME });
+    if (!check.valid && check.reason === 'subject_suspended') {
+      throw new AppError(
+        403,
+        'actor_suspended',
+        'The subject of this delegation token is suspended or deactivated; the token works again once it is reactivated.',
+      );
+    }
     if (!check.valid) throw unauthorized('invalid_delegation_token', `The delegation token is not valid: ${check.reason}.`);
     const { claims } = check;
     // A delegation token carries its original delegator's authority, narrowed to its scopes: the
     // request acts as the delegator (whose things it may touch, whose budget it spends). The
     // subject is only who the delegator meant to hold it, so it never lends the subject's rights.
-    const [delegator, subject] = await Promise.all([actorById(env.DB, claims.actorChain[0] ?? ''), actorById(env.DB, claims.subject)]);
+    const delegator = await actorById(env.DB, claims.actorChain[0] ?? '');
     if (!delegator) throw unauthorized('invalid_delegation_token', 'The delegation token is not valid: its delegator no longer exists.');
-    if (subject && subject.status !== 'active') assertActive(subject);
     return {
       gateKey: delegator.principalId,
       tier: delegator.actorType,

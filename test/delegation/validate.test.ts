@@ -135,6 +135,15 @@ describe('POST /v1/delegate/validate', () => {
     expect((await validate(bob, { token: issued.token })).reason).toBe('issuer_suspended');
   });
 
+  it('the subject alone suspended → subject_suspended, and valid again once it is reactivated', async () => {
+    const { bob, admin, issued } = await setup();
+    const patch = (status: string) => call(`/v1/actors/${bob.chittyId}`, admin.token, { method: 'PATCH', json: { status } });
+    expect((await patch('suspended')).status).toBe(200);
+    expect(await validate(admin, { token: issued.token })).toMatchObject({ valid: false, reason: 'subject_suspended' });
+    expect((await patch('active')).status).toBe(200);
+    expect(await validate(admin, { token: issued.token })).toMatchObject({ valid: true });
+  });
+
   it('garbage → malformed (200); missing or oversized token → 400 naming the field', async () => {
     const { bob } = await setup();
     for (const token of ['nope', 'a.b.c', `${encodeSegment({ alg: 'EdDSA' })}.${encodeSegment({})}.sig`]) {
