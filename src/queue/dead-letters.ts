@@ -22,8 +22,15 @@ import { insertDeadLetter } from './store';
  */
 export const MAX_DEAD_LETTER_CHARS = 256 * 1024;
 
-/** How long a dead letter that could not be stored waits before the next try. */
-const STORE_RETRY_SECONDS = 30;
+/**
+ * How long a dead letter that could not be stored waits before its next try: 30 s, doubling, at
+ * most 12 h (the queue's longest delay). With the dead-letter consumers' `max_retries = 100`
+ * (wrangler.toml; the platform's maximum) a message is tried for weeks, each failure logged at
+ * `error`, before the runtime could give it up: time for an operator to mend D1.
+ */
+export function storeRetrySeconds(attempts: number): number {
+  return Math.min(12 * 60 * 60, 30 * 2 ** Math.min(Math.max(0, attempts - 1), 11));
+}
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -95,7 +102,7 @@ export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env): 
   await Promise.all(
     batch.messages.map(async (m) => {
       if (await keepDeadLetter(env, m, batch.queue, null, receivedAt)) m.ack();
-      else m.retry({ delaySeconds: STORE_RETRY_SECONDS });
+      else m.retry({ delaySeconds: storeRetrySeconds(m.attempts) });
     }),
   );
 }

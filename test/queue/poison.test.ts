@@ -7,7 +7,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
-import { MAX_DEAD_LETTER_CHARS } from '../../src/queue/dead-letters';
+import { MAX_DEAD_LETTER_CHARS, storeRetrySeconds } from '../../src/queue/dead-letters';
 import type { OutboxMessage } from '../../src/queue/messages';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { delivery, deliveryRow, freshNumber, pullRequest, type QueueResult } from '../helpers/github';
@@ -158,6 +158,10 @@ describe('the dead-letter consumer keeps whatever it receives', () => {
 
     expect(result.explicitAcks).toEqual([okId]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual([hugeId]);
+    // Third try: 30 s doubled twice; later tries back off to the queue's 12 h ceiling.
+    // The retry backs off (createMessageBatch keeps no delays, so the schedule is checked as such):
+    // 30 s doubling to the queue's 12 h ceiling, which the 100 tries of a dead-letter queue then keep.
+    expect([1, 2, 3, 12, 13, 100].map(storeRetrySeconds)).toEqual([30, 60, 120, 43_200, 43_200, 43_200]);
     expect(await letter(okId)).toMatchObject({ body: '{"kept":true}' });
     const logged = error.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('dead_letter.store_failed'));
     expect(logged).toHaveLength(1);
