@@ -26,6 +26,10 @@ const deadLetter = z
     attempts: z.number(),
     receivedAt: z.string(),
     replayedAt: z.string().nullable(),
+    note: z.string().nullable().openapi({
+      description:
+        'Why a consumer refused it at once (unprocessable), or that `body` is not the exact message (not serialisable, truncated). Such letters are not replayed: they would only come back.',
+    }),
   })
   .openapi('DeadLetter');
 
@@ -127,7 +131,14 @@ adminRoutes
       tags,
       summary: 'Put dead letters back on their live queue (by ids, or by queue and time window)',
       request: { body: { content: jsonContent(replayBody), required: true } },
-      responses: { 200: { description: 'Replayed', content: jsonContent(z.object({ replayed: z.number() })) }, ...authErrors },
+      responses: {
+        200: {
+          description:
+            'Replayed; letters with a `note` (refused as unprocessable, or a body that is not the exact message) are skipped and listed',
+          content: jsonContent(z.object({ replayed: z.number(), skipped: z.array(z.object({ id: z.string(), note: z.string() })) })),
+        },
+        ...authErrors,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -135,7 +146,13 @@ adminRoutes
         ? await deadLettersByIds(c.env.DB, body.ids)
         : await listDeadLetters(c.env.DB, { queue: body.queue, pendingOnly: true, from: body.from, to: body.to }, 500);
       const byQueue = new Map<string, typeof letters>();
+      const skipped: { id: string; note: string }[] = [];
       for (const letter of letters) {
+        // Refused as unprocessable, or kept as a stand-in text: sent again it would only come back.
+        if (letter.note !== null) {
+          skipped.push({ id: letter.id, note: letter.note });
+          continue;
+        }
         const live = liveQueueOf(letter.queue);
         byQueue.set(live, [...(byQueue.get(live) ?? []), letter]);
       }
@@ -154,6 +171,6 @@ adminRoutes
           replayed += chunk.length;
         }
       }
-      return c.json({ replayed }, 200);
+      return c.json({ replayed, skipped }, 200);
     },
   );

@@ -58,7 +58,7 @@ describe('dead letters', () => {
     passBreakerOpenPeriod(); // the worker's breakers wait no longer: its clock moves, nobody sleeps
     const replay = await call('/v1/admin/dead-letters/replay', admin.token, { method: 'POST', json: { ids: letters.map((l) => l.id) } });
     expect(replay.status).toBe(200);
-    expect(await replay.json()).toEqual({ replayed: 1 });
+    expect(await replay.json()).toEqual({ replayed: 1, skipped: [] });
     expect(await waitForDelivery([ctx.chittyId], 30_000)).toBe(0);
     expect(await deadLettersFor(admin.token, ctx.chittyId)).toHaveLength(0); // no longer pending
     expect((await deadLettersFor(admin.token, ctx.chittyId, false))[0]?.replayedAt).toBeTruthy();

@@ -6,6 +6,7 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { developmentClock, ecosystemFromEnv } from '../../src/ecosystem/from-env';
 import { STALE_PROCESSING_MS } from '../../src/github/store';
 import installationCreated from '../fixtures/github/installation.created.json';
 import suspendFixture from '../fixtures/github/installation.suspend.json';
@@ -145,7 +146,7 @@ describe('GitHub event processing', () => {
     expect(failed.retryMessages).toHaveLength(1);
     expect(await status(d.deliveryId)).toMatchObject({ status: 'failed' });
     await clearFaults();
-    await new Promise((r) => setTimeout(r, 1_100)); // the breaker's open period in tests
+    developmentClock.advance(ecosystemFromEnv(env).transport.options.breakerOpenMs); // the breaker's open period passes
     const ok = await run([d]);
     expect(ok.explicitAcks).toHaveLength(1);
     expect(await status(d.deliveryId)).toMatchObject({ status: 'processed', attempts: 2 });

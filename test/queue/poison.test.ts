@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { MAX_DEAD_LETTER_CHARS, storeRetrySeconds } from '../../src/queue/dead-letters';
 import type { OutboxMessage } from '../../src/queue/messages';
+import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { delivery, deliveryRow, freshNumber, pullRequest, type QueueResult } from '../helpers/github';
 
@@ -77,6 +78,19 @@ describe('EVENT_Q: a poison message beside good ones', () => {
     expect((await letter(result.ids[2] as string))?.note).toContain('deeper than 100 levels');
     // A too-deep delivery is also settled failed, so the GitHub replay routes know of it.
     expect(await deliveryRow(tooDeep.deliveryId)).toMatchObject({ status: 'failed' });
+
+    // Replaying them would only bring them back: they are skipped and listed, and none is sent.
+    const admin = await registeredActor('human', ['admin']);
+    const poisonIds = [1, 2, 3].map((i) => result.ids[i] as string);
+    const replay = await call('/v1/admin/dead-letters/replay', admin.token, { method: 'POST', json: { ids: poisonIds } });
+    expect(replay.status).toBe(200);
+    const answer = (await replay.json()) as { replayed: number; skipped: { id: string; note: string }[] };
+    expect(answer.replayed).toBe(0);
+    expect(answer.skipped.map((s) => s.id).sort()).toEqual([...poisonIds].sort());
+    const pending = await env.DB.prepare('SELECT COUNT(*) AS n FROM dead_letters WHERE id IN (?, ?, ?) AND replayed_at IS NULL')
+      .bind(...poisonIds)
+      .first<{ n: number }>();
+    expect(pending?.n).toBe(3);
   });
 });
 
