@@ -61,17 +61,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
     const { appError, unexpected } = toAppError(err);
-    // Logged once, here: unknown errors, and every 5xx that says what caused it (a queue refusing a
-    // send, an ecosystem outage). 4xx are the client's to fix and are not logged.
-    const cause = appError.cause ?? err;
-    if (unexpected || (appError.status >= 500 && appError.cause !== undefined)) {
+    // Logged once, here: unknown errors and every 5xx, with what caused it where known (a queue
+    // refusing a send, an ecosystem outage, a missing secret). 4xx are the client's to fix and are not logged.
+    const cause = unexpected ? err : appError.cause;
+    if (unexpected || appError.status >= 500) {
       consoleLogger.log(unexpected ? 'error' : 'warn', 'request.failed', {
         requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: appError.status,
         code: appError.code,
-        error: describeCause(cause),
+        ...(cause === undefined ? { detail: appError.detail } : { error: describeCause(cause) }),
       });
     }
     return problem(c, appError);

@@ -91,14 +91,16 @@ export async function proxyRequest(c: Context<AppEnv>): Promise<Response> {
     const sent = await sendWithin(outboundFetch(c.env), target, { method, headers, body }, deadline);
     if (sent.kind === 'timeout') throw upstreamTimeout(deadline.ms);
     if (sent.kind === 'unreachable')
-      throw new AppError(502, 'upstream_unreachable', 'The connection’s target could not be reached; check it with GET …/status.');
+      throw new AppError(502, 'upstream_unreachable', 'The connection’s target could not be reached; check it with GET …/status.', {
+        cause: sent.error,
+      });
     const { response } = sent;
     if (response.status < 200)
       throw new AppError(502, 'upstream_bad_response', `The target answered ${response.status}, which the proxy does not pass on.`);
     const read = await readWithin(response, PROXY_MAX_RESPONSE_BYTES, deadline);
     if (read.kind === 'timeout') throw upstreamTimeout(deadline.ms);
     if (read.kind === 'unreachable')
-      throw new AppError(502, 'upstream_unreachable', 'The target’s answer broke off before it was complete.');
+      throw new AppError(502, 'upstream_unreachable', 'The target’s answer broke off before it was complete.', { cause: read.error });
     if (read.kind === 'too_large') {
       throw new AppError(
         502,

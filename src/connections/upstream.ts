@@ -33,7 +33,7 @@ export class Deadline {
   }
 }
 
-export type Sent = { kind: 'response'; response: Response } | { kind: 'timeout' } | { kind: 'unreachable' };
+export type Sent = { kind: 'response'; response: Response } | { kind: 'timeout' } | { kind: 'unreachable'; error: unknown };
 
 /** Sends one request before the deadline; network failures are `unreachable`, never thrown. */
 export async function sendWithin(fetch: FetchLike, url: URL, init: RequestInit, deadline: Deadline): Promise<Sent> {
@@ -41,12 +41,16 @@ export async function sendWithin(fetch: FetchLike, url: URL, init: RequestInit, 
     const request = new Request(url, { ...init, redirect: 'manual', signal: deadline.signal });
     const response = await deadline.race(fetch(request));
     return response === 'timeout' ? { kind: 'timeout' } : { kind: 'response', response };
-  } catch {
-    return deadline.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable' };
+  } catch (error) {
+    return deadline.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable', error };
   }
 }
 
-export type Read = { kind: 'body'; bytes: Uint8Array } | { kind: 'too_large' } | { kind: 'timeout' } | { kind: 'unreachable' };
+export type Read =
+  | { kind: 'body'; bytes: Uint8Array }
+  | { kind: 'too_large' }
+  | { kind: 'timeout' }
+  | { kind: 'unreachable'; error: unknown };
 
 function discard(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   reader.cancel().catch(() => undefined);
@@ -78,8 +82,8 @@ export async function readWithin(response: Response, maxBytes: number, deadline:
       }
       chunks.push(step.value);
     }
-  } catch {
-    return deadline.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable' };
+  } catch (error) {
+    return deadline.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable', error };
   }
   const bytes = new Uint8Array(total);
   let offset = 0;

@@ -93,6 +93,7 @@ async function chittyAuthIdentity(env: Env, token: string, waitUntil: (p: Promis
     if (err instanceof EcosystemError) {
       throw new AppError(503, 'auth_unavailable', 'ChittyAuth cannot be reached to check this token; retry shortly.', {
         retryAfterSeconds: err.retryAfterSeconds,
+        cause: err,
       });
     }
     throw err;

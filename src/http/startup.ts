@@ -16,14 +16,15 @@ export const startup = createMiddleware<AppEnv>(async function startup(c, next) 
     startEcosystemInit(c.env, (p) => c.executionCtx.waitUntil(p));
     c.set('schemaError', undefined);
   } catch (err) {
+    c.set('schemaError', 'the database schema could not be ensured');
+    // Logged once: by onError with this cause, or here for /health, which answers 200 and says so.
+    if (c.req.path !== '/health') {
+      throw new AppError(503, 'database_unavailable', 'The database is not ready; retry shortly.', { retryAfterSeconds: 5, cause: err });
+    }
     consoleLogger.log('error', 'schema.ensure_failed', {
       requestId: c.get('requestId'),
       error: err instanceof Error ? err.message : String(err),
     });
-    c.set('schemaError', 'the database schema could not be ensured');
-    if (c.req.path !== '/health') {
-      throw new AppError(503, 'database_unavailable', 'The database is not ready; retry shortly.', { retryAfterSeconds: 5 });
-    }
   }
   await next();
 });

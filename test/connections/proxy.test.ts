@@ -4,7 +4,7 @@
  * usage counted, no way out of the endpoint, and upstream failures bounded (502/504).
  */
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROXY_MAX_RESPONSE_BYTES } from '../../src/connections/proxy';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
@@ -147,10 +147,17 @@ describe('proxy: usage and failures', () => {
     const a = await registeredActor('human');
     const c = await echoConnection(a, { config: { timeoutMs: 300 } });
     await setFault(c.host, { mode: 'down', times: 1 });
+    const warn = vi.spyOn(console, 'warn');
     const down = await call(`/v1/connections/${c.connectionId}/proxy/x`, a.token);
     expect(down.status).toBe(502);
     expect(down.headers.get('content-type')).toBe('application/problem+json');
     expect(((await down.json()) as { code: string }).code).toBe('upstream_unreachable');
+    // Logged once, with why the target could not be reached (the body says only that it could not).
+    const failed = warn.mock.calls
+      .map((call) => JSON.parse(String(call[0])) as Record<string, unknown>)
+      .filter((l) => l.event === 'request.failed');
+    expect(failed).toEqual([expect.objectContaining({ status: 502, code: 'upstream_unreachable', error: expect.any(String) })]);
+    warn.mockRestore();
     await setFault(c.host, { mode: 'slow', delayMs: 3000, times: 1 });
     const started = Date.now();
     const slow = await call(`/v1/connections/${c.connectionId}/proxy/x`, a.token);

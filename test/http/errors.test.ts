@@ -1,8 +1,9 @@
 /** Client mistakes get 4xx problem+json with a stable code, through the worker. */
 import { SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { API_BODY_LIMIT_BYTES } from '../../src/http/body-limit';
 import { registeredActor } from '../helpers/actors';
+import { direct } from '../helpers/worker';
 
 interface Problem {
   type: string;
@@ -89,5 +90,31 @@ describe('problem+json errors', () => {
   it('a valid body passes', async () => {
     const res = await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['reports:read'] }) });
     expect(res.status).toBe(201);
+  });
+
+  it('a 5xx is logged once: with its detail when it has no cause (a missing secret), and 4xx are not logged', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const error = vi.spyOn(console, 'error');
+    const lines = () => [...warn.mock.calls, ...error.mock.calls].map((c) => JSON.parse(String(c[0])) as Record<string, unknown>);
+    const res = await direct(
+      '/integrations/github/webhook',
+      { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00' }, body: '{}' },
+      { GITHUB_WEBHOOK_SECRET: '' },
+    );
+    const body = await expectProblem(res, 503, 'webhook_not_configured');
+    expect(lines().filter((l) => l.event === 'request.failed')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        status: 503,
+        code: 'webhook_not_configured',
+        detail: body.detail,
+        requestId: body.requestId,
+      }),
+    ]);
+    warn.mockClear();
+    error.mockClear();
+    await expectProblem(await direct('/nowhere'), 404, 'not_found');
+    expect(lines().filter((l) => l.event === 'request.failed')).toEqual([]);
+    vi.restoreAllMocks();
   });
 });

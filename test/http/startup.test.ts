@@ -11,7 +11,7 @@
  * a fresh module graph.
  */
 import { env } from 'cloudflare:test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initState } from '../../src/ecosystem/startup';
 import { bearer } from '../helpers/actors';
 import { direct } from '../helpers/worker';
@@ -39,7 +39,9 @@ describe('start-up when the schema cannot be ensured', () => {
       ['/v1/actors/me', {}],
       ['/v1/contexts/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' }],
     ];
+    const logged = vi.spyOn(console, 'warn');
     for (const [path, init] of requests) {
+      logged.mockClear();
       const res = await direct(path, init, broken);
       const label = `${init.method ?? 'GET'} ${path}`;
       expect(res.status, label).toBe(503);
@@ -47,8 +49,17 @@ describe('start-up when the schema cannot be ensured', () => {
       expect(res.headers.get('retry-after'), label).toBe('5');
       const body = await res.text();
       expect(JSON.parse(body), label).toMatchObject({ status: 503, code: 'database_unavailable' });
-      expect(body, label).not.toContain('no such column'); // D1's own message stays in the log
+      expect(body, label).not.toContain('no such column'); // D1's own message stays in the log…
+      const lines = logged.mock.calls.map((call) => JSON.parse(String(call[0])) as Record<string, unknown>);
+      expect(
+        lines.filter((l) => l.event === 'request.failed'),
+        label,
+      ).toEqual([
+        // …once per request, with its cause
+        expect.objectContaining({ status: 503, code: 'database_unavailable', error: expect.stringContaining('no such column') }),
+      ]);
     }
+    logged.mockRestore();
     expect(initState().state).toBe('pending'); // the ecosystem initialisation waits for a database
   });
 
