@@ -30,6 +30,11 @@ import type { ActorType, Principal } from './principal';
 import { gateFor } from './principal-gate';
 import { assertAllowed, budgetFor, RATE_LIMIT_WINDOW_MS, rateLimitHeaders } from './rate-limit';
 
+/** Longest bearer token looked at: far above a JWT or ChittyAuth token, far below a header's limit. */
+const MAX_BEARER_LENGTH = 4096;
+/** RFC 6750 §2.1 b64token. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /** How long a ChittyAuth validation is trusted: the longest a revoked ChittyAuth token keeps working. */
 export const TOKEN_KV_TTL_SECONDS = 300;
 export const ISOLATE_CACHE_TTL_MS = 60_000;
@@ -158,6 +163,7 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
   const authorization = c.req.header('authorization');
   if (apiKey !== undefined) {
     if (!apiKey) throw unauthorized('invalid_api_key', 'The X-API-Key header is empty.');
+    if (apiKey.length > MAX_BEARER_LENGTH) throw unauthorized('invalid_api_key', 'The API key is not valid.');
     const record = await apiKeyRecord(env, apiKey);
     return {
       gateKey: record.ownerPrincipal,
@@ -178,6 +184,11 @@ async function resolveCredential(c: Context<AppEnv>): Promise<Resolved> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) throw unauthorized('invalid_credential', 'The Authorization header must be "Bearer <token>".', 'invalid_request');
   const token = match[1];
+  // RFC 6750's token68 shape and a length bound, before anything costs a lookup or a ChittyAuth call:
+  // a stranger's garbage is refused here, for free.
+  if (token.length > MAX_BEARER_LENGTH || !TOKEN68.test(token)) {
+    throw unauthorized('invalid_token', `The bearer token is malformed (token68 characters, at most ${MAX_BEARER_LENGTH}).`);
+  }
 
   if (isDelegationToken(token)) {
     const check = await checkDelegationToken(env, token, { audience: env.SERVICE_NAME });

@@ -28,6 +28,22 @@ describe('ChittyAuth bearer tokens', () => {
     expect((await requestsTo({ host: 'auth.chitty.cc', path: '/v1/auth/validate' })).length).toBe(before);
   });
 
+  it('a malformed or oversized bearer token is refused before any ChittyAuth call', async () => {
+    const validations = async () => (await requestsTo({ host: 'auth.chitty.cc', path: '/v1/auth/validate' })).length;
+    const before = await validations();
+    for (const token of ['x'.repeat(4097), 'emu_{not-token68}', 'a=b', 'ünïcode', '"quoted"']) {
+      const res = await call('/v1/actors/me', token);
+      expect(res.status, token.slice(0, 20)).toBe(401);
+      expect(((await res.json()) as { code: string }).code, token.slice(0, 20)).toBe('invalid_token');
+    }
+    const hugeKey = await get('/v1/actors/me', { headers: { 'x-api-key': `emk_${'k'.repeat(5000)}` } });
+    expect(hugeKey.status).toBe(401);
+    expect(await validations()).toBe(before);
+    // At the bound, a well-formed stranger is still asked about (and refused by ChittyAuth).
+    expect((await call('/v1/actors/me', 'x'.repeat(4096))).status).toBe(401);
+    expect(await validations()).toBe(before + 1);
+  });
+
   it('the validation is cached in TOKEN_KV by hash, with a TTL, never by the token itself', async () => {
     const principal = await createActor('ai');
     await call('/v1/actors/me', principal.token);
