@@ -89,7 +89,10 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.d.ts'],
       reporter: ['text-summary', 'json-summary'],
-      thresholds: { lines: 80 },
+      // Every file on its own, not only the total: a file whose tests are lost fails the run even
+      // when the rest hides it. Floors sit below the weakest file today (lines 79, statements 72,
+      // functions 66, branches 47 — connections/reencrypt.ts and index.ts); the total is ~96 % lines, ~84 % branches.
+      thresholds: { perFile: true, lines: 75, statements: 70, functions: 65, branches: 45 },
     },
   },
 });

@@ -7,6 +7,7 @@ import { sweepConnectionHealth } from './connections/sweep';
 import { ensureSchemaOnce } from './db/ensure-schema';
 import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
+import { describeGitHubError } from './github/api';
 import { recoverMissedDeliveries } from './github/recovery';
 import { consoleLogger } from './lib/log';
 import { resendAfterSeconds } from './queue/after-write';
@@ -33,7 +34,7 @@ export default {
       sweepConnectionHealth(env),
       // GitHub deliveries that never reached us are asked for again; a GitHub outage must not fail the other sweeps.
       recoverMissedDeliveries(env).catch((err: unknown) =>
-        consoleLogger.log('warn', 'github.recovery_failed', { error: err instanceof Error ? err.message : String(err) }),
+        consoleLogger.log('warn', 'github.recovery_failed', { error: describeGitHubError(err) }),
       ),
     ]);
   },

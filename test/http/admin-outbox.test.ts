@@ -3,45 +3,9 @@
  * `POST /v1/admin/outbox/sweep` sends it all again now (what the cron sweep does). Admins only:
  * anyone else gets 403 and the sweep sends nothing.
  */
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, registeredActor, type TestActor } from '../helpers/actors';
-import { waitForDelivery } from '../helpers/outbox';
-import { direct } from '../helpers/worker';
-
-/** A queue that refuses every send, as during a Queues outage. */
-const refusing = {
-  send: () => Promise.reject(new Error('queue unavailable')),
-  sendBatch: () => Promise.reject(new Error('queue unavailable')),
-} as unknown as Queue<unknown>;
-
-/** Creates contexts while the queue refuses sends: their events wait, unsent, in the outbox. */
-async function stuckContexts(owner: TestActor, n: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await direct(
-      '/v1/contexts/create',
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `sweep-${crypto.randomUUID().slice(0, 8)}` }),
-      },
-      { CONTEXT_OPS_QUEUE: refusing },
-    );
-    expect(res.status).toBe(201);
-    ids.push(((await res.json()) as { chittyId: string }).chittyId);
-  }
-  return ids;
-}
-
-async function unsent(ids: string[]): Promise<number> {
-  const row = await env.DB.prepare(
-    'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND aggregate_id IN (SELECT value FROM json_each(?))',
-  )
-    .bind(JSON.stringify(ids))
-    .first<{ n: number }>();
-  return row?.n ?? -1;
-}
+import { call, registeredActor } from '../helpers/actors';
+import { stuckContexts, unsent, waitForDelivery } from '../helpers/outbox';
 
 describe('POST /v1/admin/outbox/sweep', () => {
   it('an admin sends every undelivered event now; they are delivered, and the counts say so', async () => {
