@@ -115,19 +115,14 @@ export interface Sealed {
   ct: string;
 }
 
-// 1 KiB chunks and a plain loop: per-byte concatenation and Uint8Array.from with a mapper were
-// measured ~9× and ~13× slower on 64 KiB (sealed idempotent replies can be that large).
 function toBase64(bytes: Uint8Array): string {
-  const chunks: string[] = [];
-  for (let i = 0; i < bytes.length; i += 1024) chunks.push(String.fromCharCode(...bytes.subarray(i, i + 1024)));
-  return btoa(chunks.join(''));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
 }
 
 /** Encrypts `plaintext` under the keyring's current key, bound to `aad` (decrypting needs the same). */
