@@ -7,6 +7,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { buildSync } from 'esbuild';
 import { defineConfig } from 'vitest/config';
+import { checkOpenApi } from './scripts/check-openapi.mjs';
 import { freshSecrets } from './scripts/dev-secrets.mjs';
 
 // Offline and quiet, however the suite is started: no Request.cf fetch, no telemetry.
@@ -62,6 +63,11 @@ export default defineConfig({
         },
         // A second, empty database for testing schema set-up from scratch.
         d1Databases: ['SCRATCH_DB'],
+        // The OpenAPI validator runs here in Node (ajv compiles with `new Function`, which workerd
+        // forbids); test/docs/openapi.test.ts posts the emitted document to it.
+        serviceBindings: {
+          OPENAPI_CHECK: async (request: Request) => Response.json(await checkOpenApi(await request.json())),
+        },
         workers: [
           {
             name: 'chittyconnect-emulator',

@@ -5,13 +5,16 @@ import { depthAtMost } from '../lib/json-depth';
 
 export const MAX_DATA_BYTES = 64 * 1024;
 
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._:/-]*$/u;
+
 const name = z
   .string()
   .trim()
   .min(1)
   .max(128)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:/-]*$/u, 'letters, digits, spaces and . _ : / - only, starting with a letter or digit')
-  .openapi({ example: 'rocket-research' });
+  .regex(NAME_PATTERN, 'letters, digits, spaces and . _ : / - only, starting with a letter or digit')
+  // The generator would print the JS literal's `/u` flag into the pattern; JSON Schema patterns are unicode already.
+  .openapi({ example: 'rocket-research', pattern: NAME_PATTERN.source });
 
 const label = z
   .string()

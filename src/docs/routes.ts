@@ -5,6 +5,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { VERSION } from '../version';
+import { documentIdempotency, registerSecuritySchemes, SECURITY, SERVERS } from './document';
 import { renderReference } from './render';
 
 const INFO = {
@@ -15,12 +16,12 @@ const INFO = {
 };
 
 export function mountDocs(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'A ChittyAuth bearer token, an API key, or a ChittyConnect delegation token',
-  });
-  const document = () => app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, security: [{ bearer: [] }] });
+  registerSecuritySchemes(app);
+  const document = () => {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS, security: SECURITY });
+    documentIdempotency(doc.paths);
+    return doc;
+  };
   app.get('/openapi.json', (c) => c.json(document()));
   app.get('/docs', (c) => c.html(renderReference(document() as unknown as Parameters<typeof renderReference>[0])));
 }
