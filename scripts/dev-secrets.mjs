@@ -53,6 +53,9 @@ export function freshSecrets() {
     GITHUB_CLIENT_SECRET: token('ghcs_'),
     DELEGATION_SIGNING_KEY: JSON.stringify({ ...signing, kid: `dev-${randomUUID().slice(0, 8)}`, alg: 'EdDSA' }),
     CREDENTIALS_ENCRYPTION_KEY: JSON.stringify({ kid: 'dev-1', key: randomBytes(32).toString('base64') }),
+    // Not a secret: the App's page on the emulated GitHub, reached through the /_emulator proxy. On
+    // localhost the install link keeps the browser's own origin, so the port here does not matter.
+    GITHUB_APP_URL: 'http://127.0.0.1:8787/_emulator/github.com/apps/chittyconnect-dev',
   };
   /** @type {Record<string, string>} */
   const shared = Object.fromEntries(SHARED_WITH_EMULATOR.map((key) => [key, main[/** @type {keyof typeof main} */ (key)]]));

@@ -18,8 +18,8 @@ import { dnaApp } from './services/dna';
 import { dohApp } from './services/doh';
 import { echoApp } from './services/echo';
 import { githubApiApp } from './services/github';
-import { githubWebApp } from './services/github-oauth';
 import { seedGitHub } from './services/github-store';
+import { forProxy, githubWebApp } from './services/github-web';
 import { idApp } from './services/id';
 import { registryApp } from './services/registry';
 import { verifyApp } from './services/verify';
@@ -42,7 +42,7 @@ const SERVICES: ReadonlyMap<string, Routable> = new Map<string, Routable>([
   ['echo', echoApp], // a third-party endpoint for http connections; no bearer token needed
   ['cloudflare-dns', dohApp], // cloudflare-dns.com: DNS over HTTPS (JSON) for the connections' resolve check; no token
   ['api', githubApiApp], // api.github.com: GitHub's REST API, with its own auth (App JWT, ghs_/ghu_ tokens)
-  ['github', githubWebApp], // github.com: the OAuth code exchange
+  ['github', githubWebApp], // github.com: the OAuth code exchange and the App's install pages
 ]);
 
 /** Seeds run once the schema exists (and again after a storage reset). */
@@ -153,7 +153,16 @@ export default {
     const url = new URL(request.url);
     const host = hostOf(request, url);
     const label = host.split('.')[0] ?? '';
-    if (label === 'control') return dispatch(controlApp, request, env, ctx);
+    if (label === 'control') {
+      // `/github.com/…` on the control surface is github.com's web host, for a browser that can only
+      // reach the main worker (`/_emulator/github.com/apps/…` under `npm start`): the App's install pages.
+      const web = /^\/github\.com(\/.*)$/.exec(url.pathname)?.[1];
+      if (web) {
+        const page = new Request(`https://github.com${web}${url.search}`, request);
+        return forProxy(await handleService(githubWebApp, 'github.com', page, new URL(page.url), env, ctx));
+      }
+      return dispatch(controlApp, request, env, ctx);
+    }
     const app = SERVICES.get(label);
     if (!app) {
       // Logged like any other request, so a test can see that something tried to reach this host.

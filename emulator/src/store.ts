@@ -20,6 +20,8 @@ export interface EmulatorEnv {
   /** When set, the OAuth code exchange demands this client id / secret. */
   GITHUB_CLIENT_ID?: string;
   GITHUB_CLIENT_SECRET?: string;
+  /** The App's setup URL, where the install page sends the person back; default the path `/integrations/github/callback`. */
+  GITHUB_APP_SETUP_URL?: string;
   /** The main worker (`chittyconnect`), where redeliveries are sent. Present under `npm start` only. */
   WEBHOOK_TARGET?: Fetcher;
   /**

@@ -166,6 +166,24 @@ async function repositoriesOf(env: Env, installationId: number): Promise<{ id: n
 }
 
 const INSTALLATION_ID = /^[1-9][0-9]{0,15}$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * `GITHUB_APP_URL/installations/new?state=…`. A loopback GITHUB_APP_URL (the emulated GitHub behind
+ * `npm start`'s `/_emulator` proxy) is taken on this request's own origin, so the install page, the
+ * state cookie and the callback share one origin whatever port or loopback name the browser used.
+ */
+function installPageUrl(appUrl: string, requestUrl: string, state: string): string {
+  const target = new URL(`${appUrl.replace(/\/+$/, '')}/installations/new`);
+  if (LOOPBACK.has(target.hostname)) {
+    const here = new URL(requestUrl);
+    target.protocol = here.protocol;
+    target.hostname = here.hostname;
+    target.port = here.port; // set apart: assigning `host` without a port would keep GITHUB_APP_URL's
+  }
+  target.searchParams.set('state', state);
+  return target.toString();
+}
 
 /** True when the installation is registered and not uninstalled: a replayed callback has nothing to do. */
 async function isRegistered(db: D1Database, installationId: number): Promise<boolean> {
@@ -194,7 +212,7 @@ export const setupRoutes = new Hono<AppEnv>()
       sameSite: 'Lax',
       maxAge: STATE_TTL_SECONDS,
     });
-    return c.redirect(`${c.env.GITHUB_APP_URL.replace(/\/+$/, '')}/installations/new?state=${encodeURIComponent(state)}`, 302);
+    return c.redirect(installPageUrl(c.env.GITHUB_APP_URL, c.req.url, state), 302);
   })
   .get(CALLBACK_PATH, async (c) => {
     const res = await setup(c);

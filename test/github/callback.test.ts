@@ -171,7 +171,7 @@ describe('GET /integrations/github/callback', () => {
     });
 
     it('without GITHUB_APP_URL the install link says what to set', async () => {
-      const res = await direct('/integrations/github/install');
+      const res = await direct('/integrations/github/install', {}, { GITHUB_APP_URL: '' });
       expect(res.status).toBe(503);
       expect(await res.text()).toContain('GITHUB_APP_URL');
     });

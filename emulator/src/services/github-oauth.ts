@@ -11,7 +11,6 @@ import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../http';
 import { randomHex, sha256Hex } from '../store';
 import { issueUserToken } from './github-auth';
-import { renderGitHubError } from './github-http';
 import { listInstallations, redeemOAuthCode, storeOAuthCode } from './github-store';
 
 const CODE_SECONDS = 600;
@@ -64,9 +63,10 @@ function absoluteUrl(text: string | undefined): URL | null {
 
 const DOCS = 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors';
 
-export const githubWebApp = new Hono<AppEnv>();
+/** The OAuth routes; github-web.ts mounts them on the `github.*` host with the App's pages. */
+export const githubOAuthApp = new Hono<AppEnv>();
 
-githubWebApp.post('/login/oauth/access_token', async (c) => {
+githubOAuthApp.post('/login/oauth/access_token', async (c) => {
   const params = await exchangeParams(c);
   const { GITHUB_CLIENT_ID: clientId, GITHUB_CLIENT_SECRET: clientSecret } = c.env;
   if ((clientId && params.client_id !== clientId) || (clientSecret && params.client_secret !== clientSecret)) {
@@ -93,7 +93,7 @@ githubWebApp.post('/login/oauth/access_token', async (c) => {
  * (and `state`), as if the user had approved. The user is `login` (default `chitty-dev`) and sees
  * every installation that exists now.
  */
-githubWebApp.get('/login/oauth/authorize', async (c) => {
+githubOAuthApp.get('/login/oauth/authorize', async (c) => {
   const { client_id: clientId, redirect_uri: redirectUri, state, login } = c.req.query();
   if (c.env.GITHUB_CLIENT_ID && clientId !== c.env.GITHUB_CLIENT_ID) {
     return Response.json({ error: 'unknown_client', detail: 'client_id does not match GITHUB_CLIENT_ID' }, { status: 404 });
@@ -110,6 +110,3 @@ githubWebApp.get('/login/oauth/authorize', async (c) => {
   if (state) target.searchParams.set('state', state);
   return new Response(null, { status: 302, headers: { location: target.toString() } });
 });
-
-githubWebApp.notFound(() => Response.json({ error: 'Not Found' }, { status: 404 }));
-githubWebApp.onError((err) => renderGitHubError(err));
