@@ -1,6 +1,8 @@
 /**
- * The Hono app: middleware in order (request id → body limit → start-up; then for /v1 auth →
- * rate limit), the routers, and the one place errors become problem+json.
+ * The Hono app: middleware in order (request id → wrong method → body limit → start-up; then for
+ * /v1 auth → rate limit → wrong method → idempotency), the routers, and the one place errors
+ * become problem+json. Under /v1 a wrong method is checked after authentication, so an anonymous
+ * caller learns nothing about which routes exist (401, as for an unknown path).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { except } from 'hono/combine';
@@ -20,9 +22,11 @@ import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
 import { AppError, describeCause, problem, toAppError } from './http/errors';
 import { idempotency } from './http/idempotency';
+import { allowedMethods } from './http/methods';
 import { defaultHook } from './http/openapi-hook';
 import { requestId } from './http/request-id';
 import { startup } from './http/startup';
+import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
 import { consoleLogger } from './lib/log';
 import { dispatchAfterWrite } from './queue/after-write';
@@ -34,6 +38,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
   app.use('*', requestId);
+  // 405 + Allow, from the routes mounted below (read on the first request).
+  const methods = allowedMethods(() => app.routes);
+  app.use('*', except('/v1/*', methods));
   // The webhook takes GitHub's 25 MB bodies and must touch nothing but the queue: it has its own
   // limit and skips the start-up work (which reads D1 on an isolate's first request).
   app.use('*', except(WEBHOOK_PATH, limitBody()));
@@ -49,7 +56,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', emulatorProxy);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
-  app.use('/v1/*', requireAuth, idempotency, dispatchAfterWrite);
+  app.use('/v1/*', requireAuth, methods, idempotency, dispatchAfterWrite);
   app.route('/', actorRoutes);
   app.route('/', keyRoutes);
   app.route('/', delegationRoutes);
@@ -60,7 +67,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
-    const { appError, unexpected } = toAppError(err);
+    const { appError, unexpected } = toAppError(unsupportedMediaType(err, c.req.header('content-type')) ?? err);
     // Logged once, here: unknown errors and every 5xx, with what caused it where known (a queue
     // refusing a send, an ecosystem outage, a missing secret). 4xx are the client's to fix and are not logged.
     const cause = unexpected ? err : appError.cause;

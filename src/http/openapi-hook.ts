@@ -5,5 +5,6 @@ import { validationError } from './validation';
 
 // biome-ignore lint/suspicious/noExplicitAny: Hook is generic over each route's input and output; the hook handles all of them alike.
 export const defaultHook: Hook<any, AppEnv, any, any> = (result) => {
-  if (!result.success) throw validationError(result.error, result.target);
+  // On failure `data` is the input that was validated (zod-validator passes it), so a missing field reads "required".
+  if (!result.success) throw validationError(result.error, result.target, (result as { data?: unknown }).data);
 };

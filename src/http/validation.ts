@@ -1,14 +1,34 @@
 /**
  * Turns a failed zod validation into a 400 problem that names each offending field, so a client
- * can fix its request without guessing. Used as the default hook of every OpenAPI route.
+ * can fix its request without guessing. Used as the default hook of every OpenAPI route. A field
+ * that is missing reads `required` (zod would say "expected string, received undefined"). Also
+ * the 415 for a JSON route sent a body that is not declared JSON.
  */
+import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { AppError, type FieldError } from './errors';
 
-export function validationError(error: ZodError, target: string): AppError {
+/** The value at `path` inside `input`, or undefined when any step is missing. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * The 400 for `error`. `input` is the value that was validated: with it, a type error on a field
+ * that is absent becomes `required`.
+ */
+export function validationError(error: ZodError, target: string, input?: unknown): AppError {
   const errors: FieldError[] = error.issues.slice(0, 50).map((issue) => ({
     field: [target, ...issue.path.map(String)].join('.'),
-    message: issue.message,
+    message:
+      issue.code === 'invalid_type' && input !== undefined && issue.path.length > 0 && valueAt(input, issue.path) === undefined
+        ? 'required'
+        : issue.message,
   }));
   const first = errors[0];
   const detail = first
@@ -28,6 +48,22 @@ export function optionalJsonBody<T>(text: string, schema: import('zod').ZodType<
     }
   }
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error, 'json');
+  if (!result.success) throw validationError(result.error, 'json', value);
   return result.data;
+}
+
+/**
+ * The 415 `unsupported_media_type` for the bare 415 that a JSON route's media-type gate
+ * (@hono/zod-openapi) throws when a body comes without `Content-Type: application/json`; null
+ * for any other error. `contentType` is the request's, quoted (shortened) so the caller sees what
+ * was sent.
+ */
+export function unsupportedMediaType(err: unknown, contentType: string | undefined): AppError | null {
+  if (!(err instanceof HTTPException) || err.status !== 415) return null;
+  const sent = contentType ? `Content-Type: ${contentType.slice(0, 100)}` : 'no Content-Type';
+  return new AppError(
+    415,
+    'unsupported_media_type',
+    `This route takes a JSON body: send it with \`Content-Type: application/json\` (this request had ${sent}).`,
+  );
 }

@@ -87,6 +87,55 @@ describe('problem+json errors', () => {
     expect(body.detail).toMatch(/^json\./);
   });
 
+  it('a missing field says "required" (in the body and in the query), a wrong type keeps zod\'s message', async () => {
+    const body = await expectProblem(await postKeys({ body: JSON.stringify({ scopes: 'reports:read' }) }), 400, 'validation_failed');
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'json.name', message: 'required' },
+        { field: 'json.scopes', message: expect.stringContaining('expected array') },
+      ]),
+    );
+    expect(body.detail).not.toContain('received undefined');
+    const actor = await registeredActor('human', ['contexts:read']);
+    const search = await expectProblem(
+      await SELF.fetch('http://connect.test/v1/contexts/search', { headers: actor.auth }),
+      400,
+      'validation_failed',
+    );
+    expect(search.detail).toBe('query.q: required');
+  });
+
+  it('a body without Content-Type: application/json → 415 unsupported_media_type saying what to send', async () => {
+    const none = await expectProblem(
+      await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['reports:read'] }), headers: { 'content-type': '' } }),
+      415,
+      'unsupported_media_type',
+    );
+    expect(none.detail).toContain('Content-Type: application/json');
+    const text = await expectProblem(
+      await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['reports:read'] }), headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    );
+    expect(text.detail).toBe(
+      'This route takes a JSON body: send it with `Content-Type: application/json` (this request had Content-Type: text/plain).',
+    );
+    // A route whose body is optional refuses a body of another type as well, and still takes none.
+    const actor = await registeredActor('human');
+    const register = (init: RequestInit) =>
+      SELF.fetch('http://connect.test/v1/actors/register', {
+        method: 'POST',
+        ...init,
+        headers: { ...actor.auth, ...(init.headers as Record<string, string>) },
+      });
+    await expectProblem(
+      await register({ body: 'displayName=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'unsupported_media_type',
+    );
+    expect((await register({})).status).toBe(200);
+  });
+
   it('a valid body passes', async () => {
     const res = await postKeys({ body: JSON.stringify({ name: 'ok', scopes: ['reports:read'] }) });
     expect(res.status).toBe(201);
