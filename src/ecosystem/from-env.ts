@@ -3,6 +3,7 @@
  * the discovery cache and the health view live as long as the isolate; and, in development only,
  * the clock it runs on, which tests move forward instead of sleeping.
  */
+import { config } from '../config';
 import type { Env } from '../env';
 import { createEcosystemClient, type EcosystemClient } from './client';
 import { SERVICE_NAMES, type ServiceName, TOKEN_SECRETS, URL_OVERRIDES } from './services';
@@ -41,19 +42,19 @@ export function ecosystemFromEnv(env: Env): EcosystemClient {
   if (cached) return cached;
   const tokens: Partial<Record<ServiceName, string>> = {};
   const pinnedUrls: Partial<Record<ServiceName, string>> = {};
+  const vars = config(env);
   for (const name of SERVICE_NAMES) {
     const token = env[TOKEN_SECRETS[name]];
     if (typeof token === 'string' && token) tokens[name] = token;
-    const url = env[URL_OVERRIDES[name]];
-    if (typeof url === 'string' && url) pinnedUrls[name] = url;
+    const url = vars.urlOverrides[URL_OVERRIDES[name]];
+    if (url) pinnedUrls[name] = url;
   }
-  const openSeconds = Number(env.ECOSYSTEM_BREAKER_OPEN_SECONDS);
   const client = createEcosystemClient({
     fetch: outboundFetch(env),
     tokens,
     pinnedUrls,
-    now: env.ENVIRONMENT === 'development' ? developmentClock.now : Date.now,
-    ...(openSeconds > 0 ? { breakerOpenMs: openSeconds * 1000 } : {}),
+    now: vars.environment === 'development' ? developmentClock.now : Date.now,
+    breakerOpenMs: vars.breakerOpenSeconds * 1000,
   });
   cached = client;
   return client;

@@ -58,15 +58,164 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : 'unknown error';
 }
 
+interface Identity {
+  chittyId?: string | undefined;
+  did?: string | undefined;
+  dnaId?: string | undefined;
+  apiKeyId?: string | undefined;
+  registryId?: string | undefined;
+  verificationId?: string | undefined;
+  certificateId?: string | undefined;
+}
+
+/** What every step sees: the dependencies, the identity so far, the state, and a way to keep the identity. */
+interface Run {
+  deps: InitDeps;
+  identity: Identity;
+  state: InitState;
+  /** Everything was done by an earlier start: nothing to store or log again. */
+  alreadyComplete: boolean;
+  save: () => Promise<unknown>;
+}
+
+interface Step {
+  name: InitStep;
+  isDone: (r: Run) => boolean;
+  /** Given the ChittyID (empty for a step that does not need one). */
+  run: (r: Run, chittyId: string) => Promise<void>;
+  /** False for the one step that makes the id; every other is skipped without it. */
+  needsId?: false;
+}
+
+/** The steps, in order (INIT_STEPS lists the same names for the health report). */
+const STEPS: Step[] = [
+  {
+    name: 'mint',
+    needsId: false,
+    isDone: (r) => r.identity.chittyId !== undefined,
+    async run({ deps, identity, save }) {
+      // Isolates starting together ask with the same key, so they get the same id.
+      const minted = await deps.client.id.mint(
+        'CONTEXT',
+        { service: deps.serviceName, url: deps.serviceUrl, kind: 'service' },
+        `service-init:${deps.serviceName}`,
+      );
+      identity.chittyId = minted.chittyId;
+      identity.did = minted.did;
+      // Keep the id at once: a later failure must not lead the next start to mint another.
+      await save();
+    },
+  },
+  {
+    name: 'dna',
+    isDone: (r) => r.identity.dnaId !== undefined,
+    async run({ deps, identity }, id) {
+      const record = await deps.client.dna.initialize(id, 'service', { service: deps.serviceName, version: deps.version });
+      identity.dnaId = record.dnaId;
+    },
+  },
+  {
+    name: 'keys',
+    isDone: (r) => r.identity.apiKeyId !== undefined,
+    async run({ deps, identity }, id) {
+      // The key's secret is not kept: ChittyConnect authenticates with its service tokens. The id
+      // is recorded so the key can be found and revoked in ChittyAuth.
+      const key = await deps.client.auth.provisionKey(id, ['service'], deps.serviceName);
+      identity.apiKeyId = key.keyId;
+    },
+  },
+  {
+    name: 'register',
+    isDone: (r) => r.identity.registryId !== undefined,
+    async run({ deps, identity }, id) {
+      const reg = await deps.client.registry.register({
+        name: deps.serviceName,
+        url: deps.serviceUrl,
+        chittyId: id,
+        version: deps.version,
+        capabilities: ['contexts', 'actors', 'connections', 'delegation', 'github-app'],
+      });
+      identity.registryId = reg.serviceId;
+    },
+  },
+  {
+    name: 'verify',
+    isDone: (r) => r.identity.verificationId !== undefined,
+    async run({ deps, identity }, id) {
+      const result = await deps.client.verify.context(id, identity.dnaId);
+      if (!result.verified) {
+        const failed = result.checks.filter((c) => !c.passed).map((c) => c.name);
+        throw new Error(`verification failed: ${failed.join(', ') || 'no reason given'}`);
+      }
+      identity.verificationId = result.verificationId;
+    },
+  },
+  {
+    name: 'certify',
+    isDone: (r) => r.identity.certificateId !== undefined,
+    async run({ deps, identity }, id) {
+      const cert = await deps.client.certify.certify(id);
+      identity.certificateId = cert.certificateId;
+    },
+  },
+  { name: 'store', isDone: (r) => r.alreadyComplete, run: async ({ save }) => void (await save()) },
+  {
+    name: 'log',
+    isDone: (r) => r.alreadyComplete,
+    async run({ deps, state }, id) {
+      const failed = INIT_STEPS.filter((s) => state.steps[s].status === 'failed');
+      await deps.client.chronicle.log({
+        eventType: 'chittyconnect.initialized',
+        entityId: id,
+        eventId: crypto.randomUUID(),
+        data: { version: deps.version, failedSteps: failed },
+      });
+    },
+  },
+];
+
 /** Runs (or resumes) the initialisation, updating `state` in place as it goes. */
 export async function initializeServiceContext(deps: InitDeps, state: InitState): Promise<InitState> {
   const now = deps.now ?? (() => new Date());
-  const { db, client, serviceName } = deps;
   state.state = 'running';
   state.startedAt = now().toISOString();
+  const identity = await loadIdentity(deps.db, deps.serviceName);
+  const { did: _did, ...required } = identity;
+  const run: Run = {
+    deps,
+    identity,
+    state,
+    alreadyComplete: Object.values(required).every((v) => v !== undefined),
+    save: () => saveIdentity(deps.db, deps.serviceName, identity, state, now()),
+  };
+  const mark = (step: InitStep, status: StepRecord['status'], reason?: string) => {
+    state.steps[step] = { status, at: now().toISOString(), ...(reason ? { reason } : {}) };
+    deps.log.log(status === 'failed' ? 'warn' : 'info', 'init.step', { service: deps.serviceName, step, status, reason });
+  };
 
+  for (const step of STEPS) {
+    if (step.isDone(run)) mark(step.name, 'done', 'already done');
+    else if (step.needsId !== false && !identity.chittyId) mark(step.name, 'skipped', 'needs a ChittyID (mint failed)');
+    else {
+      try {
+        await step.run(run, identity.chittyId ?? '');
+        mark(step.name, 'done');
+      } catch (err) {
+        mark(step.name, 'failed', describe(err));
+      }
+    }
+    state.chittyId = identity.chittyId;
+  }
+
+  const statuses = INIT_STEPS.map((s) => state.steps[s].status);
+  state.state = !identity.chittyId ? 'failed' : statuses.every((s) => s === 'done') ? 'complete' : 'degraded';
+  state.finishedAt = now().toISOString();
+  return state;
+}
+
+async function loadIdentity(db: D1Database, serviceName: string): Promise<Identity> {
   const row = await db.prepare('SELECT * FROM service_identity WHERE service_name = ?').bind(serviceName).first<IdentityRow>();
-  const identity = {
+  return {
     chittyId: row?.chitty_id ?? undefined,
     did: row?.did ?? undefined,
     dnaId: row?.dna_id ?? undefined,
@@ -75,118 +224,28 @@ export async function initializeServiceContext(deps: InitDeps, state: InitState)
     verificationId: row?.verification_id ?? undefined,
     certificateId: row?.certificate_id ?? undefined,
   };
+}
 
-  // Everything was done by an earlier start: nothing to store or log again.
-  const { did: _did, ...required } = identity;
-  const alreadyComplete = Object.values(required).every((v) => v !== undefined);
-
-  const mark = (step: InitStep, status: StepRecord['status'], reason?: string) => {
-    state.steps[step] = { status, at: now().toISOString(), ...(reason ? { reason } : {}) };
-    const level = status === 'failed' ? 'warn' : 'info';
-    deps.log.log(level, 'init.step', { service: serviceName, step, status, reason });
-  };
-
-  /** Runs a step unless it is already done; a step that needs the id is skipped without it. */
-  const step = async (name: InitStep, done: boolean, run: (chittyId: string) => Promise<void>, needsId = true) => {
-    if (done) return mark(name, 'done', 'already done');
-    if (needsId && !identity.chittyId) return mark(name, 'skipped', 'needs a ChittyID (mint failed)');
-    try {
-      await run(identity.chittyId ?? '');
-      mark(name, 'done');
-    } catch (err) {
-      mark(name, 'failed', describe(err));
-    }
-  };
-
-  const save = () =>
-    db
-      .prepare(
-        `INSERT INTO service_identity (service_name, chitty_id, did, dna_id, api_key_id, registry_id, verification_id,
-           certificate_id, steps, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-         ON CONFLICT (service_name) DO UPDATE SET chitty_id = ?2, did = ?3, dna_id = ?4, api_key_id = ?5,
-           registry_id = ?6, verification_id = ?7, certificate_id = ?8, steps = ?9, updated_at = ?10`,
-      )
-      .bind(
-        serviceName,
-        identity.chittyId ?? null,
-        identity.did ?? null,
-        identity.dnaId ?? null,
-        identity.apiKeyId ?? null,
-        identity.registryId ?? null,
-        identity.verificationId ?? null,
-        identity.certificateId ?? null,
-        JSON.stringify(state.steps),
-        now().toISOString(),
-      )
-      .run();
-
-  await step(
-    'mint',
-    identity.chittyId !== undefined,
-    async () => {
-      // Isolates starting together ask with the same key, so they get the same id.
-      const minted = await client.id.mint(
-        'CONTEXT',
-        { service: serviceName, url: deps.serviceUrl, kind: 'service' },
-        `service-init:${serviceName}`,
-      );
-      identity.chittyId = minted.chittyId;
-      identity.did = minted.did;
-      // Keep the id at once: a later failure must not lead the next start to mint another.
-      await save();
-    },
-    false,
-  );
-  state.chittyId = identity.chittyId;
-
-  await step('dna', identity.dnaId !== undefined, async (id) => {
-    const record = await client.dna.initialize(id, 'service', { service: serviceName, version: deps.version });
-    identity.dnaId = record.dnaId;
-  });
-  await step('keys', identity.apiKeyId !== undefined, async (id) => {
-    // The key's secret is not kept: ChittyConnect authenticates with its service tokens. The id
-    // is recorded so the key can be found and revoked in ChittyAuth.
-    const key = await client.auth.provisionKey(id, ['service'], serviceName);
-    identity.apiKeyId = key.keyId;
-  });
-  await step('register', identity.registryId !== undefined, async (id) => {
-    const reg = await client.registry.register({
-      name: serviceName,
-      url: deps.serviceUrl,
-      chittyId: id,
-      version: deps.version,
-      capabilities: ['contexts', 'actors', 'connections', 'delegation', 'github-app'],
-    });
-    identity.registryId = reg.serviceId;
-  });
-  await step('verify', identity.verificationId !== undefined, async (id) => {
-    const result = await client.verify.context(id, identity.dnaId);
-    if (!result.verified) {
-      const failed = result.checks.filter((c) => !c.passed).map((c) => c.name);
-      throw new Error(`verification failed: ${failed.join(', ') || 'no reason given'}`);
-    }
-    identity.verificationId = result.verificationId;
-  });
-  await step('certify', identity.certificateId !== undefined, async (id) => {
-    const cert = await client.certify.certify(id);
-    identity.certificateId = cert.certificateId;
-  });
-  await step('store', alreadyComplete, async () => {
-    await save();
-  });
-  await step('log', alreadyComplete, async (id) => {
-    const failed = INIT_STEPS.filter((s) => state.steps[s].status === 'failed');
-    await client.chronicle.log({
-      eventType: 'chittyconnect.initialized',
-      entityId: id,
-      eventId: crypto.randomUUID(),
-      data: { version: deps.version, failedSteps: failed },
-    });
-  });
-
-  const statuses = INIT_STEPS.map((s) => state.steps[s].status);
-  state.state = !identity.chittyId ? 'failed' : statuses.every((s) => s === 'done') ? 'complete' : 'degraded';
-  state.finishedAt = now().toISOString();
-  return state;
+function saveIdentity(db: D1Database, serviceName: string, identity: Identity, state: InitState, at: Date) {
+  return db
+    .prepare(
+      `INSERT INTO service_identity (service_name, chitty_id, did, dna_id, api_key_id, registry_id, verification_id,
+         certificate_id, steps, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+       ON CONFLICT (service_name) DO UPDATE SET chitty_id = ?2, did = ?3, dna_id = ?4, api_key_id = ?5,
+         registry_id = ?6, verification_id = ?7, certificate_id = ?8, steps = ?9, updated_at = ?10`,
+    )
+    .bind(
+      serviceName,
+      identity.chittyId ?? null,
+      identity.did ?? null,
+      identity.dnaId ?? null,
+      identity.apiKeyId ?? null,
+      identity.registryId ?? null,
+      identity.verificationId ?? null,
+      identity.certificateId ?? null,
+      JSON.stringify(state.steps),
+      at.toISOString(),
+    )
+    .run();
 }

@@ -17,19 +17,23 @@ export function initState(): Readonly<InitState> {
 }
 
 function run(env: Env): Promise<InitState> {
-  running ??= initializeServiceContext(
-    {
-      db: env.DB,
-      client: ecosystemFromEnv(env),
-      serviceName: env.SERVICE_NAME,
-      serviceUrl: env.SERVICE_URL,
-      version: VERSION,
-      log: consoleLogger,
-    },
-    state,
-  )
+  // Built inside the chain, so an invalid var (config.ts) fails the initialisation, not the request that started it.
+  running ??= Promise.resolve()
+    .then(() =>
+      initializeServiceContext(
+        {
+          db: env.DB,
+          client: ecosystemFromEnv(env),
+          serviceName: env.SERVICE_NAME,
+          serviceUrl: env.SERVICE_URL,
+          version: VERSION,
+          log: consoleLogger,
+        },
+        state,
+      ),
+    )
     .catch((err: unknown) => {
-      // Only D1 itself failing gets here; every ecosystem step records its own failure.
+      // Only D1 itself failing, or an invalid var, gets here; every ecosystem step records its own failure.
       state.state = 'failed';
       consoleLogger.log('error', 'init.crashed', { error: err instanceof Error ? err.message : String(err) });
       return state;

@@ -21,6 +21,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { request } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import Bottleneck from 'bottleneck/light.js';
+import { config } from '../config';
 import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../connections/keyring';
 import { outboundFetch } from '../ecosystem/from-env';
 import type { Env } from '../env';
@@ -29,7 +30,6 @@ import { consoleLogger } from '../lib/log';
 export const GitHubOctokit = Octokit.plugin(retry, throttling, paginateRest);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
 
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 /** Rate-limit waits up to this long are taken inside the call; longer ones go back to the queue. */
 const MAX_INLINE_WAIT_SECONDS = 10;
 const MAX_INLINE_RETRIES = 2;
@@ -112,13 +112,9 @@ function spaced(minTimeMs: number): Bottleneck.Group {
   return group;
 }
 
-function numberVar(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
+/** GitHub's REST API base URL without a trailing slash (`GITHUB_API_URL`, default https://api.github.com; config.ts). */
 export function githubApiUrl(env: Env): string {
-  return (env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, '');
+  return config(env).githubApiUrl;
 }
 
 function appCredentials(env: Env): { appId: string; privateKey: string } {
@@ -148,8 +144,7 @@ export function userRequest(env: Env) {
  * (its token fetched and cached on first use).
  */
 export function githubClient(env: Env, installationId?: number): GitHubClient {
-  const unitMs = numberVar(env.GITHUB_RETRY_UNIT_MS, 1000);
-  const writeSpacing = numberVar(env.GITHUB_WRITE_SPACING_MS, 1000);
+  const { githubRetryUnitMs: unitMs, githubWriteSpacingMs: writeSpacing } = config(env);
   /** Wait inside the call when GitHub asks for a short pause; otherwise fail it, and the queue retries later. */
   const decide =
     (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {

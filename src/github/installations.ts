@@ -29,7 +29,8 @@ export type InstallationFacts = Pick<GitHubInstallation, 'id'> & Partial<Omit<Gi
 
 /**
  * Registers or refreshes an installation. `repositories` undefined means "not known here" (kept);
- * a new installation needs its `account` (the row cannot exist without one).
+ * a new installation needs its `account` (the row cannot exist without one). `now` is the
+ * caller's clock (an event handler passes its context's).
  */
 export async function registerInstallation(
   env: Env,
@@ -37,11 +38,12 @@ export async function registerInstallation(
   inst: InstallationFacts,
   repositories: { id: number; full_name: string }[] | undefined,
   alsoInBatch: (db: D1Database, at: string) => D1PreparedStatement[] = () => [],
+  now: Date = new Date(),
 ): Promise<{ chittyId: string; dnaId: string }> {
   const account = inst.account ? { account: inst.account.login } : {};
   const { chittyId } = await client.id.mint('CONTEXT', { githubInstallation: inst.id, ...account }, `gh-installation:${inst.id}`);
   const { dnaId } = await client.dna.initialize(chittyId, 'github.installation', account);
-  const at = new Date().toISOString();
+  const at = now.toISOString();
   const db = env.DB;
   await db.batch([
     upsertInstallation(

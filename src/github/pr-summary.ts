@@ -177,12 +177,29 @@ function recordComment(db: D1Database, pr: PullRequestRef, commentId: number, at
     .run();
 }
 
-/** Posts or updates the summary comment and adds a check run; returns what was assessed. */
-export async function publishSummary(gh: GitHubClient, db: D1Database, pr: PullRequestRef): Promise<Summary> {
+/** Posts or updates the summary comment and adds a check run; returns what was assessed. `now` is the caller's clock. */
+export async function publishSummary(gh: GitHubClient, db: D1Database, pr: PullRequestRef, now: Date = new Date()): Promise<Summary> {
   const files = await changedFiles(gh, pr);
   const summary = assess(files);
   const body = renderComment(pr, files, summary);
-  const now = new Date();
+  await writeComment(gh, db, pr, body, now);
+  await gh.request('POST /repos/{owner}/{repo}/check-runs', {
+    owner: pr.owner,
+    repo: pr.repo,
+    name: CHECK_NAME,
+    head_sha: pr.headSha,
+    status: 'completed',
+    conclusion: summary.flags.length === 0 ? 'success' : 'neutral',
+    output: {
+      title: `${summary.files} files, +${summary.additions} / −${summary.deletions}${summary.flags.length ? `, ${summary.flags.length} risk flags` : ''}`,
+      summary: summary.flags.length === 0 ? 'No risk flags.' : summary.flags.map((f) => `- ${FLAG_TEXT[f]}`).join('\n'),
+    },
+  });
+  return summary;
+}
+
+/** The one summary comment of the PR: updated where D1 (or GitHub) knows it, else created; its id recorded. */
+async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef, body: string, now: Date): Promise<void> {
   const slot = await slotFor(db, pr, now);
   const repo = { owner: pr.owner, repo: pr.repo };
   let commentId: number | null = null;
@@ -214,16 +231,4 @@ export async function publishSummary(gh: GitHubClient, db: D1Database, pr: PullR
     }
   }
   await recordComment(db, pr, Number(commentId), now.toISOString());
-  await gh.request('POST /repos/{owner}/{repo}/check-runs', {
-    ...repo,
-    name: CHECK_NAME,
-    head_sha: pr.headSha,
-    status: 'completed',
-    conclusion: summary.flags.length === 0 ? 'success' : 'neutral',
-    output: {
-      title: `${summary.files} files, +${summary.additions} / −${summary.deletions}${summary.flags.length ? `, ${summary.flags.length} risk flags` : ''}`,
-      summary: summary.flags.length === 0 ? 'No risk flags.' : summary.flags.map((f) => `- ${FLAG_TEXT[f]}`).join('\n'),
-    },
-  });
-  return summary;
 }

@@ -6,6 +6,7 @@
  * replay uses the same request for deliveries whose message we do not hold.
  * A guid is re-requested at most hourly and at most three times (github_redeliveries).
  */
+import { config } from '../config';
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';
 import { describeGitHubError, type GitHubClient, githubClient } from './api';
@@ -82,7 +83,7 @@ export interface RecoveryReport {
 /** Asks GitHub to redeliver every delivery of the window that never got a 2xx from us. */
 export async function recoverMissedDeliveries(env: Env, now = new Date()): Promise<RecoveryReport | null> {
   if (!env.GITHUB_APP_ID || !env.GITHUB_APP_PRIVATE_KEY) return null;
-  const hours = Number(env.GITHUB_RECOVERY_HOURS) > 0 ? Number(env.GITHUB_RECOVERY_HOURS) : 6;
+  const hours = config(env).githubRecoveryHours;
   const gh = githubClient(env);
   const log = await walkLog(gh, now.getTime() - hours * 3_600_000);
   const byGuid = new Map<string, HookDelivery[]>();

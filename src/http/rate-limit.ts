@@ -3,6 +3,7 @@
  * itself happens in the principal's gate (principal-gate.ts), in the same call that admits the
  * request. Anonymous callers never get that far: authentication rejects them first.
  */
+import { config } from '../config';
 import type { Env } from '../env';
 import { AppError } from './errors';
 import type { ActorType } from './principal';
@@ -10,25 +11,9 @@ import type { RateLimitDecision } from './principal-gate';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 
-/** Requests per minute for each tier. `RATE_LIMIT_TIERS` (JSON) overrides any of them. */
-export const DEFAULT_TIERS: Record<ActorType, number> = { human: 600, ai: 300, service: 3_000, system: 10_000 };
-
-let parsed: { raw: string | undefined; tiers: Record<ActorType, number> } | null = null;
-
+/** The per-minute budget of a tier: the default, or its `RATE_LIMIT_TIERS` override (config.ts). Throws ConfigError when `RATE_LIMIT_TIERS` is invalid (a 500, logged). */
 export function budgetFor(env: Env, tier: ActorType): number {
-  if (!parsed || parsed.raw !== env.RATE_LIMIT_TIERS) {
-    let overrides: Partial<Record<ActorType, number>> = {};
-    try {
-      overrides = env.RATE_LIMIT_TIERS ? (JSON.parse(env.RATE_LIMIT_TIERS) as Partial<Record<ActorType, number>>) : {};
-    } catch {
-      overrides = {}; // a broken override falls back to the defaults rather than failing every request
-    }
-    const valid = Object.entries(overrides).filter(
-      ([tier, n]) => tier in DEFAULT_TIERS && typeof n === 'number' && Number.isInteger(n) && n > 0,
-    );
-    parsed = { raw: env.RATE_LIMIT_TIERS, tiers: { ...DEFAULT_TIERS, ...Object.fromEntries(valid) } };
-  }
-  return parsed.tiers[tier];
+  return config(env).rateLimitTiers[tier];
 }
 
 /** `RateLimit-*` headers for a decision. */

@@ -30,3 +30,11 @@ export const consoleLogger: Logger = {
 
 /** A logger that drops everything (benchmarks, or callers that collect their own records). */
 export const silentLogger: Logger = { log() {} };
+
+/**
+ * A logger that adds `fields` to every line of `parent` (a delivery's id, an event's id), so a
+ * handler's lines carry them without repeating them. A line's own fields win over the parent's.
+ */
+export function child(parent: Logger, fields: LogFields): Logger {
+  return { log: (level, event, own = {}) => parent.log(level, event, { ...fields, ...own }) };
+}

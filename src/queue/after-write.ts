@@ -5,14 +5,15 @@
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
+import { config } from '../config';
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';
-import { DEFAULT_RESEND_AFTER_SECONDS, dispatchOutbox } from './dispatcher';
+import { dispatchOutbox } from './dispatcher';
 import type { OutboxMessage } from './messages';
 
+/** Age after which the sweep sends an undelivered event again (`OUTBOX_RESEND_AFTER_SECONDS`, config.ts). */
 export function resendAfterSeconds(env: Env): number {
-  const n = Number(env.OUTBOX_RESEND_AFTER_SECONDS);
-  return Number.isFinite(n) && n >= 0 && env.OUTBOX_RESEND_AFTER_SECONDS !== undefined ? n : DEFAULT_RESEND_AFTER_SECONDS;
+  return config(env).outboxResendAfterSeconds;
 }
 
 export const dispatchAfterWrite = createMiddleware<AppEnv>(async function dispatchAfterWrite(c, next) {

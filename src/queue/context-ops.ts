@@ -10,6 +10,8 @@
  * at once; DNA is called per message; and when Chronicle refuses the batch call (rather than
  * being down), the events are sent one by one, so the event at fault is retried alone.
  */
+
+import { config } from '../config';
 import { setContextDna } from '../contexts/store';
 import type { EcosystemClient } from '../ecosystem/client';
 import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
@@ -17,7 +19,8 @@ import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { gateFor } from '../http/principal-gate';
 import { depthAtMost } from '../lib/json-depth';
-import { consoleLogger } from '../lib/log';
+import { child, consoleLogger, type Logger } from '../lib/log';
+import { retryDelaySeconds } from './backoff';
 import { deadLetterQueueOf, keepDeadLetter } from './dead-letters';
 import { MAX_OUTBOX_PAYLOAD_DEPTH, type OutboxMessage } from './messages';
 import { markDelivered, processedAmong } from './store';
@@ -29,7 +32,8 @@ function dnaAction(m: OutboxMessage): { entityType: string; initialize: boolean 
   return null; // connections, keys, delegations: Chronicle only
 }
 
-async function trackInDna(env: Env, client: EcosystemClient, m: OutboxMessage): Promise<void> {
+async function trackInDna(x: OpsContext, m: OutboxMessage): Promise<void> {
+  const { env, client } = x;
   const db = env.DB;
   const action = dnaAction(m);
   if (!action) return;
@@ -59,12 +63,6 @@ function summary(payload: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** Backoff for a retried message: 5 s, 10 s, 20 s … capped at 5 minutes, with jitter. */
-export function retryDelaySeconds(attempts: number, base: number): number {
-  const ceiling = Math.min(300, base * 2 ** Math.max(0, attempts - 1));
-  return Math.max(base === 0 ? 0 : 1, Math.round(ceiling / 2 + Math.random() * (ceiling / 2)));
-}
-
 /** Why a message can never be processed as an outbox event, or null. Never throws. */
 function poisonReason(message: Message<unknown>): string | null {
   let body: unknown;
@@ -85,11 +83,48 @@ function poisonReason(message: Message<unknown>): string | null {
   return null;
 }
 
-export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env: Env): Promise<void> {
-  const client = ecosystemFromEnv(env);
-  const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
-  const retry = (message: Message<OutboxMessage>) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
+/** What every step of a batch is handed, built once per batch (like a Probot event context). */
+export interface OpsContext {
+  env: Env;
+  client: EcosystemClient;
+  /** Carries the queue's name on every line. */
+  log: Logger;
+  now: () => Date;
+  /** Retries a message with the consumers' backoff. */
+  retry: (message: Message<unknown>) => void;
+}
 
+function opsContext(env: Env, queue: string): OpsContext {
+  const base = config(env).queueRetryBaseSeconds;
+  return {
+    env,
+    client: ecosystemFromEnv(env),
+    log: child(consoleLogger, { queue }),
+    now: () => new Date(),
+    retry: (message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) }),
+  };
+}
+
+export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env: Env): Promise<void> {
+  const x = opsContext(env, batch.queue);
+  const messages = await refusePoison(x, batch);
+  const pending = await withoutProcessed(x, messages);
+  if (pending === null) return;
+  const tracked: Message<OutboxMessage>[] = [];
+  for (const message of pending) {
+    try {
+      await trackInDna(x, message.body);
+      tracked.push(message);
+    } catch (err) {
+      x.log.log('warn', 'context_ops.dna_failed', { eventId: message.body.eventId, attempts: message.attempts, reason: reason(err) });
+      x.retry(message);
+    }
+  }
+  if (tracked.length > 0) await recordAll(x, tracked);
+}
+
+/** The messages that are outbox events; each other one is kept as a dead letter at once (acked once kept). */
+async function refusePoison(x: OpsContext, batch: MessageBatch<OutboxMessage>): Promise<Message<OutboxMessage>[]> {
   const messages: Message<OutboxMessage>[] = [];
   for (const message of batch.messages) {
     const poison = poisonReason(message);
@@ -97,72 +132,64 @@ export async function consumeContextOps(batch: MessageBatch<OutboxMessage>, env:
       messages.push(message);
       continue;
     }
-    consoleLogger.log('error', 'context_ops.poison_message', { messageId: message.id, queue: batch.queue, reason: poison });
+    x.log.log('error', 'context_ops.poison_message', { messageId: message.id, reason: poison });
     const refused = `refused by the ${batch.queue} consumer: ${poison}`;
-    if (await keepDeadLetter(env, message, deadLetterQueueOf(batch.queue), refused)) message.ack();
-    else retry(message);
+    if (await keepDeadLetter(x.env, message, deadLetterQueueOf(batch.queue), refused)) message.ack();
+    else x.retry(message);
   }
+  return messages;
+}
 
+/** Acks the events already processed and returns the rest; null (all retried) when the dedupe cannot be read. */
+async function withoutProcessed(x: OpsContext, messages: Message<OutboxMessage>[]): Promise<Message<OutboxMessage>[] | null> {
   let done: Set<string>;
   try {
     done = await processedAmong(
-      env.DB,
+      x.env.DB,
       'outbox',
       messages.map((m) => m.body.eventId),
     );
   } catch (err) {
     // Without the dedupe nothing can be sent safely: the whole batch waits (D1 is down, not a message at fault).
-    consoleLogger.log('warn', 'context_ops.dedupe_failed', { messages: messages.length, reason: reason(err) });
-    for (const message of messages) retry(message);
-    return;
+    x.log.log('warn', 'context_ops.dedupe_failed', { messages: messages.length, reason: reason(err) });
+    for (const message of messages) x.retry(message);
+    return null;
   }
   const pending: Message<OutboxMessage>[] = [];
   for (const message of messages) {
     if (done.has(message.body.eventId)) message.ack();
     else pending.push(message);
   }
+  return pending;
+}
 
-  const tracked: Message<OutboxMessage>[] = [];
-  for (const message of pending) {
-    try {
-      await trackInDna(env, client, message.body);
-      tracked.push(message);
-    } catch (err) {
-      consoleLogger.log('warn', 'context_ops.dna_failed', {
-        eventId: message.body.eventId,
-        attempts: message.attempts,
-        reason: reason(err),
-      });
-      retry(message);
-    }
-  }
-  if (tracked.length === 0) return;
-
+/** Chronicle, in one call; when that fails for a reason other than an outage, one by one. */
+async function recordAll(x: OpsContext, tracked: Message<OutboxMessage>[]): Promise<void> {
   try {
-    await recordInChronicle(env, client, tracked);
+    await recordInChronicle(x, tracked);
   } catch (err) {
     // Chronicle is down (or D1 failed after it answered): all wait; Chronicle applies each event id once.
     // Refused by Chronicle, or failing on our side: one by one, so only the event at fault is retried.
     const outage = err instanceof EcosystemError;
-    consoleLogger.log('warn', 'context_ops.chronicle_failed', { events: tracked.length, reason: reason(err), oneByOne: !outage });
+    x.log.log('warn', 'context_ops.chronicle_failed', { events: tracked.length, reason: reason(err), oneByOne: !outage });
     if (outage || tracked.length === 1) {
-      for (const message of tracked) retry(message);
+      for (const message of tracked) x.retry(message);
       return;
     }
     for (const message of tracked) {
       try {
-        await recordInChronicle(env, client, [message]);
+        await recordInChronicle(x, [message]);
       } catch (single) {
-        consoleLogger.log('warn', 'context_ops.chronicle_failed', { eventId: message.body.eventId, reason: reason(single) });
-        retry(message);
+        x.log.log('warn', 'context_ops.chronicle_failed', { eventId: message.body.eventId, reason: reason(single) });
+        x.retry(message);
       }
     }
   }
 }
 
 /** Logs the events in Chronicle (one call), marks them delivered, and acks them. */
-async function recordInChronicle(env: Env, client: EcosystemClient, tracked: Message<OutboxMessage>[]): Promise<void> {
-  await client.chronicle.batch(
+async function recordInChronicle(x: OpsContext, tracked: Message<OutboxMessage>[]): Promise<void> {
+  await x.client.chronicle.batch(
     tracked.map(({ body }) => ({
       eventId: body.eventId,
       eventType: body.eventType,
@@ -171,12 +198,11 @@ async function recordInChronicle(env: Env, client: EcosystemClient, tracked: Mes
       data: { aggregate: body.aggregate, ...summary(body.payload) },
     })),
   );
-  const now = new Date().toISOString();
-  await env.DB.batch(
+  await x.env.DB.batch(
     markDelivered(
-      env.DB,
+      x.env.DB,
       tracked.map((m) => ({ eventId: m.body.eventId, eventType: m.body.eventType, attempts: m.attempts })),
-      now,
+      x.now().toISOString(),
     ),
   );
   for (const message of tracked) message.ack();

@@ -13,6 +13,7 @@ import { settleDeadLettered } from '../github/store';
 import { isGitHubDelivery } from '../github/webhook';
 import { toSafeJson } from '../lib/json-depth';
 import { consoleLogger } from '../lib/log';
+import { storeRetrySeconds } from './backoff';
 import { insertDeadLetter } from './store';
 
 /**
@@ -22,15 +23,8 @@ import { insertDeadLetter } from './store';
  */
 export const MAX_DEAD_LETTER_CHARS = 256 * 1024;
 
-/**
- * How long a dead letter that could not be stored waits before its next try: 30 s, doubling, at
- * most 12 h (the queue's longest delay). With the dead-letter consumers' `max_retries = 100`
- * (wrangler.toml; the platform's maximum) a message is tried for weeks, each failure logged at
- * `error`, before the runtime could give it up: time for an operator to mend D1.
- */
-export function storeRetrySeconds(attempts: number): number {
-  return Math.min(12 * 60 * 60, 30 * 2 ** Math.min(Math.max(0, attempts - 1), 11));
-}
+/** Re-exported: the backoff of a letter that could not be stored lives with the other backoffs. */
+export { storeRetrySeconds };
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 

@@ -8,8 +8,6 @@ import { consoleLogger } from '../lib/log';
 import type { OutboxMessage } from './messages';
 import { claimOutbox, unclaimOutbox } from './store';
 
-/** How long a sent event may stay undelivered before the sweep sends it again. */
-export const DEFAULT_RESEND_AFTER_SECONDS = 600;
 const SEND_BATCH = 100; // a Queues sendBatch takes at most 100 messages
 
 export interface DispatchResult {

@@ -13,19 +13,17 @@
  * that is not a delivery at all, or whose payload nests past the webhook's bound, is kept as a
  * dead letter at once (acked once stored, retried if not) instead of being retried in vain.
  */
+import { config } from '../../config';
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
 import { depthAtMost, textDepthAtMost, toSafeJson } from '../../lib/json-depth';
-import { consoleLogger } from '../../lib/log';
-import { retryDelaySeconds } from '../../queue/context-ops';
+import { child, consoleLogger, type Logger } from '../../lib/log';
+import { cappedDelaySeconds, retryDelaySeconds } from '../../queue/backoff';
 import { deadLetterQueueOf, keepDeadLetter } from '../../queue/dead-letters';
-import { describeGitHubError, rateLimitWait } from '../api';
+import { describeGitHubError, githubClient, rateLimitWait } from '../api';
 import { claimDelivery, STALE_PROCESSING_MS, settleDelivery } from '../store';
 import { type GitHubDelivery, isGitHubDelivery, MAX_PAYLOAD_DEPTH } from '../webhook';
-import { HANDLERS, UnprocessableDelivery } from './handlers';
-
-/** Queues cap a retry delay at 12 hours. */
-const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
+import { type EventContext, HANDLERS, UnprocessableDelivery } from './handlers';
 
 /** Longest delivery text kept for replay on a failed delivery (a queue message is at most 128 KB). */
 const MAX_KEPT_DELIVERY_CHARS = 256 * 1024;
@@ -66,13 +64,28 @@ export function subjectOf(delivery: GitHubDelivery): string {
   return `delivery:${delivery.deliveryId}`; // parked payloads and anything else: on its own
 }
 
+/** The context every handler of this delivery receives (the payload is read only when a handler runs). */
+function eventContext(env: Env, delivery: GitHubDelivery, log: Logger, payload: unknown): EventContext {
+  return {
+    env,
+    deliveryId: delivery.deliveryId,
+    event: delivery.event,
+    action: delivery.action,
+    payload,
+    log,
+    client: ecosystemFromEnv(env),
+    github: (installationId) => githubClient(env, installationId),
+    now: () => new Date(),
+  };
+}
+
 async function handle(message: Message<GitHubDelivery>, env: Env, base: number): Promise<void> {
-  const client = ecosystemFromEnv(env);
   const delivery = message.body;
-  const log = { deliveryId: delivery.deliveryId, githubEvent: delivery.event, action: delivery.action, attempts: message.attempts };
+  const log = child(consoleLogger, { deliveryId: delivery.deliveryId, githubEvent: delivery.event, action: delivery.action });
+  const now = () => new Date();
   let claimed = false;
   try {
-    const claim = await claimDelivery(env.DB, delivery.deliveryId, delivery.event, new Date());
+    const claim = await claimDelivery(env.DB, delivery.deliveryId, delivery.event, now());
     claimed = claim === 'mine';
     if (claim === 'done') {
       message.ack();
@@ -85,30 +98,29 @@ async function handle(message: Message<GitHubDelivery>, env: Env, base: number):
       return;
     }
     const handler = HANDLERS[delivery.event];
-    if (handler)
-      await handler({ env, client, deliveryId: delivery.deliveryId, action: delivery.action, payload: await payloadOf(env, delivery) });
-    await settleDelivery(env.DB, delivery.deliveryId, { ok: true }, new Date()).run();
-    consoleLogger.log('info', 'github.processed', log);
+    if (handler) await handler(eventContext(env, delivery, log, await payloadOf(env, delivery)));
+    await settleDelivery(env.DB, delivery.deliveryId, { ok: true }, now()).run();
+    log.log('info', 'github.processed', { attempts: message.attempts });
     message.ack();
   } catch (err) {
     const error = describeGitHubError(err);
     const wait = rateLimitWait(err);
-    consoleLogger.log('warn', 'github.failed', { ...log, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
+    log.log('warn', 'github.failed', { attempts: message.attempts, error, ...(wait === null ? {} : { rateLimitedFor: wait }) });
     // Only a run that claimed the delivery settles it: a failed claim must not mark another run's work.
-    if (claimed) await settleFailed(env, delivery, error, log);
+    if (claimed) await settleFailed(env, delivery, error, log, now());
     if (err instanceof UnprocessableDelivery) message.ack();
-    else if (wait !== null) message.retry({ delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) });
+    else if (wait !== null) message.retry({ delaySeconds: cappedDelaySeconds(wait) });
     else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
   }
 }
 
 /** Settles a claimed delivery `failed`, keeping its message for replay. Never throws: a failure here is logged. */
-async function settleFailed(env: Env, delivery: GitHubDelivery, error: string, log: Record<string, unknown>): Promise<void> {
+async function settleFailed(env: Env, delivery: GitHubDelivery, error: string, log: Logger, at: Date): Promise<void> {
   try {
     const kept = toSafeJson(delivery, MAX_KEPT_DELIVERY_CHARS);
-    await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: kept.text }, new Date()).run();
+    await settleDelivery(env.DB, delivery.deliveryId, { ok: false, error, delivery: kept.text }, at).run();
   } catch (settleError) {
-    consoleLogger.log('error', 'github.settle_failed', { ...log, error: describeGitHubError(settleError) });
+    log.log('error', 'github.settle_failed', { error: describeGitHubError(settleError) });
   }
 }
 
@@ -144,7 +156,7 @@ function groupOf(message: Message<GitHubDelivery>): string {
 
 /** A batch: deliveries grouped by subject; groups run concurrently, each group in arrival order. */
 export async function consumeGitHubEvents(batch: MessageBatch<GitHubDelivery>, env: Env): Promise<void> {
-  const base = Number(env.QUEUE_RETRY_BASE_SECONDS ?? 5);
+  const base = config(env).queueRetryBaseSeconds;
   const groups = new Map<string, Message<GitHubDelivery>[]>();
   for (const message of batch.messages) {
     const key = groupOf(message);

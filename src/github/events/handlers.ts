@@ -15,20 +15,31 @@ import type { z } from 'zod';
 import type { ChronicleEvent } from '../../ecosystem/chronicle';
 import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
-import { consoleLogger } from '../../lib/log';
-import { forgetInstallationToken, githubClient } from '../api';
+import type { Logger } from '../../lib/log';
+import { forgetInstallationToken, type GitHubClient } from '../api';
 import { registerInstallation } from '../installations';
 import { publishSummary } from '../pr-summary';
 import { installationById, installationRepositories, installedEventId, setInstallationRepositories, setInstallationState } from '../store';
 import { classify } from './actions';
 import { installationPayload, issuesPayload, pullRequestPayload, pushPayload, repositoriesPayload } from './payloads';
 
+/**
+ * One delivery, as every handler receives it (like Probot's event context): built once per
+ * delivery by the consumer, so handlers reach for no module-level logger, clock or client.
+ */
 export interface EventContext {
   env: Env;
-  client: EcosystemClient;
   deliveryId: string;
+  event: string;
   action: string | null;
   payload: unknown;
+  /** Carries the delivery id, event and action on every line. */
+  log: Logger;
+  /** The ecosystem client. */
+  client: EcosystemClient;
+  /** The GitHub client authenticated as an installation (as the App when no id is given). */
+  github: (installationId?: number) => GitHubClient;
+  now: () => Date;
 }
 
 /** Actions after which the PR's summary comment is (re)written. */
@@ -125,10 +136,10 @@ async function pullRequest(x: EventContext): Promise<void> {
   if (!SUMMARISED.has(x.action ?? '')) return;
   if (!p.installation) {
     // A repository or organisation webhook, not the App: there is no installation to write with.
-    consoleLogger.log('info', 'github.summary_skipped', { deliveryId: x.deliveryId, reason: 'the delivery names no installation' });
+    x.log.log('info', 'github.summary_skipped', { reason: 'the delivery names no installation' });
     return;
   }
-  await publishSummary(githubClient(x.env, p.installation.id), x.env.DB, {
+  const pr = {
     owner: p.repository.owner.login,
     repo: p.repository.name,
     repositoryId: p.repository.id,
@@ -136,7 +147,8 @@ async function pullRequest(x: EventContext): Promise<void> {
     headSha: p.pull_request.head.sha,
     title: p.pull_request.title,
     chittyId,
-  });
+  };
+  await publishSummary(x.github(p.installation.id), x.env.DB, pr, x.now());
 }
 
 /** A user or organisation account, as the `installations` row keeps it; null for an enterprise or none. */
@@ -156,17 +168,18 @@ async function installation(x: EventContext): Promise<void> {
   const account = accountOf(inst.account);
   if (!account && !(await installationById(x.env.DB, inst.id))) {
     // Like the setup callback, which refuses them: an installation needs a user or organisation account.
-    consoleLogger.log('warn', 'github.ignored', {
-      deliveryId: x.deliveryId,
-      installationId: inst.id,
-      reason: 'not a user or organisation account',
-    });
+    x.log.log('warn', 'github.ignored', { installationId: inst.id, reason: 'not a user or organisation account' });
     return;
   }
   const change = x.action === 'deleted' || x.action === 'suspend' || x.action === 'unsuspend' ? x.action : null;
   // Fields the payload leaves out (the repositories of a suspend) keep their stored values.
-  const { chittyId } = await registerInstallation(x.env, x.client, { ...inst, account: account ?? undefined }, p.repositories, (db, at) =>
-    change ? [setInstallationState(db, inst.id, change, p.sender.login, at)] : [],
+  const { chittyId } = await registerInstallation(
+    x.env,
+    x.client,
+    { ...inst, account: account ?? undefined },
+    p.repositories,
+    (db, at) => (change ? [setInstallationState(db, inst.id, change, p.sender.login, at)] : []),
+    x.now(),
   );
   if (change === 'deleted' || change === 'suspend') await forgetInstallationToken(x.env.TOKEN_KV, inst.id);
   await x.client.dna.evolve(chittyId, { type: `installation.${x.action ?? 'unknown'}` }, x.deliveryId);
@@ -188,7 +201,7 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
   const kept = current.filter((r) => !removed.has(r.id) && !(r.fullName !== undefined && removed.has(r.fullName)));
   const next = [...kept, ...p.repositories_added.map((r) => ({ id: r.id, fullName: r.full_name }))];
   const unique = [...new Map(next.map((r) => [r.id, r])).values()];
-  await setInstallationRepositories(x.env.DB, id, unique, p.repository_selection, new Date().toISOString()).run();
+  await setInstallationRepositories(x.env.DB, id, unique, p.repository_selection, x.now().toISOString()).run();
   const { chittyId } = await x.client.id.mint('CONTEXT', { githubInstallation: id }, `gh-installation:${id}`);
   await x.client.dna.evolve(chittyId, { type: `installation_repositories.${x.action ?? 'unknown'}` }, x.deliveryId);
   await x.client.chronicle.log({
@@ -207,10 +220,9 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
 function listed(event: string, handler: (x: EventContext) => Promise<void>) {
   return async (x: EventContext): Promise<void> => {
     const disposition = classify(event, x.action);
-    const log = { deliveryId: x.deliveryId, githubEvent: event, action: x.action };
-    if (disposition === null) consoleLogger.log('warn', 'github.unlisted_action', log);
+    if (disposition === null) x.log.log('warn', 'github.unlisted_action');
     else if (disposition !== 'handled') {
-      consoleLogger.log('info', 'github.ignored', { ...log, reason: disposition.ignored });
+      x.log.log('info', 'github.ignored', { reason: disposition.ignored });
       return;
     }
     await handler(x);
