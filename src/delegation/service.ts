@@ -40,6 +40,18 @@ function recordClaims(r: DelegationRecord): DelegationClaims {
   return { ...r, issuedAt: Date.parse(r.issuedAt) / 1000, expiresAt: Date.parse(r.expiresAt) / 1000 };
 }
 
+/**
+ * 403 `not_token_holder`, naming the holder the parent token expects and who the caller is. A token
+ * issued to the caller's own ChittyAuth principal id (not its actor ChittyID) is the usual slip.
+ */
+function notHolder(subject: string, principal: Principal): AppError {
+  const detail =
+    subject === principal.principalId
+      ? `The parent token was issued to ${subject}, your ChittyAuth principal id, not to your actor ChittyID ${principal.chittyId}. Delegate to the actor ChittyID (from POST /v1/actors/register or GET /v1/actors/me) and derive from that token.`
+      : `Only the parent token's subject, ${subject}, may derive from it; you are ${principal.chittyId}. Authenticate as ${subject}.`;
+  return new AppError(403, 'not_token_holder', detail);
+}
+
 /** The parent a derivation starts from: the token presented in the body, or the one the caller authenticated with. */
 async function parentOf(env: Env, caller: Caller, parentToken: string | undefined, now: number): Promise<DelegationRecord | null> {
   const { principal } = caller;
@@ -62,9 +74,7 @@ async function parentOf(env: Env, caller: Caller, parentToken: string | undefine
   } else if (parentToken !== undefined) {
     const check = await checkDelegationToken(env, parentToken, {}, now);
     if (!check.valid) throw new AppError(403, 'parent_not_valid', `The parent token cannot be derived from: ${check.reason}.`);
-    if (check.claims.subject !== principal.chittyId) {
-      throw new AppError(403, 'not_token_holder', 'Only the subject of the parent token may derive from it; authenticate as that actor.');
-    }
+    if (check.claims.subject !== principal.chittyId) throw notHolder(check.claims.subject, principal);
     parentId = check.claims.tokenId;
   }
   if (parentId === null) return null;

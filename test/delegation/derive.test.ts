@@ -97,6 +97,10 @@ describe('deriving from a token', () => {
     const { alice, carol, parent } = await chainStart();
     const notHolder = await delegate<Problem>(carol, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token }, 403);
     expect(notHolder.code).toBe('not_token_holder');
+    // The refusal names the holder the token expects, and who the caller is.
+    expect(notHolder.detail).toBe(
+      `Only the parent token's subject, ${parent.subject}, may derive from it; you are ${carol.chittyId}. Authenticate as ${parent.subject}.`,
+    );
     const issuerIsNotHolder = await delegate<Problem>(
       alice,
       { subject: carol.chittyId, scopes: ['reports:read'], parentToken: parent.token },
@@ -106,6 +110,24 @@ describe('deriving from a token', () => {
     const forged = `${parent.token.slice(0, -4)}AAAA`;
     const bad = await delegate<Problem>(carol, { subject: carol.chittyId, scopes: ['reports:read'], parentToken: forged }, 403);
     expect(bad.code).toBe('parent_not_valid');
+  });
+
+  it('a token issued to the holder’s ChittyAuth principal id (not its actor ChittyID): the refusal says which id to use', async () => {
+    const { alice, bob } = await chainStart();
+    // The slip `npm run actor` used to invite: it printed the principal id, registration made another.
+    expect(bob.principalId).not.toBe(bob.chittyId);
+    const toPrincipal = await delegate(alice, {
+      subject: bob.principalId,
+      audience: 'chittyconnect',
+      scopes: ['reports:read'],
+      expiresIn: 600,
+    });
+    const refused = await delegate<Problem>(bob, { subject: bob.chittyId, scopes: ['reports:read'], parentToken: toPrincipal.token }, 403);
+    expect(refused.code).toBe('not_token_holder');
+    expect(refused.detail).toContain(
+      `issued to ${bob.principalId}, your ChittyAuth principal id, not to your actor ChittyID ${bob.chittyId}`,
+    );
+    expect(refused.detail).toContain('Delegate to the actor ChittyID');
   });
 
   it('records the chain through two derivations, and every hop stays within its parent', async () => {
