@@ -304,7 +304,10 @@ export function describeSetup(app: OpenAPIHono<AppEnv>): void {
     summary: 'Start installing the App (browser): sets a signed state cookie and redirects to GitHub',
     security: [],
     responses: {
-      302: { description: 'To GITHUB_APP_URL/installations/new?state=…' },
+      302: {
+        description:
+          'To GITHUB_APP_URL/installations/new?state=… (a localhost GITHUB_APP_URL, as npm start sets, on this request’s origin)',
+      },
       503: htmlPage('GITHUB_APP_URL or GITHUB_CLIENT_SECRET unset'),
     },
   });
