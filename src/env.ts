@@ -23,7 +23,7 @@ export interface Env {
   // Locally (npm start, tests) the outside world is this service binding to the emulator.
   ECOSYSTEM?: Fetcher;
 
-  // Vars
+  // Vars: read them through `config(env)` (src/config.ts: parsed once, with defaults and bounds), not here.
   ENVIRONMENT: string;
   SERVICE_NAME: string;
   SERVICE_URL: string;
