@@ -4,7 +4,7 @@
  *   npm run webhook -- <event[.action]> [fixture.json]
  * e.g. `npm run webhook -- pull_request.opened`. The fixture defaults to
  * test/fixtures/github/<event[.action]>.json; the secret is GITHUB_WEBHOOK_SECRET from .dev.vars.
- * PORT (default 8787) picks the server.
+ * PORT (default 8787) picks the server: the same PORT `npm start` was given (`PORT=8801 npm run webhook -- …`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ const res = await fetch(`http://127.0.0.1:${port}/integrations/github/webhook`, 
   body,
 }).catch(() => null);
 if (!res) {
-  console.error(`Nothing answers on port ${port}: start ChittyConnect with \`npm start\` first.`);
+  console.error(`Nothing answers on port ${port}: start ChittyConnect with \`npm start\` first, or set PORT to the port it runs on.`);
   process.exit(1);
 }
 console.log(`${event} delivery ${deliveryId} → ${res.status} ${await res.text()}`);

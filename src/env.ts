@@ -27,6 +27,8 @@ export interface Env {
   ENVIRONMENT: string;
   SERVICE_NAME: string;
   SERVICE_URL: string;
+  /** Set by `npm start` (`--var INSTANCE_ID:<random>`) and echoed by /health, so the script knows the server that answers is its own. */
+  INSTANCE_ID?: string;
   /** How long a circuit breaker stays open before a trial call, in seconds (default 30). */
   ECOSYSTEM_BREAKER_OPEN_SECONDS?: string;
   /** Seconds before the sweep re-sends an event that was queued but not delivered (default 600). */

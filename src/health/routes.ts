@@ -4,6 +4,7 @@
  * from the client the requests use (in memory), so health never contradicts what the client does.
  * Its `status` comes from a cached probe (refreshed in the background every 30 s) so this route
  * stays cheap; `?probe=true` probes now, shared with any probe in flight and at most once a second.
+ * `instance` echoes the INSTANCE_ID var, so `npm start` can tell its own server from another on the port.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
@@ -44,6 +45,7 @@ export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook }).openapi(rou
       service: c.env.SERVICE_NAME,
       version: VERSION,
       environment: c.env.ENVIRONMENT,
+      instance: c.env.INSTANCE_ID,
       time: new Date().toISOString(),
       database: schemaError ? { status: 'unavailable' as const, reason: schemaError } : { status: 'ready' as const },
       init: { ...init, steps: { ...init.steps } },

@@ -29,6 +29,10 @@ export const healthSchema = z
     service: z.string(),
     version: z.string(),
     environment: z.string(),
+    instance: z.string().optional().openapi({
+      description:
+        'This running instance, when one was named (the `INSTANCE_ID` var; `npm start` sets a random one and waits for its own /health to answer)',
+    }),
     time: z.string(),
     database: z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }),
     init: z.object({

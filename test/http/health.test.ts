@@ -5,7 +5,7 @@ import { hasValidChecksum } from '../../src/ecosystem/chitty-id';
 import { developmentClock, ecosystemFromEnv } from '../../src/ecosystem/from-env';
 import { bearer } from '../helpers/actors';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
-import { get, waitForInit } from '../helpers/worker';
+import { direct, get, waitForInit } from '../helpers/worker';
 
 afterEach(clearFaults);
 
@@ -45,6 +45,14 @@ describe('GET /health', () => {
       expect(body.ecosystem[service]?.status, service).toBe('healthy');
     }
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('names this instance when INSTANCE_ID is set (npm start waits for its own), and leaves it out otherwise', async () => {
+    const named = await direct('/health', {}, { INSTANCE_ID: 'run-7f3a' });
+    expect(named.status).toBe(200);
+    expect(((await named.json()) as { instance?: string }).instance).toBe('run-7f3a');
+    const unnamed = (await (await get('/health')).json()) as Record<string, unknown>;
+    expect(unnamed).not.toHaveProperty('instance');
   });
 
   it('gives every response a request id, and keeps a well-formed incoming one', async () => {
