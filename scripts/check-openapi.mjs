@@ -56,7 +56,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error('usage: node scripts/check-openapi.mjs <url of openapi.json>');
     process.exit(2);
   }
-  const res = await fetch(url);
+  const res = await fetch(url).catch((err) => {
+    console.error(`Could not reach ${url} (${err.cause?.code ?? err.message}); is the server running (npm start)?`);
+    process.exit(1);
+  });
   if (!res.ok) {
     console.error(`GET ${url} → ${res.status}`);
     process.exit(1);
