@@ -14,13 +14,23 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 
 const JS_FLAGS_TAIL = /\/[dgimsuvy]+$/;
 
-/** Calls `visit` on every object inside `node`, with its JSON pointer. */
+/**
+ * Calls `visit` on every object inside `node`, with its JSON pointer.
+ * @param {unknown} node
+ * @param {string} at
+ * @param {(value: Record<string, unknown>, at: string) => void} visit
+ */
 function walk(node, at, visit) {
   if (node === null || typeof node !== 'object') return;
-  if (!Array.isArray(node)) visit(node, at);
+  if (!Array.isArray(node)) visit(/** @type {Record<string, unknown>} */ (node), at);
   for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`, visit);
 }
 
+/**
+ * @param {Record<string, unknown>} schema
+ * @param {string} at
+ * @returns {string[]}
+ */
 function patternProblems(schema, at) {
   const { pattern } = schema;
   if (typeof pattern !== 'string') return [];
@@ -29,7 +39,7 @@ function patternProblems(schema, at) {
   try {
     regex = new RegExp(pattern, 'u');
   } catch (err) {
-    return [`${at}/pattern is not an ECMA-262 pattern (${err.message}): ${pattern}`];
+    return [`${at}/pattern is not an ECMA-262 pattern (${err instanceof Error ? err.message : err}): ${pattern}`];
   }
   const examples = [schema.example, ...(Array.isArray(schema.examples) ? schema.examples : [])];
   return examples
@@ -37,13 +47,19 @@ function patternProblems(schema, at) {
     .map((example) => `${at}: example ${JSON.stringify(example)} does not match its pattern ${pattern}`);
 }
 
-/** The document's problems, one line each; empty when it passes. */
+/**
+ * The document's problems, one line each; empty when it passes.
+ * @param {unknown} document
+ * @returns {Promise<string[]>}
+ */
 export async function checkOpenApi(document) {
   const problems = [];
-  const result = await new Validator().validate(structuredClone(document));
+  const result = await new Validator().validate(
+    /** @type {import("@seriousme/openapi-schema-validator").SpecData} */ (structuredClone(document)),
+  );
   if (!result.valid) {
     for (const error of [result.errors].flat()) {
-      problems.push(typeof error === 'string' ? error : `${error.instancePath ?? ''} ${error.message ?? JSON.stringify(error)}`);
+      problems.push(typeof error === 'string' ? error : `${error?.instancePath ?? ''} ${error?.message ?? JSON.stringify(error)}`);
     }
   }
   walk(document, '#', (schema, at) => problems.push(...patternProblems(schema, at)));
