@@ -122,13 +122,13 @@ async function startServer(name, command, args, env, ready) {
     setTimeout(() => signal('SIGKILL'), 5000).unref(); // wrangler dev sometimes ignores SIGTERM
   };
   process.on('exit', server.stop);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000; // npm start may first install (scripts/ensure-deps.mjs)
   while (Date.now() < deadline && !server.exited) {
     if (await ready().catch(() => false)) return server;
     await new Promise((r) => setTimeout(r, 250));
   }
   server.stop();
-  throw new Error(`${name} did not become ready${server.exited ? ' (it exited)' : ' within 60 s'}:\n${server.output.slice(-4000)}`);
+  throw new Error(`${name} did not become ready${server.exited ? ' (it exited)' : ' within 90 s'}:\n${server.output.slice(-4000)}`);
 }
 
 /** The bash prelude: strict mode, TOKEN, PORT, the curl wrapper, and the failure report. */
