@@ -64,7 +64,7 @@ export function subjectOf(delivery: GitHubDelivery): string {
   return `delivery:${delivery.deliveryId}`; // parked payloads and anything else: on its own
 }
 
-/** The context every handler of this delivery receives (the payload is read only when a handler runs). */
+/** The one context a delivery's handler receives (built after the claim, once its payload is read; see EventContext). */
 function eventContext(env: Env, delivery: GitHubDelivery, log: Logger, payload: unknown): EventContext {
   return {
     env,
