@@ -117,11 +117,8 @@ async function startServer(name, command, args, env, ready) {
       // already gone
     }
   };
-  server.stop = () => {
-    signal('SIGTERM');
-    setTimeout(() => signal('SIGKILL'), 5000).unref(); // wrangler dev sometimes ignores SIGTERM
-  };
-  process.on('exit', server.stop);
+  server.stop = () => signal('SIGTERM');
+  process.on('exit', () => signal('SIGKILL')); // leaving: whatever ignored SIGTERM (wrangler dev can) goes now
   const deadline = Date.now() + 90_000; // npm start may first install (scripts/ensure-deps.mjs)
   while (Date.now() < deadline && !server.exited) {
     if (await ready().catch(() => false)) return server;
@@ -155,8 +152,8 @@ function dropPlaceholders(/** @type {string} */ code) {
   return code.replace(/^(\s*)TOKEN=\S*(\.\.\.|…)\S*/gm, '$1: # TOKEN: the prelude set the dev token');
 }
 
-/** Runs one file's blocks in one bash session; returns the failure report, or null. */
-function runFile(/** @type {Block[]} */ blocks, /** @type {Parameters<typeof prelude>[0]} */ o) {
+/** Runs one file's blocks in one bash session; resolves with the failure report, or null. */
+async function runFile(/** @type {Block[]} */ blocks, /** @type {Parameters<typeof prelude>[0]} */ o) {
   let script = prelude(o);
   /** @type {{ block: Block, from: number, to: number }[]} */
   const map = [];
@@ -173,14 +170,29 @@ function runFile(/** @type {Block[]} */ blocks, /** @type {Parameters<typeof pre
     const value = process.env[name];
     if (value) env[name] = value;
   }
-  const run = spawnSync('bash', ['-c', `exec 2>&1\n${script}`], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+  // Its own process group, so a timeout or Ctrl-C also ends what the examples started.
+  const bash = spawn('bash', ['-c', `exec 2>&1\n${script}`], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const kill = () => {
+    try {
+      if (bash.pid) process.kill(-bash.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', kill);
+  let output = '';
+  bash.stdout.on('data', (d) => (output += d));
+  const timer = setTimeout(kill, 60_000);
+  /** @type {number | null} */
+  const status = await new Promise((resolve) => bash.on('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  process.off('exit', kill);
   if (process.argv.includes('--verbose')) console.log(output.replace(/^/gm, '    '));
-  if (run.status === 0) return null;
+  if (status === 0) return null;
   const at = Number(/at script line (\d+)/.exec(output)?.[1] ?? Number.NaN) - 1; // the `exec` line
   const hit = map.find((m) => at >= m.from && at <= m.to) ?? map.at(-1);
   const where = hit ? `${hit.block.file}:${hit.block.line + (Number.isNaN(at) ? 0 : at - hit.from)}` : '?';
-  return `✗ ${where} (in the block at line ${hit?.block.line ?? '?'}): an example failed (${run.error ? run.error.message : `exit ${run.status}`})\n${output.slice(-6000)}`;
+  return `✗ ${where} (in the block at line ${hit?.block.line ?? '?'}): an example failed (${status === null ? 'killed after 60 s' : `exit ${status}`})\n${output.slice(-6000)}`;
 }
 
 const files = [
@@ -211,6 +223,8 @@ if (spawnSync('jq', ['--version']).status !== 0) {
 const toRun = all.filter((b) => !b.skip);
 const state = mkdtempSync(path.join(os.tmpdir(), 'chittyconnect-docs-'));
 process.on('exit', () => rmSync(state, { recursive: true, force: true }));
+// Ctrl-C: exit through the 'exit' handlers, which stop the servers (they run in their own groups).
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => process.exit(130));
 const port = /** @type {number} */ (await freePort());
 const needsEmulator = toRun.some((b) => b.code.includes('localhost:8799'));
 const emulatorPort = needsEmulator ? /** @type {number} */ (await freePort()) : 0;
@@ -251,7 +265,7 @@ for (const file of files) {
   const blocks = all.filter((b) => b.file === file);
   if (blocks.length === 0) continue;
   const runnable = blocks.filter((b) => !b.skip);
-  const failure = runnable.length ? runFile(runnable, options) : null;
+  const failure = runnable.length ? await runFile(runnable, options) : null;
   const skipped = blocks.filter((b) => b.skip).map((b) => `\n    not run ${b.file}:${b.line}: ${b.skip}`);
   console.log(`${failure ? '✗' : '✓'} ${file}: ${runnable.length} run${skipped.join('')}`);
   if (failure) {
