@@ -3,10 +3,13 @@
  * wrangler.toml, and the emulator worker as an auxiliary worker behind the ECOSYSTEM binding.
  * The emulator is bundled with esbuild first, since auxiliary workers are not built by Vite.
  */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { buildSync } from 'esbuild';
 import { defineConfig } from 'vitest/config';
+import { experimental_readRawConfig, type Unstable_RawConfig } from 'wrangler';
 import { checkOpenApi } from './scripts/check-openapi.mjs';
 import { freshSecrets } from './scripts/dev-secrets.mjs';
 
@@ -29,8 +32,67 @@ buildSync({
   logLevel: 'warning',
 });
 
-// Every secret is a binding here, so tests never read a developer's .dev.vars (the bindings win).
+// Every secret is a binding here (fresh values, in memory).
 const secrets = freshSecrets();
+
+/**
+ * wrangler reads the `.dev.vars` (or `.env`) next to the config it is given and adds every value in
+ * it to the bindings, printing "Using secrets defined in .dev.vars" once per test file. Tests must
+ * not depend on a developer's files, so the pool gets wrangler.toml's top level as JSON in a folder
+ * that holds neither (paths made absolute); the deployed environments are left out.
+ */
+function localWranglerConfig(): string {
+  // Typed here: wrangler re-exports the reader from @cloudflare/workers-utils, whose types it does not ship.
+  const rawConfig: Unstable_RawConfig = experimental_readRawConfig({ config: path.join(root, 'wrangler.toml') }).rawConfig;
+  const { env: _deployed, ...local } = rawConfig;
+  const file = path.join(root, '.build/test-wrangler/wrangler.json');
+  const d1Databases = local.d1_databases?.map((db) => ({ ...db, migrations_dir: path.join(root, db.migrations_dir ?? 'migrations') }));
+  const json = JSON.stringify({ ...local, main: path.join(root, local.main ?? 'src/index.ts'), d1_databases: d1Databases }, null, 2);
+  // Written aside and renamed, so a run starting at the same moment never reads half a file.
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.${process.pid}`, json);
+  renameSync(`${file}.${process.pid}`, file);
+  return file;
+}
+
+/**
+ * Test output. A passing run should be quiet enough that a failure stands out, so three kinds of
+ * line the tests provoke on purpose are dropped; `TEST_LOGS=all npx vitest run …` shows them all.
+ * - The worker's JSON lines at `debug`/`info` (stdout) and `warn` (faults injected into the
+ *   emulator, refused input…). Its `error` lines, and any other output (a library's warning, an
+ *   uncaught error), stay. A failing test's assertion is reported by vitest either way.
+ * - Two runtime lines, printed outside vitest's console capture: Miniflare's note for each message a
+ *   test lets exhaust its retries (the dead-letter consumer stores it, and tests assert that), and
+ *   workerd's note on the non-ASCII header values the fuzz tests send.
+ */
+const showAllLogs = process.env.TEST_LOGS === 'all';
+const RUNTIME_NOISE = [
+  /^\[mf:warn\] Moving message "[^"]*" on queue "[^"]*" to dead letter queue "[^"]*" after \d+ failed attempts?\.\.\.$/,
+  /^A header value for "[^"]*" contains non-ASCII characters: .* Consider encoding this string in ASCII for compatibility with browser implementations of the Fetch specification\.$/,
+];
+
+function keepConsoleLine(log: string, type: 'stdout' | 'stderr'): boolean {
+  return showAllLogs || (type === 'stderr' && !log.trimStart().startsWith('{"level":"warn",'));
+}
+
+/** Drops whole writes that are one line of RUNTIME_NOISE from `stream` (once per process). */
+function dropRuntimeNoise(stream: NodeJS.WriteStream): void {
+  const marked = stream as NodeJS.WriteStream & { quietRuntime?: true };
+  if (showAllLogs || marked.quietRuntime) return;
+  marked.quietRuntime = true;
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const line = typeof chunk === 'string' ? stripVTControlCharacters(chunk).trimEnd() : '';
+    if (!line.includes('\n') && RUNTIME_NOISE.some((noise) => noise.test(line))) {
+      const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+      if (done) process.nextTick(done);
+      return true;
+    }
+    return write(chunk, ...rest);
+  }) as typeof stream.write;
+}
+dropRuntimeNoise(process.stdout);
+dropRuntimeNoise(process.stderr);
 
 export default defineConfig({
   plugins: [
@@ -44,7 +106,7 @@ export default defineConfig({
     },
     cloudflareTest(async () => ({
       main: './src/index.ts',
-      wrangler: { configPath: './wrangler.toml' },
+      wrangler: { configPath: localWranglerConfig() },
       miniflare: {
         bindings: {
           ...secrets.main,
@@ -88,8 +150,7 @@ export default defineConfig({
     // Faults injected into the emulator are global to the run, so test files run one at a time.
     fileParallelism: false,
     testTimeout: 20_000,
-    // The worker logs one JSON line per event; keep test output to warnings and errors.
-    onConsoleLog: (_log, type) => type === 'stderr',
+    onConsoleLog: keepConsoleLine,
     coverage: {
       provider: 'istanbul',
       include: ['src/**/*.ts'],

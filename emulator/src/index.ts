@@ -79,16 +79,15 @@ async function dispatch(app: Routable, request: Request, env: EmulatorEnv, ctx: 
 }
 
 /**
- * `down`: make the caller's fetch fail as if the service were unreachable. Resolving the handler
- * to something that is not a Response makes workerd fail the request; through a service binding
- * the caller's `fetch()` then rejects with a TypeError, both under `wrangler dev` and under
- * vitest-pool-workers. (Throwing instead rejects only under plain workerd/miniflare: `wrangler dev`
- * wraps workers in a middleware that turns a thrown error into a 500 JSON stack trace.) A direct
- * HTTP client such as curl gets a bare 500 from the runtime. See docs/emulator.md.
+ * `down`: the service is unreachable. A worker cannot make its caller's fetch reject without
+ * workerd logging an uncaught exception with a stack trace (throwing, or resolving to a
+ * non-Response, both do), so the answer is a 502 marked `x-emulator-fault: down`, and
+ * ChittyConnect's outbound fetch through the binding (`outboundFetch`, src/ecosystem/from-env.ts)
+ * turns it into the rejection an unreachable host gives. curl sees the 502. See docs/emulator.md.
  */
 function unreachable(host: string): Response {
-  const notAResponse: unknown = { emulatorFault: 'down', host };
-  return notAResponse as Response;
+  const detail = `${host} is unreachable (emulator fault "down")`;
+  return Response.json({ error: 'down', host, detail }, { status: 502, headers: { 'x-emulator-fault': 'down' } });
 }
 
 function sleep(ms: number): Promise<void> {

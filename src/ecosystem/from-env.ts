@@ -34,8 +34,20 @@ export const developmentClock = {
 /** The outside world: the emulator binding where there is one (local, tests), else the global fetch. */
 export function outboundFetch(env: Env): FetchLike {
   const binding = env.ECOSYSTEM;
-  if (binding) return (request) => binding.fetch(request);
+  if (binding) return (request) => viaEmulator(binding, request);
   return (request) => fetch(request);
+}
+
+/**
+ * A call through the emulator binding. Its `down` fault answers a 502 marked
+ * `x-emulator-fault: down` (a worker cannot fail its caller's fetch without a logged stack trace);
+ * here that becomes what the global fetch gives for an unreachable host: a rejection.
+ */
+async function viaEmulator(binding: Fetcher, request: Request): Promise<Response> {
+  const response = await binding.fetch(request);
+  if (response.headers.get('x-emulator-fault') !== 'down') return response;
+  await response.body?.cancel();
+  throw new TypeError(`Network connection lost: ${new URL(request.url).host} is unreachable (emulator fault "down")`);
 }
 
 export function ecosystemFromEnv(env: Env): EcosystemClient {

@@ -4,6 +4,7 @@
  */
 import { env } from 'cloudflare:test';
 import { createEcosystemClient, type EcosystemOptions } from '../../src/ecosystem/client';
+import { outboundFetch } from '../../src/ecosystem/from-env';
 import { SERVICE_NAMES, type ServiceName } from '../../src/ecosystem/services';
 import { silentLogger } from '../../src/lib/log';
 import { serviceToken, testHost } from './emulator';
@@ -28,7 +29,8 @@ export function testClient(options: Partial<EcosystemOptions> & { pinAll?: boole
     SERVICE_NAMES.filter((s) => options.pinAll !== false || s === 'registry').map((s) => [s, `https://${hosts[s]}`]),
   );
   const client = createEcosystemClient({
-    fetch: (request) => env.ECOSYSTEM.fetch(request),
+    // The worker's own outbound fetch through the emulator binding (a `down` fault rejects, as in the worker).
+    fetch: outboundFetch(env),
     // The worker's own service tokens: each emulated service accepts only its own.
     tokens: Object.fromEntries(SERVICE_NAMES.map((s) => [s, serviceToken(s)])),
     pinnedUrls: pinned,
