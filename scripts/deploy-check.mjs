@@ -88,8 +88,13 @@ function check(/** @type {string} */ env) {
   const found = problems(output);
   if (run.status !== 0 || found.length > 0) {
     console.error(`✗ ${env}: \`wrangler deploy --dry-run --env ${env}\` ${run.status !== 0 ? `exited with ${run.status}` : 'warned'}:`);
-    console.error(found.length > 0 ? found.join('\n\n') : output.trim());
-    console.error(`  Fix ${config}: [env.${env}] must declare every var and binding it needs (see docs/deploy.md).`);
+    console.error(found.length > 0 ? found.join('\n\n') : output.trim() || String(run.error));
+    const configWarning = found.some((problem) => /\[WARNING\] Processing .* configuration:/.test(problem));
+    console.error(
+      configWarning
+        ? `  Fix ${config}: [env.${env}] must declare every var and binding it needs (see docs/deploy.md).`
+        : '  Fix the error above, then run `npm run deploy:check` again.',
+    );
     return false;
   }
   const size = bundleSize(outdir);
