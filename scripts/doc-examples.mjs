@@ -12,7 +12,8 @@
  *   left out; any other placeholder runs as written and fails.
  * - `curl` is wrapped: the documented addresses (`127.0.0.1:8787`, `localhost:8787`,
  *   `localhost:8799`) go to this run's ports, and an HTTP answer ≥ 400 fails the block
- *   (`--fail-with-body`), so an example must succeed as written.
+ *   (`--fail-with-body`), so an example must succeed as written. (One that shows a refusal on
+ *   purpose says so in plain shell: `curl … || true   # → 403 scope_not_held`.)
  * - A block that cannot run here by nature is marked in the doc, right before its fence, with
  *   `<!-- not run: <why> -->`; the runner lists what it skipped. A fence of another shell language
  *   (bash, shell, console) or an unlabelled fence that starts with a command is refused: label it sh.
