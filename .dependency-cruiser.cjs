@@ -17,7 +17,7 @@ const FEATURES = ['actors', 'keys', 'delegation', 'contexts', 'connections', 'gi
 const feature = `^src/(${FEATURES.join('|')})/`;
 const entry = '^src/(index|app)\\.ts$';
 const auth = '^src/auth/';
-const platform = '^src/(queue|ecosystem|db|http)/';
+const platform = '^src/(queue|ecosystem|db|http|crypto)/';
 const base = '^src/(lib/|config\\.ts$|env\\.ts$|version\\.ts$|types\\.d\\.ts$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -1,7 +1,8 @@
 /** The Hono environment shared by every route and middleware: bindings and typed context variables. */
-import type { Actor } from './actors/store';
+
+import type { Principal } from './auth/principal';
+import type { Actor } from './auth/schema';
 import type { Env } from './env';
-import type { Principal } from './http/principal';
 
 export interface AppEnv {
   Bindings: Env;

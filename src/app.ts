@@ -7,32 +7,38 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { except } from 'hono/combine';
 import { actorRoutes } from './actors/routes';
+import { actorById, actorByPrincipal } from './actors/store';
 import { adminRoutes } from './admin/routes';
 import type { AppEnv } from './app-env';
+import { idempotency } from './auth/idempotency';
+import { type CredentialReads, requireAuth } from './auth/middleware';
 import { connectionRoutes } from './connections/routes';
 import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
+import { checkDelegationToken } from './delegation/verify';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs } from './docs/routes';
 import { describeSetup, setupRoutes } from './github/callback';
 import { githubRoutes } from './github/routes';
 import { describeWebhook, webhookRoutes } from './github/webhook';
 import { healthRoutes } from './health/routes';
-import { requireAuth } from './http/auth';
 import { limitBody } from './http/body-limit';
 import { AppError, describeCause, problem, toAppError } from './http/errors';
-import { idempotency } from './http/idempotency';
 import { allowedMethods } from './http/methods';
 import { defaultHook } from './http/openapi-hook';
 import { requestId } from './http/request-id';
 import { startup } from './http/startup';
 import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
+import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
 import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
 
 const WEBHOOK_PATH = '/integrations/github/webhook';
+
+/** What auth/ reads to resolve a credential, each from the feature that owns the rows. */
+const credentialReads: CredentialReads = { actorById, actorByPrincipal, apiKeyByHash, checkDelegationToken };
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
@@ -56,7 +62,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', emulatorProxy);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
-  app.use('/v1/*', requireAuth, methods, idempotency, dispatchAfterWrite);
+  app.use('/v1/*', requireAuth(credentialReads), methods, idempotency, dispatchAfterWrite);
   app.route('/', actorRoutes);
   app.route('/', keyRoutes);
   app.route('/', delegationRoutes);

@@ -19,7 +19,7 @@ export interface Env {
   // Workers AI: bound in deployed environments only; every feature works without it.
   AI?: Ai;
   // Durable Objects
-  PRINCIPAL_GATE: DurableObjectNamespace<import('./http/principal-gate').PrincipalGate>;
+  PRINCIPAL_GATE: DurableObjectNamespace<import('./auth/principal-gate').PrincipalGate>;
   // Locally (npm start, tests) the outside world is this service binding to the emulator.
   ECOSYSTEM?: Fetcher;
 

@@ -15,7 +15,7 @@ import { handleQueueBatch } from './queue/dispatch';
 import { sweepOutbox } from './queue/dispatcher';
 import type { OutboxMessage } from './queue/messages';
 
-export { PrincipalGate } from './http/principal-gate';
+export { PrincipalGate } from './auth/principal-gate';
 
 const app = createApp();
 

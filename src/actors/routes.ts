@@ -1,13 +1,13 @@
 /** The actors API: register, me, read, change, capabilities. Every route needs a credential. */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
+import { isSelfWith, requireScope } from '../auth/authorize';
+import { covers } from '../auth/capabilities';
+import { gateFor } from '../auth/principal-gate';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
-import { isSelfWith, requireScope } from '../http/authorize';
-import { covers } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
-import { gateFor } from '../http/principal-gate';
 import { optionalJsonBody } from '../http/validation';
 import { capabilitiesView, chittyIdParam, patchBody, privateActor, publicActor, registerBody } from './schema';
 import { changeActor, registerActor } from './service';

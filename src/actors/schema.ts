@@ -71,3 +71,6 @@ export const capabilitiesView = z
     effective: z.array(z.string()).optional().openapi({ description: 'What the current credential may use (when asking about yourself)' }),
   })
   .openapi('ActorCapabilities');
+
+/** The actor record (declared in auth/, which reads it on every request). */
+export type { Actor, ActorStatus } from '../auth/schema';

@@ -3,16 +3,18 @@
  * ChittyID from the authority (no id, no actor: 503), initialises its DNA where DNA is up, and
  * writes the actor with its outbox event in one batch. Changes check who may change what.
  */
+
+import { isSelfWith } from '../auth/authorize';
+import { covers, coversAll, missing } from '../auth/capabilities';
+import type { Principal } from '../auth/principal';
+import { changingActor } from '../auth/principal-gate';
 import type { EcosystemClient } from '../ecosystem/client';
 import type { Env } from '../env';
-import { isSelfWith } from '../http/authorize';
-import { covers, coversAll, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import type { Principal } from '../http/principal';
-import { changingActor } from '../http/principal-gate';
 import { consoleLogger } from '../lib/log';
 import { outboxInsert } from '../queue/outbox';
-import { type Actor, type ActorChanges, actorById, actorByPrincipal, insertActor, updateActor } from './store';
+import type { Actor } from './schema';
+import { type ActorChanges, actorById, actorByPrincipal, insertActor, updateActor } from './store';
 
 export interface Profile {
   displayName?: string | null;

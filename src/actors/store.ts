@@ -1,23 +1,6 @@
 /** SQL for the actor registry. Rows are mapped to `Actor`; JSON columns are parsed here. */
-import type { ActorType } from '../http/principal';
-
-export type ActorStatus = 'active' | 'suspended' | 'deactivated';
-
-export interface Actor {
-  chittyId: string;
-  actorType: ActorType;
-  principalId: string;
-  displayName: string | null;
-  email: string | null;
-  avatarUrl: string | null;
-  capabilities: string[];
-  status: ActorStatus;
-  dnaId: string | null;
-  sessionCount: number;
-  lastSeenAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { ActorType } from '../auth/principal';
+import type { Actor, ActorStatus } from './schema';
 
 interface ActorRow {
   chitty_id: string;

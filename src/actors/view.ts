@@ -1,5 +1,5 @@
 /** What of an actor each reader may see: everything for itself and for readers holding `actors:read`. */
-import type { Actor } from './store';
+import type { Actor } from './schema';
 
 export function publicView(a: Actor) {
   return { chittyId: a.chittyId, actorType: a.actorType, displayName: a.displayName, avatarUrl: a.avatarUrl, status: a.status };

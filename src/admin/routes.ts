@@ -4,9 +4,9 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
+import { requireScope } from '../auth/authorize';
+import { ADMIN } from '../auth/capabilities';
 import type { Env } from '../env';
-import { requireScope } from '../http/authorize';
-import { ADMIN } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';

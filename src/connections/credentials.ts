@@ -7,9 +7,10 @@
  * KV key (and the kid, to find values to re-encrypt). Plaintext never leaves this module except
  * to the proxy that injects it.
  */
+
+import { type CredentialKeyring, credentialsUnavailable, isSealed, type Sealed, seal, unseal } from '../crypto/keyring';
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
-import { type CredentialKeyring, credentialsUnavailable, isSealed, type Sealed, seal, unseal } from './keyring';
 import type { Credentials } from './schema';
 
 export const CREDENTIALS_KV_PREFIX = 'conncred:';

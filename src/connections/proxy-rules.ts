@@ -8,7 +8,7 @@
  * and the caller's own credentials, cookies and client-address headers never leave.
  */
 import { AppError } from '../http/errors';
-import { isHopByHop } from './rules';
+import { isHopByHop } from './fields';
 
 /** Request headers that belong to the caller's relationship with ChittyConnect, not the target's. */
 const CALLER_ONLY = new Set([

@@ -11,13 +11,14 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { credentialKeyringFromEnv } from '../crypto/keyring';
 import { ecosystemFromEnv, outboundFetch } from '../ecosystem/from-env';
 import { AppError } from '../http/errors';
 import { loadCredentials } from './credentials';
+import { CONNECTION_ID } from './fields';
 import { canonicalHost, hostProblem } from './host-policy';
-import { credentialKeyringFromEnv } from './keyring';
 import { forwardedRequestHeaders, proxyTargetUrl, returnedResponseHeaders } from './proxy-rules';
-import { CONNECTION_ID, effectiveAuth, injectedHeader } from './rules';
+import { effectiveAuth, injectedHeader } from './rules';
 import { type AuthConfig, authConfig, PROXY_MAX_TIMEOUT_MS } from './schema';
 import { connectionOwner, invalidFields } from './service';
 import { type Connection, connectionOf, recordUse } from './store';

@@ -7,9 +7,10 @@
  * sealed again under the current key; if the connection was disconnected meanwhile, the fresh
  * value is destroyed again. Safe to run repeatedly and concurrently with traffic.
  */
+
+import { credentialKeyringFromEnv } from '../crypto/keyring';
 import type { Env } from '../env';
 import { destroyCredentials, getSealed, openCredentials, putSealed, sealCredentials } from './credentials';
-import { credentialKeyringFromEnv } from './keyring';
 import { type Connection, connectionsToReencrypt, setCredentialsKid } from './store';
 
 export interface ReencryptResult {

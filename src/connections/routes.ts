@@ -8,7 +8,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { ADMIN, covers } from '../http/capabilities';
+import { ADMIN, covers } from '../auth/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';

@@ -1,36 +1,14 @@
 /**
- * The rules a connection must satisfy beyond field shapes, in one place: what an id looks like,
+ * The rules a connection must satisfy beyond field shapes (those are in fields.ts), in one place:
  * what an endpoint may be (http(s), a public host name as host-policy.ts decides, no user info,
  * query or fragment; normalised — scheme and host canonical, default port and trailing slash
  * dropped — so "one active connection per source/target/endpoint" compares like with like), how credentials
- * are injected (bearer, basic or a named header) and which header names are never ours to set.
+ * are injected (bearer, basic or a named header).
  * Each check returns the field it is about, so a client mistake is a 400 naming it.
  */
-import { z } from '@hono/zod-openapi';
 import type { FieldError } from '../http/errors';
 import { canonicalHost, hostProblem } from './host-policy';
 import type { AuthConfig, Credentials } from './schema';
-
-export const CONNECTION_ID = z.string().regex(/^conn_[0-9a-f]{32}$/, 'not a connection id (conn_ + 32 hex digits)');
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and others a proxy must never pass on or let be configured. */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
-const NOT_CONFIGURABLE = new Set([...HOP_BY_HOP, 'host', 'content-length', 'content-type', 'content-encoding']);
-
-/** True for headers a proxy strips in both directions: hop-by-hop and any `Proxy-*`. */
-export function isHopByHop(name: string): boolean {
-  const lower = name.toLowerCase();
-  return HOP_BY_HOP.has(lower) || lower.startsWith('proxy-');
-}
-
-export const HEADER_NAME = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name')
-  .refine((n) => !NOT_CONFIGURABLE.has(n.toLowerCase()) && !n.toLowerCase().startsWith('proxy-'), 'this header cannot carry credentials');
-
-export const HEADER_VALUE = z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only');
 
 /** A value that can go in a header as is: visible ASCII, inner spaces allowed, no line breaks. */
 const HEADER_SAFE = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;

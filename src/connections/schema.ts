@@ -8,7 +8,7 @@
 import { z } from '@hono/zod-openapi';
 import { parseChittyId } from '../ecosystem/chitty-id';
 import { SERVICE_NAMES } from '../ecosystem/services';
-import { CONNECTION_ID, HEADER_NAME, HEADER_VALUE } from './rules';
+import { CONNECTION_ID, HEADER_NAME, HEADER_VALUE } from './fields';
 
 export const TARGET_SERVICES = [...SERVICE_NAMES, 'http'] as const;
 export type TargetService = (typeof TARGET_SERVICES)[number];

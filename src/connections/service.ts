@@ -6,17 +6,18 @@
  * half-made stays behind. Disconnect marks the row, records `connection.disconnected` in the same
  * batch and destroys the credentials. Event payloads never carry credentials or config.
  */
+
+import { requireScope } from '../auth/authorize';
+import type { Principal } from '../auth/principal';
 import { ownedContext } from '../contexts/store';
+import { credentialKeyringFromEnv } from '../crypto/keyring';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
-import { requireScope } from '../http/authorize';
 import { AppError, type FieldError } from '../http/errors';
-import type { Principal } from '../http/principal';
 import { randomId } from '../lib/crypto';
 import { consoleLogger } from '../lib/log';
 import { outboxInsert } from '../queue/outbox';
 import { credentialsRef, destroyCredentials, putSealed, sealCredentials } from './credentials';
-import { credentialKeyringFromEnv } from './keyring';
 import { checkEndpointHost } from './resolve';
 import { credentialProblems, normalizeEndpoint } from './rules';
 import type { CreateBody } from './schema';

@@ -2,12 +2,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
 import type { AppEnv } from '../app-env';
+import { requireScope } from '../auth/authorize';
+import { changingData } from '../auth/principal-gate';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
-import { requireScope } from '../http/authorize';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
-import { changingData } from '../http/principal-gate';
 import { cachedRead, readHeaders } from './read-cache';
 import { contextPage, contextView, createBody, idParam, listQuery, patchBody, searchPage, searchQuery, timelineQuery } from './schema';
 import { changeContext, createContext, decodeCursor, deleteContext, encodeCursor, etagOf, ftsQuery, versionFromIfMatch } from './service';

@@ -5,7 +5,6 @@
  */
 import { z } from '@hono/zod-openapi';
 import { CAPABILITY } from '../actors/schema';
-import type { DelegationClaims } from './verify';
 
 /** The longest a delegation token may live, and the default. */
 export const MAX_EXPIRES_IN = 86_400;
@@ -118,4 +117,32 @@ export function claimsJson(claims: DelegationClaims): z.infer<typeof claimsView>
     issuedAt: new Date(claims.issuedAt * 1000).toISOString(),
     expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
   };
+}
+
+export type DelegationFailure =
+  | 'malformed'
+  | 'bad_signature'
+  | 'unknown_key'
+  | 'unknown_token'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'revoked'
+  | 'wrong_audience'
+  | 'scope_not_held'
+  | 'issuer_suspended'
+  | 'subject_suspended';
+
+export interface DelegationClaims {
+  tokenId: string;
+  issuer: string;
+  subject: string;
+  audience: string;
+  scopes: string[];
+  /** Actors the authority passed through, original delegator first. */
+  actorChain: string[];
+  parentId: string | null;
+  /** Seconds since the epoch (JWT NumericDate). */
+  issuedAt: number;
+  /** Seconds since the epoch (JWT NumericDate). */
+  expiresAt: number;
 }

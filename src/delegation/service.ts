@@ -6,11 +6,11 @@
  * actor chain. Revoking: the token's issuer (or any delegator before it) or an `admin`. Every
  * mutation writes its row and its outbox event in one D1 batch; the token itself is never stored.
  */
-import type { Actor } from '../actors/store';
+import type { Actor } from '../actors/schema';
+import { ADMIN, covers, missing } from '../auth/capabilities';
+import type { Principal } from '../auth/principal';
 import type { Env } from '../env';
-import { ADMIN, covers, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
-import type { Principal } from '../http/principal';
 import { randomId } from '../lib/crypto';
 import { outboxInsert } from '../queue/outbox';
 import { keyringFromEnv } from './keys';

@@ -5,7 +5,7 @@
  * Revocation is a column: reads walk the token's ancestors, writes mark the token and all its
  * descendants, so a revoke holds at the very next check whichever way a lineage is reached.
  */
-import type { ActorStatus } from '../actors/store';
+import type { ActorStatus } from '../actors/schema';
 
 /** How deep the lineage queries follow parents or children; matches MAX_CHAIN with room to spare. */
 const MAX_DEPTH = 32;

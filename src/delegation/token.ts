@@ -7,10 +7,11 @@
  */
 import { z } from '@hono/zod-openapi';
 import { CompactSign, compactVerify, decodeProtectedHeader, errors } from 'jose';
+import { DELEGATION_TOKEN_TYPE } from '../auth/resolvers/delegation';
 import { DELEGATION_ALG, type Keyring, signingKey, verificationKey } from './keys';
-import type { DelegationClaims, DelegationFailure } from './verify';
+import type { DelegationClaims, DelegationFailure } from './schema';
 
-export const TOKEN_TYPE = 'chitty-delegation+jwt';
+export const TOKEN_TYPE = DELEGATION_TOKEN_TYPE;
 /** The most delegators a chain may hold (a root token has one). */
 export const MAX_CHAIN = 8;
 

@@ -9,39 +9,15 @@
  * that is suspended or deactivated holds no working token (a subject that is not an actor here,
  * such as another service, is not judged).
  */
+
+import { coversAll, effectiveCapabilities, missing } from '../auth/capabilities';
 import type { Env } from '../env';
-import { coversAll, effectiveCapabilities, missing } from '../http/capabilities';
 import { keyringFromEnv } from './keys';
+import type { DelegationClaims, DelegationFailure } from './schema';
 import { tokenState } from './store';
 import { readToken } from './token';
 
-export type DelegationFailure =
-  | 'malformed'
-  | 'bad_signature'
-  | 'unknown_key'
-  | 'unknown_token'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'revoked'
-  | 'wrong_audience'
-  | 'scope_not_held'
-  | 'issuer_suspended'
-  | 'subject_suspended';
-
-export interface DelegationClaims {
-  tokenId: string;
-  issuer: string;
-  subject: string;
-  audience: string;
-  scopes: string[];
-  /** Actors the authority passed through, original delegator first. */
-  actorChain: string[];
-  parentId: string | null;
-  /** Seconds since the epoch (JWT NumericDate). */
-  issuedAt: number;
-  /** Seconds since the epoch (JWT NumericDate). */
-  expiresAt: number;
-}
+export type { DelegationClaims, DelegationFailure } from './schema';
 
 export type DelegationCheck =
   | { valid: true; claims: DelegationClaims }

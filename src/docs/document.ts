@@ -6,7 +6,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { IDEMPOTENCY_TTL_SECONDS } from '../http/idempotency';
+import { IDEMPOTENCY_TTL_SECONDS } from '../auth/idempotency';
 
 export const SERVERS = [
   { url: 'https://connect.chitty.cc', description: 'Production' },

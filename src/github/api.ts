@@ -22,7 +22,7 @@ import { request } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import Bottleneck from 'bottleneck/light.js';
 import { config } from '../config';
-import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../connections/keyring';
+import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../crypto/keyring';
 import { outboundFetch } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { consoleLogger } from '../lib/log';

@@ -7,16 +7,18 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { CAPABILITY } from '../actors/schema';
 import type { AppEnv } from '../app-env';
+import { isSelfWith, requireScope } from '../auth/authorize';
+import { ADMIN, covers, missing } from '../auth/capabilities';
+import { forgetApiKey } from '../auth/resolvers/api-key';
+import { apiKeyKvKey } from '../auth/schema';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
-import { forgetApiKey } from '../http/auth';
-import { isSelfWith, requireScope } from '../http/authorize';
-import { ADMIN, covers, missing } from '../http/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { sha256Hex } from '../lib/crypto';
 import { outboxInsert } from '../queue/outbox';
-import { type ApiKeyRecord, apiKeyById, apiKeyKvKey, apiKeysOf, insertApiKey, revokeApiKey } from './store';
+import type { ApiKeyRecord } from './schema';
+import { apiKeyById, apiKeysOf, insertApiKey, revokeApiKey } from './store';
 
 const tags = ['API keys'];
 

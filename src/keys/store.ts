@@ -3,19 +3,8 @@
  * under `apikey:<sha256>` for the authentication path. Neither ever holds a key in clear.
  */
 
-import type { ActorType } from '../http/principal';
-
-export interface ApiKeyRecord {
-  keyId: string;
-  owner: string;
-  ownerPrincipal: string;
-  ownerType: ActorType;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
+import type { ActorType } from '../auth/principal';
+import type { ApiKeyRecord } from './schema';
 
 interface ApiKeyRow {
   key_id: string;
@@ -41,8 +30,6 @@ const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   expiresAt: row.expires_at,
   revokedAt: row.revoked_at,
 });
-
-export const apiKeyKvKey = (hash: string) => `apikey:${hash}`;
 
 export function insertApiKey(db: D1Database, record: ApiKeyRecord, hash: string): D1PreparedStatement {
   return db

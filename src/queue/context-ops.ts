@@ -11,13 +11,13 @@
  * being down), the events are sent one by one, so the event at fault is retried alone.
  */
 
+import { gateFor } from '../auth/principal-gate';
 import { config } from '../config';
 import { setContextDna } from '../contexts/store';
 import type { EcosystemClient } from '../ecosystem/client';
 import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
-import { gateFor } from '../http/principal-gate';
 import { depthAtMost } from '../lib/json-depth';
 import { child, consoleLogger, type Logger } from '../lib/log';
 import { retryDelaySeconds } from './backoff';

@@ -1,8 +1,8 @@
 /** The actors API through the worker and the emulator. */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { gateFor } from '../../src/auth/principal-gate';
 import { hasValidChecksum } from '../../src/ecosystem/chitty-id';
-import { gateFor } from '../../src/http/principal-gate';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, createActor, requestsTo, setFault } from '../helpers/emulator';
 

@@ -1,8 +1,8 @@
 /** Idempotency-Key on writes: a retried create returns the first reply and creates nothing new. */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { parseCredentialKeyring } from '../../src/connections/keyring';
-import { openReply } from '../../src/http/idempotency';
+import { openReply } from '../../src/auth/idempotency';
+import { parseCredentialKeyring } from '../../src/crypto/keyring';
 import { sha256Hex } from '../../src/lib/crypto';
 import { newKey } from '../connections/support';
 import { call, registeredActor, type TestActor } from '../helpers/actors';

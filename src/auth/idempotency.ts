@@ -16,10 +16,10 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 // The keyring lives with connections for now (issue 10 moves shared crypto down a layer).
-import { type CredentialKeyring, credentialKeyringFromEnv, credentialsUnavailable, isSealed, seal, unseal } from '../connections/keyring';
+import { type CredentialKeyring, credentialKeyringFromEnv, credentialsUnavailable, isSealed, seal, unseal } from '../crypto/keyring';
 import type { Env } from '../env';
+import { AppError } from '../http/errors';
 import { sha256Hex } from '../lib/crypto';
-import { AppError } from './errors';
 import { gateFor, type IdempotentRecord } from './principal-gate';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

@@ -16,9 +16,13 @@
  * towards letting an idle caller in and towards one more D1 read.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Actor } from '../actors/store';
-import type { Sealed } from '../connections/keyring';
-import type { Env } from '../env';
+import type { Sealed } from '../crypto/sealed';
+import type { Actor } from './schema';
+
+/** The binding the gate helpers need (Env has it; named here so this module imports no env.ts, which names this class). */
+export interface GateBinding {
+  PRINCIPAL_GATE: DurableObjectNamespace<PrincipalGate>;
+}
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -55,7 +59,7 @@ const RECENT_REPLIES = 200;
 const IN_FLIGHT_MS = 60_000;
 const RECENT_MS = 15 * 60_000;
 
-export class PrincipalGate extends DurableObject<Env> {
+export class PrincipalGate extends DurableObject {
   private windowStart = 0;
   private count = 0;
   private epoch = 0;
@@ -125,7 +129,7 @@ export class PrincipalGate extends DurableObject<Env> {
 }
 
 /** The gate of a principal (by its ChittyAuth principal id, or another stable key). */
-export function gateFor(env: Env, key: string): DurableObjectStub<PrincipalGate> {
+export function gateFor(env: GateBinding, key: string): DurableObjectStub<PrincipalGate> {
   return env.PRINCIPAL_GATE.get(env.PRINCIPAL_GATE.idFromName(key));
 }
 
@@ -134,7 +138,7 @@ export function gateFor(env: Env, key: string): DurableObjectStub<PrincipalGate>
  * `changingActor` does for the actor itself: read caches keyed by the version can never serve the
  * old data once the write has returned, in any isolate.
  */
-export async function changingData<T>(env: Env, principalId: string, write: () => Promise<T>): Promise<T> {
+export async function changingData<T>(env: GateBinding, principalId: string, write: () => Promise<T>): Promise<T> {
   const gate = gateFor(env, principalId);
   await gate.bumpData();
   try {
@@ -149,7 +153,7 @@ export async function changingData<T>(env: Env, principalId: string, write: () =
  * caches the old row while the write is in flight — if the gate cannot be reached, nothing is
  * written) and after (dropping anything cached in between).
  */
-export async function changingActor<T>(env: Env, principalId: string, write: () => Promise<T>): Promise<T> {
+export async function changingActor<T>(env: GateBinding, principalId: string, write: () => Promise<T>): Promise<T> {
   const gate = gateFor(env, principalId);
   await gate.invalidate();
   try {

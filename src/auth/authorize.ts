@@ -1,6 +1,7 @@
 /** Scope checks for handlers: the credential must carry the scope for what it is doing. */
+
+import { AppError } from '../http/errors';
 import { covers } from './capabilities';
-import { AppError } from './errors';
 import type { Principal } from './principal';
 
 /** Throws 403 unless the principal's credential carries `scope`. */

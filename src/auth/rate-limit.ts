@@ -5,7 +5,7 @@
  */
 import { config } from '../config';
 import type { Env } from '../env';
-import { AppError } from './errors';
+import { AppError } from '../http/errors';
 import type { ActorType } from './principal';
 import type { RateLimitDecision } from './principal-gate';
 

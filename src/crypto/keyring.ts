@@ -9,6 +9,7 @@
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
 import { remember } from '../lib/bounded';
+import type { Sealed } from './sealed';
 
 export interface CredentialKeyring {
   currentKid: string;
@@ -106,14 +107,7 @@ export function aesKey(keyring: CredentialKeyring, kid: string): Promise<CryptoK
   return remember(imported, cacheKey, made);
 }
 
-/** A value encrypted under a keyring key: AES-256-GCM, a fresh 96-bit IV, the kid that decrypts it. */
-export interface Sealed {
-  v: 1;
-  alg: 'A256GCM';
-  kid: string;
-  iv: string;
-  ct: string;
-}
+export type { Sealed } from './sealed';
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
