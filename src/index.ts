@@ -8,22 +8,36 @@ import { ensureSchemaOnce } from './db/ensure-schema';
 import { resumeEcosystemInit } from './ecosystem/startup';
 import type { Env } from './env';
 import { describeGitHubError } from './github/api';
+import { consumeGitHubEvents, settleGitHubDeadLetter } from './github/events/consumer';
 import { recoverMissedDeliveries } from './github/recovery';
+import type { GitHubDelivery } from './github/webhook';
 import { consoleLogger } from './lib/log';
 import { resendAfterSeconds } from './queue/after-write';
-import { handleQueueBatch } from './queue/dispatch';
+import { type DeadLetterHooks, storeDeadLetters } from './queue/dead-letters';
+import { handleQueueBatch, type QueueConsumers } from './queue/dispatch';
 import { sweepOutbox } from './queue/dispatcher';
 import type { OutboxMessage } from './queue/messages';
+import { consumeContextOps } from './tracking/context-ops';
 
 export { PrincipalGate } from './auth/principal-gate';
 
 const app = createApp();
 
+/** Each dead-letter queue's feature bookkeeping, by queue-name suffix. */
+const DEAD_LETTER_HOOKS: DeadLetterHooks = [['-github-events-dlq', settleGitHubDeadLetter]];
+
+/** The queue consumers by queue-name suffix (staging queues carry an env prefix), dead-letter queues first. */
+const CONSUMERS: QueueConsumers = [
+  ['-dlq', (batch, env) => storeDeadLetters(batch, env, DEAD_LETTER_HOOKS)],
+  ['-context-ops', (batch, env) => consumeContextOps(batch as MessageBatch<OutboxMessage>, env)],
+  ['-github-events', (batch, env) => consumeGitHubEvents(batch as MessageBatch<GitHubDelivery>, env)],
+];
+
 export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    await handleQueueBatch(batch, env);
+    await handleQueueBatch(CONSUMERS, batch, env);
   },
 
   async scheduled(_controller, env, ctx) {

@@ -14,7 +14,7 @@ import { AppError } from '../http/errors';
 import { consoleLogger } from '../lib/log';
 import { outboxInsert } from '../queue/outbox';
 import type { Actor } from './schema';
-import { type ActorChanges, actorById, actorByPrincipal, insertActor, updateActor } from './store';
+import { type ActorChanges, actorById, actorByPrincipal, insertActor, setActorDna, updateActor } from './store';
 
 export interface Profile {
   displayName?: string | null;
@@ -129,4 +129,9 @@ export async function changeActor(env: Env, caller: Principal, targetId: string,
   });
   await changingActor(env, target.principalId, () => db.batch([updateActor(db, target.chittyId, changes, now), event.statement]));
   return (await actorById(db, target.chittyId)) ?? target;
+}
+
+/** Records the DNA id ChittyDNA gave an actor (the first one only; a later id never replaces it). */
+export async function recordActorDna(db: D1Database, chittyId: string, dnaId: string): Promise<void> {
+  await setActorDna(db, chittyId, dnaId).run();
 }

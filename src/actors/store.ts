@@ -117,3 +117,8 @@ export async function recordSeen(db: D1Database, chittyId: string, now: Date, th
     .run();
   return result.meta.changes > 0;
 }
+
+/** Records the DNA id ChittyDNA gave an actor (the first one only; a later id never replaces it). */
+export function setActorDna(db: D1Database, chittyId: string, dnaId: string): D1PreparedStatement {
+  return db.prepare('UPDATE actors SET dna_id = ? WHERE chitty_id = ? AND dna_id IS NULL').bind(dnaId, chittyId);
+}

@@ -9,7 +9,7 @@
 
 import { requireScope } from '../auth/authorize';
 import type { Principal } from '../auth/principal';
-import { ownedContext } from '../contexts/store';
+import { ownsContext } from '../contexts/service';
 import { credentialKeyringFromEnv } from '../crypto/keyring';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
@@ -115,7 +115,7 @@ async function checkSource(env: Env, owner: string, source: CreateBody['source']
   if (source.type === 'actor' && source.id !== owner) {
     throw sourceProblem(422, 'source_not_self', `an actor source must be yourself (${owner})`);
   }
-  if (source.type === 'context' && !(await ownedContext(env.DB, source.id, owner))) {
+  if (source.type === 'context' && !(await ownsContext(env.DB, owner, source.id))) {
     throw sourceProblem(422, 'source_not_found', 'no live context of yours has this id');
   }
 }

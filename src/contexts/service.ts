@@ -15,6 +15,7 @@ import {
   nameTaken,
   outboxIfChanged,
   ownedContext,
+  setContextDna,
   softDeleteContext,
   updateContext,
 } from './store';
@@ -195,4 +196,14 @@ export function ftsQuery(text: string): string | null {
   const words = text.match(/[\p{L}\p{N}]+/gu)?.slice(0, 10) ?? [];
   if (words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' AND ');
+}
+
+/** Whether `owner` has a live context with this id (for other features: a connection's source). */
+export async function ownsContext(db: D1Database, owner: string, chittyId: string): Promise<boolean> {
+  return (await ownedContext(db, chittyId, owner)) !== null;
+}
+
+/** Records the DNA id ChittyDNA gave a context (the first one only; a later id never replaces it). */
+export async function recordContextDna(db: D1Database, chittyId: string, dnaId: string): Promise<void> {
+  await setContextDna(db, chittyId, dnaId).run();
 }

@@ -5,12 +5,11 @@
  * one that cannot be stored never holds back the others — and whatever its body (not serialisable
  * as JSON, cyclic, huge) it is kept as text, with a note when that text is not the exact body.
  * A message is acked only once stored; if storing fails it is retried and logged at `error` with
- * its id. A GitHub delivery is also settled `failed` in `processed_events` with its message, for
- * the GitHub replay routes.
+ * its id. A feature may settle its own record of a dead-lettered message in the same D1 batch (a
+ * `DeadLetterSettle`, e.g. a GitHub delivery marked `failed` for the GitHub replay routes): the hooks
+ * are named by queue suffix in index.ts, so this module names no feature.
  */
 import type { Env } from '../env';
-import { settleDeadLettered } from '../github/store';
-import { isGitHubDelivery } from '../github/webhook';
 import { toSafeJson } from '../lib/json-depth';
 import { consoleLogger } from '../lib/log';
 import { storeRetrySeconds } from './backoff';
@@ -26,19 +25,32 @@ export const MAX_DEAD_LETTER_CHARS = 256 * 1024;
 /** Re-exported: the backoff of a letter that could not be stored lives with the other backoffs. */
 export { storeRetrySeconds };
 
+/**
+ * A feature's own bookkeeping for a dead-lettered message, written in the letter's D1 batch: the
+ * statement, or null when the body is not one of its messages. May throw (logged; the letter is kept).
+ */
+export type DeadLetterSettle = (db: D1Database, body: unknown, at: string) => D1PreparedStatement | null;
+
+/** Settle hooks by dead-letter queue-name suffix (composed in index.ts). */
+export type DeadLetterHooks = [suffix: string, settle: DeadLetterSettle][];
+
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
  * Stores one message as a dead letter of `queue` (a `…-dlq` name). Never throws: true when the
  * message is kept (now, or by an earlier copy with the same id), false when it is not and must be
- * retried. `refused` says why a live consumer dead-lettered it without retrying.
+ * retried. `refused` says why a live consumer dead-lettered it without retrying; `settle` is the
+ * feature's bookkeeping for it, if any.
  */
 export async function keepDeadLetter(
   env: Env,
   message: Message<unknown>,
   queue: string,
-  refused: string | null = null,
-  receivedAt = new Date().toISOString(),
+  {
+    refused = null,
+    receivedAt = new Date().toISOString(),
+    settle,
+  }: { refused?: string | null; receivedAt?: string; settle?: DeadLetterSettle } = {},
 ): Promise<boolean> {
   // Real ids are 32 characters; a pathological one is cut so the log line stays a line.
   const log = { messageId: message.id.slice(0, 128), queue, attempts: message.attempts };
@@ -54,11 +66,11 @@ export async function keepDeadLetter(
       unreadable === null ? toSafeJson(body, MAX_DEAD_LETTER_CHARS) : { text: 'null', note: `the body could not be read (${unreadable})` };
     const note = [refused, safe.note].filter((n) => n !== null).join('; ') || null;
     const letter = insertDeadLetter(env.DB, { id: message.id, queue, bodyText: safe.text, note, attempts: message.attempts, receivedAt });
-    const settle = queue.endsWith('-github-events-dlq') && isGitHubDelivery(body) ? settleStatement(env, body, receivedAt, log) : null;
+    const settled = settle ? settleStatement(env, settle, body, receivedAt, log) : null;
     try {
-      await env.DB.batch(settle ? [letter, settle] : [letter]);
+      await env.DB.batch(settled ? [letter, settled] : [letter]);
     } catch (err) {
-      if (!settle) throw err;
+      if (!settled) throw err;
       // The dead letter matters most: keep it alone, and say why the delivery was not settled.
       consoleLogger.log('error', 'dead_letter.settle_failed', { ...log, error: describe(err) });
       await letter.run();
@@ -78,24 +90,29 @@ export async function keepDeadLetter(
 
 function settleStatement(
   env: Env,
-  delivery: Parameters<typeof settleDeadLettered>[1],
+  settle: DeadLetterSettle,
+  body: unknown,
   at: string,
   log: Record<string, unknown>,
 ): D1PreparedStatement | null {
   try {
-    return settleDeadLettered(env.DB, delivery, at);
+    return settle(env.DB, body, at);
   } catch (err) {
     consoleLogger.log('error', 'dead_letter.settle_failed', { ...log, error: describe(err) });
     return null;
   }
 }
 
-/** The dead-letter queues' consumer: each message stored on its own, acked once stored, else retried. */
-export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/**
+ * The dead-letter queues' consumer: each message stored on its own, acked once stored, else
+ * retried; the hook whose suffix the queue's name ends with settles the feature's record of it.
+ */
+export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env, hooks: DeadLetterHooks = []): Promise<void> {
   const receivedAt = new Date().toISOString();
+  const settle = hooks.find(([suffix]) => batch.queue.endsWith(suffix))?.[1];
   await Promise.all(
     batch.messages.map(async (m) => {
-      if (await keepDeadLetter(env, m, batch.queue, null, receivedAt)) m.ack();
+      if (await keepDeadLetter(env, m, batch.queue, { receivedAt, settle })) m.ack();
       else m.retry({ delaySeconds: storeRetrySeconds(m.attempts) });
     }),
   );

@@ -1,32 +1,24 @@
 /**
- * Routes a queue batch to its consumer by queue name (staging queues carry an env prefix, so
+ * Routes a queue batch to its consumer by queue name, from a table of consumers composed in
+ * index.ts (this module names none) (staging queues carry an env prefix, so
  * matching is by suffix, dead-letter queues first). A message of an unknown queue is retried —
  * never acknowledged unread — so after the last retry it waits in a dead-letter queue. The
  * consumer runs under a guard: a message it neither acked nor retried — because it threw, or
  * forgot one — is retried here and logged, never acknowledged by the batch's silent default.
  */
 import type { Env } from '../env';
-import { consumeGitHubEvents } from '../github/events/consumer';
-import type { GitHubDelivery } from '../github/webhook';
 import { consoleLogger } from '../lib/log';
-import { consumeContextOps } from './context-ops';
-import { storeDeadLetters } from './dead-letters';
-import type { OutboxMessage } from './messages';
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
-/** Consumers by queue-name suffix, most specific first. */
-export const CONSUMERS: [suffix: string, consumer: QueueConsumer][] = [
-  ['-dlq', storeDeadLetters],
-  ['-context-ops', (batch, env) => consumeContextOps(batch as MessageBatch<OutboxMessage>, env)],
-  ['-github-events', (batch, env) => consumeGitHubEvents(batch as MessageBatch<GitHubDelivery>, env)],
-];
+/** Consumers by queue-name suffix, most specific first (the first whose suffix matches wins). */
+export type QueueConsumers = [suffix: string, consumer: QueueConsumer][];
 
 /** How long a message the consumer left unsettled waits before the next try. */
 const UNSETTLED_RETRY_SECONDS = 60;
 
-export function consumerFor(queue: string): QueueConsumer | undefined {
-  return CONSUMERS.find(([suffix]) => queue.endsWith(suffix))?.[1];
+export function consumerFor(consumers: QueueConsumers, queue: string): QueueConsumer | undefined {
+  return consumers.find(([suffix]) => queue.endsWith(suffix))?.[1];
 }
 
 /** The batch as the consumer sees it: the same messages, each remembering whether it was settled. */
@@ -94,8 +86,8 @@ export async function runConsumer(consumer: QueueConsumer, batch: MessageBatch<u
   for (const m of left) m.retry({ delaySeconds: UNSETTLED_RETRY_SECONDS });
 }
 
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const consumer = consumerFor(batch.queue);
+export async function handleQueueBatch(consumers: QueueConsumers, batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const consumer = consumerFor(consumers, batch.queue);
   if (consumer) return runConsumer(consumer, batch, env);
   consoleLogger.log('warn', 'queue.no_consumer', { queue: batch.queue, messages: batch.messages.length });
   for (const message of batch.messages) message.retry({ delaySeconds: 60 });

@@ -19,9 +19,9 @@ import type { Env } from '../../env';
 import { depthAtMost, textDepthAtMost, toSafeJson } from '../../lib/json-depth';
 import { child, consoleLogger, type Logger } from '../../lib/log';
 import { cappedDelaySeconds, retryDelaySeconds } from '../../queue/backoff';
-import { deadLetterQueueOf, keepDeadLetter } from '../../queue/dead-letters';
+import { type DeadLetterSettle, deadLetterQueueOf, keepDeadLetter } from '../../queue/dead-letters';
 import { describeGitHubError, githubClient, rateLimitWait } from '../api';
-import { claimDelivery, STALE_PROCESSING_MS, settleDelivery } from '../store';
+import { claimDelivery, STALE_PROCESSING_MS, settleDeadLettered, settleDelivery } from '../store';
 import { type GitHubDelivery, isGitHubDelivery, MAX_PAYLOAD_DEPTH } from '../webhook';
 import { type EventContext, HANDLERS, UnprocessableDelivery } from './handlers';
 
@@ -114,6 +114,10 @@ async function handle(message: Message<GitHubDelivery>, env: Env, base: number):
   }
 }
 
+/** A dead-lettered GitHub delivery is settled `failed` with its message, for the replay routes (hooked up in index.ts). */
+export const settleGitHubDeadLetter: DeadLetterSettle = (db, body, at) =>
+  isGitHubDelivery(body) ? settleDeadLettered(db, body, at) : null;
+
 /** Settles a claimed delivery `failed`, keeping its message for replay. Never throws: a failure here is logged. */
 async function settleFailed(env: Env, delivery: GitHubDelivery, error: string, log: Logger, at: Date): Promise<void> {
   try {
@@ -134,7 +138,7 @@ async function handleIsolated(message: Message<GitHubDelivery>, queue: string, e
     if (poison !== null) {
       consoleLogger.log('error', 'github.poison_message', { messageId: message.id, queue, reason: poison });
       const refused = `refused by the ${queue} consumer: ${poison}`;
-      if (await keepDeadLetter(env, message, deadLetterQueueOf(queue), refused)) message.ack();
+      if (await keepDeadLetter(env, message, deadLetterQueueOf(queue), { refused, settle: settleGitHubDeadLetter })) message.ack();
       else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
       return;
     }

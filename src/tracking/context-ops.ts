@@ -3,7 +3,7 @@
  * evolve on change) and ChittyChronicle (one batched log call per batch), exactly once in effect:
  * events already processed are acknowledged unread, and both services apply an event id once, so
  * a redelivery changes nothing. Each message is acked or retried on its own, with backoff; after
- * the last retry the queue moves it to the dead-letter queue (see dead-letters.ts), and the cron
+ * the last retry the queue moves it to the dead-letter queue (see queue/dead-letters.ts), and the cron
  * sweep sends undelivered events again once the services are back.
  *
  * One message never fails the batch: a body that is not an outbox event is kept as a dead letter
@@ -11,19 +11,20 @@
  * being down), the events are sent one by one, so the event at fault is retried alone.
  */
 
+import { recordActorDna } from '../actors/service';
 import { gateFor } from '../auth/principal-gate';
 import { config } from '../config';
-import { setContextDna } from '../contexts/store';
+import { recordContextDna } from '../contexts/service';
 import type { EcosystemClient } from '../ecosystem/client';
 import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { depthAtMost } from '../lib/json-depth';
 import { child, consoleLogger, type Logger } from '../lib/log';
-import { retryDelaySeconds } from './backoff';
-import { deadLetterQueueOf, keepDeadLetter } from './dead-letters';
-import { MAX_OUTBOX_PAYLOAD_DEPTH, type OutboxMessage } from './messages';
-import { markDelivered, processedAmong } from './store';
+import { retryDelaySeconds } from '../queue/backoff';
+import { deadLetterQueueOf, keepDeadLetter } from '../queue/dead-letters';
+import { MAX_OUTBOX_PAYLOAD_DEPTH, type OutboxMessage } from '../queue/messages';
+import { markDelivered, processedAmong } from '../queue/store';
 
 /** Which DNA entity, if any, an event belongs to, and how it changes it. */
 function dnaAction(m: OutboxMessage): { entityType: string; initialize: boolean } | null {
@@ -40,10 +41,10 @@ async function trackInDna(x: OpsContext, m: OutboxMessage): Promise<void> {
   if (action.initialize) {
     const { dnaId } = await client.dna.initialize(m.aggregateId, action.entityType, { eventId: m.eventId, ...summary(m.payload) });
     if (m.aggregate === 'context') {
-      await setContextDna(db, m.aggregateId, dnaId).run();
+      await recordContextDna(db, m.aggregateId, dnaId);
       const ownerPrincipal = m.payload.ownerPrincipal;
       if (typeof ownerPrincipal === 'string') await gateFor(env, ownerPrincipal).bumpData(); // cached reads now show the DNA id
-    } else await db.prepare('UPDATE actors SET dna_id = ? WHERE chitty_id = ? AND dna_id IS NULL').bind(dnaId, m.aggregateId).run();
+    } else await recordActorDna(db, m.aggregateId, dnaId);
     return;
   }
   const mutation = { type: m.eventType, data: summary(m.payload) };
@@ -134,7 +135,7 @@ async function refusePoison(x: OpsContext, batch: MessageBatch<OutboxMessage>): 
     }
     x.log.log('error', 'context_ops.poison_message', { messageId: message.id, reason: poison });
     const refused = `refused by the ${batch.queue} consumer: ${poison}`;
-    if (await keepDeadLetter(x.env, message, deadLetterQueueOf(batch.queue), refused)) message.ack();
+    if (await keepDeadLetter(x.env, message, deadLetterQueueOf(batch.queue), { refused })) message.ack();
     else x.retry(message);
   }
   return messages;
