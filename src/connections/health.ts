@@ -11,7 +11,8 @@ import { ecosystemFromEnv, outboundFetch } from '../ecosystem/from-env';
 import type { Env } from '../env';
 import { canonicalHost, hostProblem } from './host-policy';
 import { checkEndpointHost } from './resolve';
-import { type Connection, type ConnectionStatus, connectionById, outboxIfChanged, recordCheck } from './store';
+import type { Connection, ConnectionStatus } from './schema';
+import { connectionById, outboxIfChanged, recordCheck } from './store';
 import { Deadline, sendWithin } from './upstream';
 
 /** How long an http(s) health check may take. */

@@ -19,9 +19,10 @@ import { CONNECTION_ID } from './fields';
 import { canonicalHost, hostProblem } from './host-policy';
 import { forwardedRequestHeaders, proxyTargetUrl, returnedResponseHeaders } from './proxy-rules';
 import { effectiveAuth, injectedHeader } from './rules';
+import type { Connection } from './schema';
 import { type AuthConfig, authConfig, PROXY_MAX_TIMEOUT_MS } from './schema';
 import { connectionOwner, invalidFields } from './service';
-import { type Connection, connectionOf, recordUse } from './store';
+import { connectionOf, recordUse } from './store';
 import { Deadline, readWithin, sendWithin } from './upstream';
 
 /** The largest answer the proxy passes back. */

@@ -11,7 +11,8 @@
 import { credentialKeyringFromEnv } from '../crypto/keyring';
 import type { Env } from '../env';
 import { destroyCredentials, getSealed, openCredentials, putSealed, sealCredentials } from './credentials';
-import { type Connection, connectionsToReencrypt, setCredentialsKid } from './store';
+import type { Connection } from './schema';
+import { connectionsToReencrypt, setCredentialsKid } from './store';
 
 export interface ReencryptResult {
   currentKeyId: string;

@@ -181,3 +181,29 @@ export const reencryptView = z
     cursor: z.string().nullable().openapi({ description: 'Send back to continue after this batch' }),
   })
   .openapi('ReencryptResult');
+
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export interface Connection {
+  connectionId: string;
+  owner: string;
+  sourceType: 'context' | 'actor';
+  sourceId: string;
+  targetService: TargetService;
+  /** '' when the service itself is the target. */
+  targetEndpoint: string;
+  type: (typeof CONNECTION_TYPES)[number];
+  config: Record<string, unknown>;
+  credentialsRef: string | null;
+  credentialsKid: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  status: ConnectionStatus;
+  lastCheckAt: string | null;
+  errorCount: number;
+  requestCount: number;
+  lastUsedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  disconnectedAt: string | null;
+}

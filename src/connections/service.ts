@@ -20,8 +20,8 @@ import { outboxInsert } from '../queue/outbox';
 import { credentialsRef, destroyCredentials, putSealed, sealCredentials } from './credentials';
 import { checkEndpointHost } from './resolve';
 import { credentialProblems, normalizeEndpoint } from './rules';
-import type { CreateBody } from './schema';
-import { type Connection, connectionOf, disconnectConnection, insertConnection, isDuplicateLive, outboxIfChanged } from './store';
+import type { Connection, CreateBody } from './schema';
+import { connectionOf, disconnectConnection, insertConnection, isDuplicateLive, outboxIfChanged } from './store';
 
 /** Retry-After when the resolver could not answer at create. */
 const RESOLVER_RETRY_AFTER_SECONDS = 5;

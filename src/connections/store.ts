@@ -6,33 +6,7 @@
  * (created_at, connection_id) through the (owner, created_at, connection_id) index.
  */
 import type { OutboxEvent } from '../queue/outbox';
-import type { CONNECTION_STATUSES, CONNECTION_TYPES, TargetService } from './schema';
-
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
-
-export interface Connection {
-  connectionId: string;
-  owner: string;
-  sourceType: 'context' | 'actor';
-  sourceId: string;
-  targetService: TargetService;
-  /** '' when the service itself is the target. */
-  targetEndpoint: string;
-  type: (typeof CONNECTION_TYPES)[number];
-  config: Record<string, unknown>;
-  credentialsRef: string | null;
-  credentialsKid: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  status: ConnectionStatus;
-  lastCheckAt: string | null;
-  errorCount: number;
-  requestCount: number;
-  lastUsedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  disconnectedAt: string | null;
-}
+import type { Connection, ConnectionStatus, TargetService } from './schema';
 
 interface ConnectionRow {
   connection_id: string;

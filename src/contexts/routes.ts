@@ -9,9 +9,10 @@ import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { cachedRead, readHeaders } from './read-cache';
+import type { Context } from './schema';
 import { contextPage, contextView, createBody, idParam, listQuery, patchBody, searchPage, searchQuery, timelineQuery } from './schema';
 import { changeContext, createContext, decodeCursor, deleteContext, encodeCursor, etagOf, ftsQuery, versionFromIfMatch } from './service';
-import { type Context, listContexts, ownedContext, ownedContextWithMeta, searchContexts } from './store';
+import { listContexts, ownedContext, ownedContextWithMeta, searchContexts } from './store';
 
 const tags = ['Contexts'];
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'The version, for If-Match' } };

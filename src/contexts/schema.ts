@@ -103,3 +103,21 @@ export const searchPage = z
     nextOffset: z.number().nullable(),
   })
   .openapi('ContextSearchPage');
+
+export type ContextStatus = 'active' | 'inactive';
+
+export interface Context {
+  chittyId: string;
+  name: string;
+  owner: string;
+  data: unknown[];
+  systems: string[];
+  tools: string[];
+  status: ContextStatus | 'deleted';
+  dnaId: string | null;
+  timelineId: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}

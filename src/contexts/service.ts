@@ -7,10 +7,9 @@
 import type { EcosystemClient } from '../ecosystem/client';
 import { AppError } from '../http/errors';
 import { outboxInsert } from '../queue/outbox';
+import type { Context, ContextStatus } from './schema';
 import {
-  type Context,
   type ContextChanges,
-  type ContextStatus,
   insertContext,
   nameTaken,
   outboxIfChanged,

@@ -4,24 +4,7 @@
  * their outbox event in the same batch, inserted only if the change happened (`changes() = 1`).
  */
 import type { OutboxEvent } from '../queue/outbox';
-
-export type ContextStatus = 'active' | 'inactive';
-
-export interface Context {
-  chittyId: string;
-  name: string;
-  owner: string;
-  data: unknown[];
-  systems: string[];
-  tools: string[];
-  status: ContextStatus | 'deleted';
-  dnaId: string | null;
-  timelineId: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
+import type { Context, ContextStatus } from './schema';
 
 interface ContextRow {
   chitty_id: string;

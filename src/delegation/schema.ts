@@ -146,3 +146,20 @@ export interface DelegationClaims {
   /** Seconds since the epoch (JWT NumericDate). */
   expiresAt: number;
 }
+
+export interface DelegationRecord {
+  tokenId: string;
+  parentId: string | null;
+  rootId: string;
+  issuer: string;
+  subject: string;
+  audience: string;
+  scopes: string[];
+  /** Original delegator first. */
+  actorChain: string[];
+  keyId: string;
+  issuedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}

@@ -14,8 +14,9 @@ import { AppError } from '../http/errors';
 import { randomId } from '../lib/crypto';
 import { outboxInsert } from '../queue/outbox';
 import { keyringFromEnv } from './keys';
+import type { DelegationRecord } from './schema';
 import { DEFAULT_EXPIRES_IN } from './schema';
-import { type DelegationRecord, delegationById, insertDelegation, revokeLineage } from './store';
+import { delegationById, insertDelegation, revokeLineage } from './store';
 import { MAX_CHAIN, signToken } from './token';
 import { audienceCovers, checkDelegationToken, type DelegationClaims } from './verify';
 

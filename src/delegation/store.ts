@@ -6,26 +6,10 @@
  * descendants, so a revoke holds at the very next check whichever way a lineage is reached.
  */
 import type { ActorStatus } from '../actors/schema';
+import type { DelegationRecord } from './schema';
 
 /** How deep the lineage queries follow parents or children; matches MAX_CHAIN with room to spare. */
 const MAX_DEPTH = 32;
-
-export interface DelegationRecord {
-  tokenId: string;
-  parentId: string | null;
-  rootId: string;
-  issuer: string;
-  subject: string;
-  audience: string;
-  scopes: string[];
-  /** Original delegator first. */
-  actorChain: string[];
-  keyId: string;
-  issuedAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  revokedBy: string | null;
-}
 
 interface DelegationRow {
   token_id: string;
