@@ -7,6 +7,7 @@
 import type { Logger } from '../lib/log';
 import type { EcosystemClient } from './client';
 import { EcosystemError, EcosystemRejectedError } from './errors';
+import { type Identity, loadIdentity, saveIdentity } from './store';
 
 export const INIT_STEPS = ['mint', 'dna', 'keys', 'register', 'verify', 'certify', 'store', 'log'] as const;
 export type InitStep = (typeof INIT_STEPS)[number];
@@ -36,17 +37,6 @@ export interface InitDeps {
   now?: () => Date;
 }
 
-interface IdentityRow {
-  chitty_id: string | null;
-  did: string | null;
-  dna_id: string | null;
-  api_key_id: string | null;
-  registry_id: string | null;
-  verification_id: string | null;
-  certificate_id: string | null;
-  steps: string;
-}
-
 export function pendingState(): InitState {
   const steps = Object.fromEntries(INIT_STEPS.map((s) => [s, { status: 'pending' }])) as Record<InitStep, StepRecord>;
   return { state: 'pending', steps };
@@ -56,16 +46,6 @@ function describe(err: unknown): string {
   if (err instanceof EcosystemError) return `${err.service} ${err.reason}`;
   if (err instanceof EcosystemRejectedError) return `${err.service} refused (${err.status})`;
   return err instanceof Error ? err.message : 'unknown error';
-}
-
-interface Identity {
-  chittyId?: string | undefined;
-  did?: string | undefined;
-  dnaId?: string | undefined;
-  apiKeyId?: string | undefined;
-  registryId?: string | undefined;
-  verificationId?: string | undefined;
-  certificateId?: string | undefined;
 }
 
 /** What every step sees: the dependencies, the identity so far, the state, and a way to keep the identity. */
@@ -186,7 +166,7 @@ export async function initializeServiceContext(deps: InitDeps, state: InitState)
     identity,
     state,
     alreadyComplete: Object.values(required).every((v) => v !== undefined),
-    save: () => saveIdentity(deps.db, deps.serviceName, identity, state, now()),
+    save: () => saveIdentity(deps.db, deps.serviceName, identity, state.steps, now()),
   };
   const mark = (step: InitStep, status: StepRecord['status'], reason?: string) => {
     state.steps[step] = { status, at: now().toISOString(), ...(reason ? { reason } : {}) };
@@ -211,41 +191,4 @@ export async function initializeServiceContext(deps: InitDeps, state: InitState)
   state.state = !identity.chittyId ? 'failed' : statuses.every((s) => s === 'done') ? 'complete' : 'degraded';
   state.finishedAt = now().toISOString();
   return state;
-}
-
-async function loadIdentity(db: D1Database, serviceName: string): Promise<Identity> {
-  const row = await db.prepare('SELECT * FROM service_identity WHERE service_name = ?').bind(serviceName).first<IdentityRow>();
-  return {
-    chittyId: row?.chitty_id ?? undefined,
-    did: row?.did ?? undefined,
-    dnaId: row?.dna_id ?? undefined,
-    apiKeyId: row?.api_key_id ?? undefined,
-    registryId: row?.registry_id ?? undefined,
-    verificationId: row?.verification_id ?? undefined,
-    certificateId: row?.certificate_id ?? undefined,
-  };
-}
-
-function saveIdentity(db: D1Database, serviceName: string, identity: Identity, state: InitState, at: Date) {
-  return db
-    .prepare(
-      `INSERT INTO service_identity (service_name, chitty_id, did, dna_id, api_key_id, registry_id, verification_id,
-         certificate_id, steps, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-       ON CONFLICT (service_name) DO UPDATE SET chitty_id = ?2, did = ?3, dna_id = ?4, api_key_id = ?5,
-         registry_id = ?6, verification_id = ?7, certificate_id = ?8, steps = ?9, updated_at = ?10`,
-    )
-    .bind(
-      serviceName,
-      identity.chittyId ?? null,
-      identity.did ?? null,
-      identity.dnaId ?? null,
-      identity.apiKeyId ?? null,
-      identity.registryId ?? null,
-      identity.verificationId ?? null,
-      identity.certificateId ?? null,
-      JSON.stringify(state.steps),
-      at.toISOString(),
-    )
-    .run();
 }

@@ -13,10 +13,12 @@ import type { Env } from '../env';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
-import { describeGitHubError } from './api';
-import { redeliverFromGitHub } from './recovery';
-import { deliveryStats, deliveryStatus, failedDeliveries, installationById, listDeliveries, listInstallations } from './store';
-import type { GitHubDelivery } from './webhook';
+import { markReplayedByBody } from '../queue/store';
+import { describeGitHubError } from './client/api';
+import { deliveryStats, deliveryStatus, failedDeliveries, listDeliveries } from './store/deliveries';
+import { installationById, listInstallations } from './store/installations';
+import { redeliverFromGitHub } from './webhook/recovery';
+import type { GitHubDelivery } from './webhook/routes';
 
 const tags = ['GitHub App'];
 
@@ -77,12 +79,8 @@ async function requeue(env: Env, kept: { deliveryId: string; delivery: string }[
     await env.EVENT_Q.sendBatch(chunk.map((k) => ({ body: JSON.parse(k.delivery) as GitHubDelivery, contentType: 'json' as const })));
   }
   if (kept.length > 0) {
-    await env.DB.prepare(
-      `UPDATE dead_letters SET replayed_at = ?1 WHERE replayed_at IS NULL AND queue LIKE '%github-events-dlq'
-         AND json_extract(body, '$.deliveryId') IN (SELECT value FROM json_each(?2))`,
-    )
-      .bind(new Date().toISOString(), JSON.stringify(kept.map((k) => k.deliveryId)))
-      .run();
+    const ids = kept.map((k) => k.deliveryId);
+    await markReplayedByBody(env.DB, 'github-events-dlq', 'deliveryId', ids, new Date().toISOString()).run();
   }
   return kept.map((k) => k.deliveryId);
 }

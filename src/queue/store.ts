@@ -167,3 +167,16 @@ export async function deadLettersByIds(db: D1Database, ids: string[]): Promise<D
 export function markReplayed(db: D1Database, ids: string[], at: string): D1PreparedStatement {
   return db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id IN (SELECT value FROM json_each(?))').bind(at, JSON.stringify(ids));
 }
+
+/**
+ * Marks replayed the unreplayed dead letters of the queues whose name ends with `queueSuffix` and
+ * whose body's top-level `field` is one of `values` (e.g. GitHub deliveries by `deliveryId`).
+ */
+export function markReplayedByBody(db: D1Database, queueSuffix: string, field: string, values: string[], at: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE dead_letters SET replayed_at = ?1 WHERE replayed_at IS NULL AND queue LIKE ?3
+         AND json_extract(body, ?4) IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(at, JSON.stringify(values), `%${queueSuffix}`, `$.${field}`);
+}

@@ -6,7 +6,7 @@
  */
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitHubDelivery } from '../../src/github/webhook';
+import type { GitHubDelivery } from '../../src/github/webhook/routes';
 import worker from '../../src/index';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import { call, registeredActor } from '../helpers/actors';

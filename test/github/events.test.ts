@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { developmentClock, ecosystemFromEnv } from '../../src/ecosystem/from-env';
-import { STALE_PROCESSING_MS } from '../../src/github/store';
+import { STALE_PROCESSING_MS } from '../../src/github/store/deliveries';
 import installationCreated from '../fixtures/github/installation.created.json';
 import suspendFixture from '../fixtures/github/installation.suspend.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';

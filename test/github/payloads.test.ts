@@ -13,7 +13,7 @@ import descriptionText from '@octokit/openapi-webhooks/generated/api.github.com.
 import examplesText from '@octokit/webhooks-examples/api.github.com/index.json?raw';
 import { describe, expect, it } from 'vitest';
 import { classify, EVENT_ACTIONS, PLAIN_EVENTS } from '../../src/github/events/actions';
-import { SUPPORTED_EVENTS } from '../../src/github/webhook';
+import { SUPPORTED_EVENTS } from '../../src/github/webhook/routes';
 import installationCreated from '../fixtures/github/installation.created.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import reposRemoved from '../fixtures/github/installation_repositories.removed.json';

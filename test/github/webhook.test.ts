@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_PAYLOAD_DEPTH } from '../../src/github/webhook';
+import { MAX_PAYLOAD_DEPTH } from '../../src/github/webhook/routes';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import { counted } from '../helpers/github';
 import { direct } from '../helpers/worker';

@@ -1,6 +1,6 @@
 /** GitHub App test helpers: signed deliveries, queue runs, and the emulated GitHub's control routes. */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
-import type { GitHubDelivery } from '../../src/github/webhook';
+import type { GitHubDelivery } from '../../src/github/webhook/routes';
 import worker from '../../src/index';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import { serviceAuth } from './emulator';

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { GitHubDelivery } from '../../src/github/webhook';
+import type { GitHubDelivery } from '../../src/github/webhook/routes';
 import { deliveryRow, freshNumber, postedOn, pullRequest, runEvents, sign } from '../helpers/github';
 import { direct } from '../helpers/worker';
 

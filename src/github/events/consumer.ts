@@ -20,9 +20,9 @@ import { depthAtMost, textDepthAtMost, toSafeJson } from '../../lib/json-depth';
 import { child, consoleLogger, type Logger } from '../../lib/log';
 import { cappedDelaySeconds, retryDelaySeconds } from '../../queue/backoff';
 import { type DeadLetterSettle, deadLetterQueueOf, keepDeadLetter } from '../../queue/dead-letters';
-import { describeGitHubError, githubClient, rateLimitWait } from '../api';
-import { claimDelivery, STALE_PROCESSING_MS, settleDeadLettered, settleDelivery } from '../store';
-import { type GitHubDelivery, isGitHubDelivery, MAX_PAYLOAD_DEPTH } from '../webhook';
+import { describeGitHubError, githubClient, rateLimitWait } from '../client/api';
+import { claimDelivery, STALE_PROCESSING_MS, settleDeadLettered, settleDelivery } from '../store/deliveries';
+import { type GitHubDelivery, isGitHubDelivery, MAX_PAYLOAD_DEPTH } from '../webhook/routes';
 import { type EventContext, HANDLERS, UnprocessableDelivery } from './handlers';
 
 /** Longest delivery text kept for replay on a failed delivery (a queue message is at most 128 KB). */

@@ -16,12 +16,18 @@ import type { ChronicleEvent } from '../../ecosystem/chronicle';
 import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
-import { forgetInstallationToken, type GitHubClient } from '../api';
-import { registerInstallation } from '../installations';
-import { publishSummary } from '../pr-summary';
-import { installationById, installationRepositories, installedEventId, setInstallationRepositories, setInstallationState } from '../store';
+import { forgetInstallationToken, type GitHubClient } from '../client/api';
+import { registerInstallation } from '../setup/installations';
+import {
+  installationById,
+  installationRepositories,
+  installedEventId,
+  setInstallationRepositories,
+  setInstallationState,
+} from '../store/installations';
 import { classify } from './actions';
 import { installationPayload, issuesPayload, pullRequestPayload, pushPayload, repositoriesPayload } from './payloads';
+import { publishSummary } from './pr-summary';
 
 /**
  * One delivery, as every handler receives it (like Probot's event context): built once per

@@ -5,9 +5,9 @@
  * `installations` row upserted. What the caller does not know (a `suspend` delivery carries no
  * repositories) is left out and never overwrites what is stored.
  */
-import type { EcosystemClient } from '../ecosystem/client';
-import type { Env } from '../env';
-import { upsertInstallation } from './store';
+import type { EcosystemClient } from '../../ecosystem/client';
+import type { Env } from '../../env';
+import { upsertInstallation } from '../store/installations';
 
 export interface GitHubAccount {
   id: number;

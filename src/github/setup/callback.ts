@@ -7,28 +7,28 @@
  * looked up with the App JWT (an unknown or forged id is refused), and when GitHub also sends an
  * OAuth `code` (user authorization during installation is on), the `state` must match the cookie
  * and the code is exchanged for a user token that must see the installation. It then registers the
- * installation (installations.ts), fetches its repositories with an installation token (cached in
+ * installation (installations.ts; the OAuth check is in oauth.ts, the pages in views.ts), fetches its repositories with an installation token (cached in
  * TOKEN_KV), logs `github.app.installed` to Chronicle once, and renders a page — with the
  * installation's details only for a user GitHub confirmed. Without a code, an installation already
  * registered costs no outbound call. A replayed callback changes nothing: every step is idempotent.
  */
 
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { exchangeWebFlowCode } from '@octokit/oauth-methods';
 import { RequestError } from '@octokit/request-error';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
-import type { AppEnv } from '../app-env';
-import { EcosystemError } from '../ecosystem/errors';
-import { ecosystemFromEnv } from '../ecosystem/from-env';
-import type { Env } from '../env';
-import { consoleLogger } from '../lib/log';
-import { describeGitHubError, GitHubNotConfigured, githubClient, userRequest } from './api';
+import type { AppEnv } from '../../app-env';
+import { EcosystemError } from '../../ecosystem/errors';
+import { ecosystemFromEnv } from '../../ecosystem/from-env';
+import type { Env } from '../../env';
+import { consoleLogger } from '../../lib/log';
+import { describeGitHubError, GitHubNotConfigured, githubClient } from '../client/api';
+import { installedEventId, isRegistered } from '../store/installations';
 import { type GitHubInstallation, registerInstallation } from './installations';
-import { installedEventId } from './store';
+import { checkUser } from './oauth';
+import { failure, type Html, installationDetails, page, Refused } from './views';
 
 export const CALLBACK_PATH = '/integrations/github/callback';
 export const INSTALL_PATH = '/integrations/github/install';
@@ -36,94 +36,8 @@ const STATE_COOKIE = 'gh_install_state';
 const STATE_TTL_SECONDS = 10 * 60;
 const MAX_REPOSITORIES = 1000;
 
-type Status = 200 | 400 | 403 | 404 | 502 | 503;
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
-
-async function page(title: string, body: Html, status: Status): Promise<Response> {
-  const text = await html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ChittyConnect</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2328}
-h1{font-size:1.5rem}code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}.muted{color:#59636e}</style>
-</head><body><h1>${title}</h1>${body}</body></html>`;
-  return new Response(String(text), {
-    status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-      'cache-control': 'no-store',
-    },
-  });
-}
-
-const failure = (title: string, message: string, status: Status) => page(title, html`<p>${message}</p>`, status);
-
-class Refused extends Error {
-  constructor(
-    readonly title: string,
-    message: string,
-    readonly status: Status,
-  ) {
-    super(message);
-  }
-}
-
 function stateSecret(env: Env): string | null {
   return env.GITHUB_CLIENT_SECRET || null;
-}
-
-/** With an OAuth code: the state must match our cookie, and the user the code stands for must see the installation. */
-async function checkUser(
-  env: Env,
-  installationId: number,
-  code: string,
-  state: string | undefined,
-  cookieState: string | false | undefined,
-): Promise<string> {
-  if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) {
-    throw new Refused(
-      'Not configured',
-      'User authorization is on for the App, but GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are not set.',
-      503,
-    );
-  }
-  if (!state || !cookieState || state !== cookieState) {
-    throw new Refused(
-      'Installation not confirmed',
-      'This link did not come from an installation started here (the state does not match). Start again from the install link.',
-      400,
-    );
-  }
-  const gh = userRequest(env);
-  let token: string;
-  try {
-    ({
-      authentication: { token },
-    } = await exchangeWebFlowCode({
-      clientType: 'github-app',
-      clientId: env.GITHUB_CLIENT_ID,
-      clientSecret: env.GITHUB_CLIENT_SECRET,
-      code,
-      request: gh,
-    }));
-  } catch (err) {
-    if (err instanceof RequestError && err.status < 500) {
-      throw new Refused('Installation not confirmed', 'GitHub did not accept the authorization code; it may have been used already.', 400);
-    }
-    throw err;
-  }
-  const user = { headers: { authorization: `token ${token}` } };
-  const { data: who } = await gh('GET /user', user);
-  let found = false;
-  for (let page = 1; page <= 10 && !found; page++) {
-    const { data } = await gh('GET /user/installations', { ...user, per_page: 100, page });
-    found = data.installations.some((i) => i.id === installationId);
-    if (data.installations.length < 100) break;
-  }
-  if (!found) {
-    throw new Refused('Not your installation', `Installation ${installationId} is not one that @${who.login} can manage.`, 403);
-  }
-  return who.login;
 }
 
 async function lookUp(env: Env, installationId: number): Promise<GitHubInstallation & { suspended_at?: string | null }> {
@@ -183,15 +97,6 @@ function installPageUrl(appUrl: string, requestUrl: string, state: string): stri
   }
   target.searchParams.set('state', state);
   return target.toString();
-}
-
-/** True when the installation is registered and not uninstalled: a replayed callback has nothing to do. */
-async function isRegistered(db: D1Database, installationId: number): Promise<boolean> {
-  const row = await db
-    .prepare('SELECT 1 AS known FROM installations WHERE installation_id = ? AND uninstalled_at IS NULL')
-    .bind(installationId)
-    .first();
-  return row !== null;
 }
 
 export const setupRoutes = new Hono<AppEnv>()
@@ -263,7 +168,6 @@ async function setup(c: Context<AppEnv>): Promise<Response> {
     const listed = inst.suspended_at ? undefined : await repositoriesOf(c.env, installationId);
     const client = ecosystemFromEnv(c.env);
     const { chittyId } = await registerInstallation(c.env, client, inst, listed);
-    const repositories = listed ?? [];
     await client.chronicle.log({
       eventId: installedEventId(installationId),
       eventType: 'github.app.installed',
@@ -272,17 +176,7 @@ async function setup(c: Context<AppEnv>): Promise<Response> {
     });
     consoleLogger.log('info', 'github.installed', { installationId, account: inst.account.login, setupAction: q.setup_action ?? null });
     if (!login) return installedPage(null);
-    const repoList =
-      inst.repository_selection === 'all'
-        ? html`<p>It can see every repository of <strong>${inst.account.login}</strong>${repositories.length ? ` (${repositories.length} now)` : ''}.</p>`
-        : html`<p>It can see ${repositories.length} selected ${repositories.length === 1 ? 'repository' : 'repositories'}:</p>
-<ul>${repositories.slice(0, 20).map((r) => html`<li><code>${r.full_name}</code></li>`)}</ul>`;
-    return installedPage(
-      html`<p>ChittyConnect is connected to <strong>${inst.account.login}</strong> (confirmed by @${login}).</p>
-${repoList}
-${inst.suspended_at ? html`<p><strong>The installation is suspended</strong>; events are ignored until it is unsuspended on GitHub.</p>` : ''}
-<p class="muted">Installation ${installationId} · ChittyID <code>${chittyId}</code>.</p>`,
-    );
+    return installedPage(installationDetails(inst, listed ?? [], login, installationId, chittyId));
   } catch (err) {
     if (err instanceof Refused) return failure(err.title, err.message, err.status);
     consoleLogger.log('warn', 'github.setup_failed', { installationId, error: describeGitHubError(err) });

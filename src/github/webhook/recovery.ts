@@ -6,11 +6,12 @@
  * replay uses the same request for deliveries whose message we do not hold.
  * A guid is re-requested at most hourly and at most three times (github_redeliveries).
  */
-import { config } from '../config';
-import type { Env } from '../env';
-import { consoleLogger } from '../lib/log';
-import { describeGitHubError, type GitHubClient, githubClient } from './api';
-import { deliveryStatus } from './store';
+import { config } from '../../config';
+import type { Env } from '../../env';
+import { consoleLogger } from '../../lib/log';
+import { describeGitHubError, type GitHubClient, githubClient } from '../client/api';
+import { deliveryStatus } from '../store/deliveries';
+import { claimRedelivery } from '../store/redeliveries';
 
 export interface HookDelivery {
   id: number;
@@ -50,24 +51,8 @@ async function walkLog(gh: GitHubClient, since: number, stop?: (page: HookDelive
  * hourly and three times in all; an admin's explicit ask is always granted.
  */
 async function claimRequest(db: D1Database, d: HookDelivery, now: Date, explicit = false): Promise<boolean> {
-  const row = await db
-    .prepare(
-      `INSERT INTO github_redeliveries (guid, hook_delivery_id, event, requests, requested_at) VALUES (?1, ?2, ?3, 1, ?4)
-       ON CONFLICT (guid) DO UPDATE SET hook_delivery_id = ?2, requests = requests + 1, requested_at = ?4
-         WHERE ?7 OR (github_redeliveries.requested_at < ?5 AND github_redeliveries.requests < ?6)
-       RETURNING guid`,
-    )
-    .bind(
-      d.guid,
-      d.id,
-      d.event,
-      now.toISOString(),
-      new Date(now.getTime() - REREQUEST_AFTER_MS).toISOString(),
-      MAX_REQUESTS_PER_GUID,
-      explicit ? 1 : 0,
-    )
-    .first();
-  return row !== null;
+  const staleBefore = new Date(now.getTime() - REREQUEST_AFTER_MS).toISOString();
+  return claimRedelivery(db, d, now.toISOString(), staleBefore, MAX_REQUESTS_PER_GUID, explicit);
 }
 
 async function requestRedelivery(gh: GitHubClient, d: HookDelivery): Promise<void> {

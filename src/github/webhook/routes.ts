@@ -16,10 +16,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
-import type { AppEnv } from '../app-env';
-import { limitBody } from '../http/body-limit';
-import { AppError } from '../http/errors';
-import { textDepthAtMost } from '../lib/json-depth';
+import type { AppEnv } from '../../app-env';
+import { limitBody } from '../../http/body-limit';
+import { AppError } from '../../http/errors';
+import { textDepthAtMost } from '../../lib/json-depth';
 
 /** GitHub's own cap on a delivery. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 25 * 1024 * 1024;

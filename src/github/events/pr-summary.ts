@@ -5,7 +5,8 @@
  * comment is created, so concurrent deliveries for one PR never post two.
  */
 import { RequestError } from '@octokit/request-error';
-import type { GitHubClient } from './api';
+import type { GitHubClient } from '../client/api';
+import { claimCommentSlot, commentIdOf, recordCommentId, releaseCommentClaim } from '../store/pr-comments';
 
 export interface ChangedFile {
   filename: string;
@@ -144,37 +145,11 @@ type Slot = { commentId: number } | { create: true };
 
 /** The comment to edit, or the right to create one (claimed atomically). */
 async function slotFor(db: D1Database, pr: PullRequestRef, now: Date): Promise<Slot> {
-  const at = now.toISOString();
-  const claimed = await db
-    .prepare(
-      `INSERT INTO github_pr_comments (repository_id, number, comment_id, claimed_at) VALUES (?1, ?2, NULL, ?3)
-       ON CONFLICT (repository_id, number) DO UPDATE SET claimed_at = ?3
-         WHERE github_pr_comments.comment_id IS NULL AND github_pr_comments.claimed_at < ?4
-       RETURNING comment_id`,
-    )
-    .bind(pr.repositoryId, pr.number, at, new Date(now.getTime() - STALE_CLAIM_MS).toISOString())
-    .first<{ comment_id: number | null }>();
-  if (claimed) return { create: true };
-  const row = await db
-    .prepare('SELECT comment_id FROM github_pr_comments WHERE repository_id = ? AND number = ?')
-    .bind(pr.repositoryId, pr.number)
-    .first<{ comment_id: number | null }>();
-  if (row?.comment_id) return { commentId: row.comment_id };
+  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+  if (await claimCommentSlot(db, pr, now.toISOString(), staleBefore)) return { create: true };
+  const commentId = await commentIdOf(db, pr);
+  if (commentId) return { commentId };
   throw new SummaryBusy(`the summary comment of ${pr.owner}/${pr.repo}#${pr.number} is being created by another delivery`);
-}
-
-function releaseClaim(db: D1Database, pr: PullRequestRef) {
-  return db
-    .prepare('DELETE FROM github_pr_comments WHERE repository_id = ? AND number = ? AND comment_id IS NULL')
-    .bind(pr.repositoryId, pr.number)
-    .run();
-}
-
-function recordComment(db: D1Database, pr: PullRequestRef, commentId: number, at: string) {
-  return db
-    .prepare('UPDATE github_pr_comments SET comment_id = ?3, updated_at = ?4 WHERE repository_id = ?1 AND number = ?2')
-    .bind(pr.repositoryId, pr.number, commentId, at)
-    .run();
 }
 
 /** Posts or updates the summary comment and adds a check run; returns what was assessed. `now` is the caller's clock. */
@@ -226,9 +201,9 @@ async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef
       commentId = Number(created.data.id);
     } catch (err) {
       // Give the claim back, so the retry of this delivery can create the comment straight away.
-      if ('create' in slot) await releaseClaim(db, pr);
+      if ('create' in slot) await releaseCommentClaim(db, pr);
       throw err;
     }
   }
-  await recordComment(db, pr, Number(commentId), now.toISOString());
+  await recordCommentId(db, pr, Number(commentId), now.toISOString());
 }

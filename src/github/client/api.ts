@@ -21,11 +21,11 @@ import { throttling } from '@octokit/plugin-throttling';
 import { request } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import Bottleneck from 'bottleneck/light.js';
-import { config } from '../config';
-import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../crypto/keyring';
-import { outboundFetch } from '../ecosystem/from-env';
-import type { Env } from '../env';
-import { consoleLogger } from '../lib/log';
+import { config } from '../../config';
+import { credentialKeyringFromEnv, isSealed, seal, unseal } from '../../crypto/keyring';
+import { outboundFetch } from '../../ecosystem/from-env';
+import type { Env } from '../../env';
+import { consoleLogger } from '../../lib/log';
 
 export const GitHubOctokit = Octokit.plugin(retry, throttling, paginateRest);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
