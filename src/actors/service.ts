@@ -22,6 +22,36 @@ export interface Profile {
   avatarUrl?: string | null;
 }
 
+/** The actor's DNA id, or null when DNA is down (the outbox consumer initialises it once DNA is back). */
+async function initialDna(client: EcosystemClient, chittyId: string, actorType: Principal['actorType']): Promise<string | null> {
+  try {
+    return (await client.dna.initialize(chittyId, 'actor', { actorType })).dnaId;
+  } catch (err) {
+    consoleLogger.log('warn', 'actors.dna_deferred', { chittyId, error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+
+/** A newly registered actor: active, with the principal's type and capabilities and the profile given. */
+function newActor(chittyId: string, principal: Principal, profile: Profile, dnaId: string | null): Actor {
+  const now = new Date().toISOString();
+  return {
+    chittyId,
+    actorType: principal.actorType,
+    principalId: principal.principalId,
+    displayName: profile.displayName ?? null,
+    email: profile.email ?? null,
+    avatarUrl: profile.avatarUrl ?? null,
+    capabilities: principal.capabilities,
+    status: 'active',
+    dnaId,
+    sessionCount: 0,
+    lastSeenAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Registers the principal as an actor; returns the existing one (created: false) if already registered. */
 export async function registerActor(
   env: Env,
@@ -46,29 +76,8 @@ export async function registerActor(
     { principalId: principal.principalId, actorType: principal.actorType },
     `actor-register:${principal.principalId}`,
   );
-  let dnaId: string | null = null;
-  try {
-    dnaId = (await client.dna.initialize(chittyId, 'actor', { actorType: principal.actorType })).dnaId;
-  } catch (err) {
-    // DNA is tracked through the outbox as well: the consumer initialises it once DNA is back.
-    consoleLogger.log('warn', 'actors.dna_deferred', { chittyId, error: err instanceof Error ? err.message : String(err) });
-  }
-  const now = new Date().toISOString();
-  const actor: Actor = {
-    chittyId,
-    actorType: principal.actorType,
-    principalId: principal.principalId,
-    displayName: profile.displayName ?? null,
-    email: profile.email ?? null,
-    avatarUrl: profile.avatarUrl ?? null,
-    capabilities: principal.capabilities,
-    status: 'active',
-    dnaId,
-    sessionCount: 0,
-    lastSeenAt: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const dnaId = await initialDna(client, chittyId, principal.actorType);
+  const actor = newActor(chittyId, principal, profile, dnaId);
   const event = outboxInsert(db, {
     aggregate: 'actor',
     aggregateId: chittyId,

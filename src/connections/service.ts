@@ -120,26 +120,30 @@ async function checkSource(env: Env, owner: string, source: CreateBody['source']
   }
 }
 
-/** Creates a connection owned by the actor `owner`; 400/422/409/503 as documented in docs/connections.md. */
-export async function createConnection(env: Env, owner: string, body: CreateBody): Promise<Connection> {
-  const endpoint = await targetEndpoint(env, body);
-  const problems = credentialProblems(body.config?.auth, body.credentials);
-  if (problems.length) throw invalidFields(problems);
-  await checkSource(env, owner, body.source);
-  if (body.target.service === 'http') await refuseInternalResolution(env, endpoint);
+/** Seals the credentials (if any) into KV under the connection's ref; the ref and key id, or nulls. */
+async function storeCredentials(
+  env: Env,
+  connectionId: string,
+  credentials: CreateBody['credentials'],
+): Promise<{ ref: string | null; kid: string | null }> {
+  if (credentials === undefined) return { ref: null, kid: null };
+  const keyring = credentialKeyringFromEnv(env);
+  const sealed = await sealCredentials(keyring, connectionId, credentials);
+  const ref = credentialsRef(connectionId);
+  await putSealed(env, ref, sealed);
+  return { ref, kid: sealed.kid };
+}
 
-  const now = new Date().toISOString();
-  const connectionId = randomId('conn');
-  let ref: string | null = null;
-  let kid: string | null = null;
-  if (body.credentials !== undefined) {
-    const keyring = credentialKeyringFromEnv(env);
-    const sealed = await sealCredentials(keyring, connectionId, body.credentials);
-    ref = credentialsRef(connectionId);
-    kid = sealed.kid;
-    await putSealed(env, ref, sealed);
-  }
-  const connection: Connection = {
+/** The new connection's row, active and unused. */
+function newConnection(
+  connectionId: string,
+  owner: string,
+  body: CreateBody,
+  endpoint: string,
+  sealed: { ref: string | null; kid: string | null },
+  now: string,
+): Connection {
+  return {
     connectionId,
     owner,
     sourceType: body.source.type,
@@ -148,8 +152,8 @@ export async function createConnection(env: Env, owner: string, body: CreateBody
     targetEndpoint: endpoint,
     type: body.type,
     config: body.config ?? {},
-    credentialsRef: ref,
-    credentialsKid: kid,
+    credentialsRef: sealed.ref,
+    credentialsKid: sealed.kid,
     tags: [...new Set(body.tags ?? [])],
     metadata: body.metadata ?? {},
     status: 'active',
@@ -161,6 +165,20 @@ export async function createConnection(env: Env, owner: string, body: CreateBody
     updatedAt: now,
     disconnectedAt: null,
   };
+}
+
+/** Creates a connection owned by the actor `owner`; 400/422/409/503 as documented in docs/connections.md. */
+export async function createConnection(env: Env, owner: string, body: CreateBody): Promise<Connection> {
+  const endpoint = await targetEndpoint(env, body);
+  const problems = credentialProblems(body.config?.auth, body.credentials);
+  if (problems.length) throw invalidFields(problems);
+  await checkSource(env, owner, body.source);
+  if (body.target.service === 'http') await refuseInternalResolution(env, endpoint);
+
+  const now = new Date().toISOString();
+  const connectionId = randomId('conn');
+  const sealed = await storeCredentials(env, connectionId, body.credentials);
+  const connection = newConnection(connectionId, owner, body, endpoint, sealed, now);
   const { config: _config, ...described } = connectionView(connection);
   const event = outboxInsert(env.DB, {
     aggregate: 'connection',
@@ -171,7 +189,7 @@ export async function createConnection(env: Env, owner: string, body: CreateBody
   try {
     await env.DB.batch([insertConnection(env.DB, connection), event.statement]);
   } catch (err) {
-    if (ref) await destroyCredentials(env, ref);
+    if (sealed.ref) await destroyCredentials(env, sealed.ref);
     if (isDuplicateLive(err)) {
       throw new AppError(
         409,

@@ -84,6 +84,83 @@ async function parentOf(env: Env, caller: Caller, parentToken: string | undefine
   return parent;
 }
 
+/**
+ * The claims of a token derived from `parent`: the parent bounds its scopes, audience, expiry and
+ * chain depth. The deriver is the holder: the parent's subject when the token itself is the
+ * credential, else the calling actor.
+ */
+function derivedClaims(
+  parent: DelegationRecord,
+  input: IssueInput,
+  scopes: string[],
+  tokenId: string,
+  deriver: string,
+  nowSeconds: number,
+): { claims: DelegationClaims; rootId: string } {
+  const parentClaims = recordClaims(parent);
+  const audience = input.audience ?? parent.audience;
+  const lacking = missing(parent.scopes, scopes);
+  if (lacking.length) throw new AppError(403, 'scope_not_held', `The parent token does not carry: ${lacking.join(', ')}.`);
+  if (!audienceCovers(parent.audience, audience)) {
+    throw new AppError(
+      403,
+      'audience_not_allowed',
+      `The parent token is for "${parent.audience}"; derive for it or a sub-audience (e.g. "${parent.audience}/…").`,
+    );
+  }
+  const remaining = parentClaims.expiresAt - nowSeconds;
+  if (input.expiresIn !== undefined && input.expiresIn > remaining) {
+    throw new AppError(403, 'expiry_exceeds_parent', `The parent token expires in ${remaining} s; ask for expiresIn ≤ ${remaining}.`);
+  }
+  if (parent.actorChain.length >= MAX_CHAIN) {
+    throw new AppError(403, 'chain_too_deep', `A token may pass through at most ${MAX_CHAIN} delegators; derive from an earlier token.`);
+  }
+  const expiresIn = input.expiresIn ?? Math.min(DEFAULT_EXPIRES_IN, remaining);
+  const claims: DelegationClaims = {
+    tokenId,
+    issuer: deriver,
+    subject: input.subject,
+    audience,
+    scopes,
+    actorChain: [...parent.actorChain, deriver],
+    parentId: parent.tokenId,
+    issuedAt: nowSeconds,
+    expiresAt: nowSeconds + expiresIn,
+  };
+  return { claims, rootId: parent.rootId };
+}
+
+/** The claims of a new root token: the issuer delegates only capabilities it holds, to an audience it names. */
+function rootClaims(
+  held: string[],
+  issuer: string,
+  input: IssueInput,
+  scopes: string[],
+  tokenId: string,
+  nowSeconds: number,
+): { claims: DelegationClaims; rootId: string } {
+  if (input.audience === undefined) {
+    throw new AppError(400, 'validation_failed', 'json.audience: required when not deriving from a parent token', {
+      errors: [{ field: 'json.audience', message: 'required when not deriving from a parent token' }],
+    });
+  }
+  const lacking = missing(held, scopes);
+  if (lacking.length)
+    throw new AppError(403, 'scope_not_held', `You can only delegate capabilities you hold; you lack: ${lacking.join(', ')}.`);
+  const claims: DelegationClaims = {
+    tokenId,
+    issuer,
+    subject: input.subject,
+    audience: input.audience,
+    scopes,
+    actorChain: [issuer],
+    parentId: null,
+    issuedAt: nowSeconds,
+    expiresAt: nowSeconds + (input.expiresIn ?? DEFAULT_EXPIRES_IN),
+  };
+  return { claims, rootId: tokenId };
+}
+
 /** Issues a new token or derives one from a parent; returns the token and its claims. */
 export async function issueDelegation(
   env: Env,
@@ -100,66 +177,10 @@ export async function issueDelegation(
   const nowSeconds = Math.floor(now / 1000);
   const scopes = [...new Set(input.scopes)];
   const parent = await parentOf(env, caller, input.parentToken, now);
-  let claims: DelegationClaims;
-  let rootId: string;
   const tokenId = randomId('dlg');
-
-  if (parent) {
-    const parentClaims = recordClaims(parent);
-    const audience = input.audience ?? parent.audience;
-    const lacking = missing(parent.scopes, scopes);
-    if (lacking.length) throw new AppError(403, 'scope_not_held', `The parent token does not carry: ${lacking.join(', ')}.`);
-    if (!audienceCovers(parent.audience, audience)) {
-      throw new AppError(
-        403,
-        'audience_not_allowed',
-        `The parent token is for "${parent.audience}"; derive for it or a sub-audience (e.g. "${parent.audience}/…").`,
-      );
-    }
-    const remaining = parentClaims.expiresAt - nowSeconds;
-    if (input.expiresIn !== undefined && input.expiresIn > remaining) {
-      throw new AppError(403, 'expiry_exceeds_parent', `The parent token expires in ${remaining} s; ask for expiresIn ≤ ${remaining}.`);
-    }
-    if (parent.actorChain.length >= MAX_CHAIN) {
-      throw new AppError(403, 'chain_too_deep', `A token may pass through at most ${MAX_CHAIN} delegators; derive from an earlier token.`);
-    }
-    const expiresIn = input.expiresIn ?? Math.min(DEFAULT_EXPIRES_IN, remaining);
-    rootId = parent.rootId;
-    // Deriving with the token as the credential: the deriver is its holder, the parent's subject.
-    const deriver = principal.credential === 'delegation' ? parent.subject : actor.chittyId;
-    claims = {
-      tokenId,
-      issuer: deriver,
-      subject: input.subject,
-      audience,
-      scopes,
-      actorChain: [...parent.actorChain, deriver],
-      parentId: parent.tokenId,
-      issuedAt: nowSeconds,
-      expiresAt: nowSeconds + expiresIn,
-    };
-  } else {
-    if (input.audience === undefined) {
-      throw new AppError(400, 'validation_failed', 'json.audience: required when not deriving from a parent token', {
-        errors: [{ field: 'json.audience', message: 'required when not deriving from a parent token' }],
-      });
-    }
-    const lacking = missing(principal.capabilities, scopes);
-    if (lacking.length)
-      throw new AppError(403, 'scope_not_held', `You can only delegate capabilities you hold; you lack: ${lacking.join(', ')}.`);
-    rootId = tokenId;
-    claims = {
-      tokenId,
-      issuer: actor.chittyId,
-      subject: input.subject,
-      audience: input.audience,
-      scopes,
-      actorChain: [actor.chittyId],
-      parentId: null,
-      issuedAt: nowSeconds,
-      expiresAt: nowSeconds + (input.expiresIn ?? DEFAULT_EXPIRES_IN),
-    };
-  }
+  const { claims, rootId } = parent
+    ? derivedClaims(parent, input, scopes, tokenId, principal.credential === 'delegation' ? parent.subject : actor.chittyId, nowSeconds)
+    : rootClaims(principal.capabilities, actor.chittyId, input, scopes, tokenId, nowSeconds);
 
   const token = await signToken(keyring, claims);
   const record: DelegationRecord = {

@@ -48,6 +48,8 @@ const healthBody = z.object({ status: z.string() }).passthrough();
 
 export type EcosystemClient = ReturnType<typeof createEcosystemClient>;
 
+// Long on purpose: one closure owns the shared state (transport, discovery, the health cache), and
+// EcosystemClient is its inferred return type; the pieces it closes over are each a few lines.
 export function createEcosystemClient(options: EcosystemOptions) {
   const now = options.now ?? Date.now;
   const transportOptions: TransportOptions = {

@@ -15,8 +15,9 @@
  */
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
+import type { Env } from '../../env';
 import { limitBody } from '../../http/body-limit';
 import { AppError } from '../../http/errors';
 import { textDepthAtMost } from '../../lib/json-depth';
@@ -59,6 +60,23 @@ export function isGitHubDelivery(body: unknown): body is GitHubDelivery {
 }
 
 export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webhook', limitBody(WEBHOOK_BODY_LIMIT_BYTES), async (c) => {
+  const body = await signedBody(c);
+  const event = c.req.header('x-github-event') ?? '';
+  const deliveryId = c.req.header('x-github-delivery') ?? '';
+  if (!event || !DELIVERY_ID.test(deliveryId)) {
+    throw new AppError(400, 'missing_github_headers', 'X-GitHub-Event and X-GitHub-Delivery are required.');
+  }
+  const payload = payloadOf(body);
+  if (!SUPPORTED_EVENTS.has(event)) return c.json({ deliveryId, event, ignored: true }, 202);
+
+  const action = 'action' in payload ? String(payload.action) : null;
+  const delivery: GitHubDelivery = { deliveryId, event, action, receivedAt: new Date().toISOString() };
+  await enqueue(c.env, delivery, body, payload);
+  return c.json({ deliveryId, event, accepted: true }, 202);
+});
+
+/** The body, once its X-Hub-Signature-256 matches the webhook secret (current or previous); else 503/401/400. */
+async function signedBody(c: Context<AppEnv>): Promise<string> {
   const secret = c.env.GITHUB_WEBHOOK_SECRET;
   if (!secret) {
     throw new AppError(503, 'webhook_not_configured', 'GITHUB_WEBHOOK_SECRET is not set; set it to the App’s webhook secret.', {
@@ -85,11 +103,11 @@ export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webho
     );
   }
 
-  const event = c.req.header('x-github-event') ?? '';
-  const deliveryId = c.req.header('x-github-delivery') ?? '';
-  if (!event || !DELIVERY_ID.test(deliveryId)) {
-    throw new AppError(400, 'missing_github_headers', 'X-GitHub-Event and X-GitHub-Delivery are required.');
-  }
+  return body;
+}
+
+/** The payload as a JSON object (depth-bounded before parsing); else 400. */
+function payloadOf(body: string): object {
   if (!textDepthAtMost(body, MAX_PAYLOAD_DEPTH)) {
     throw new AppError(
       400,
@@ -106,17 +124,18 @@ export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webho
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new AppError(400, 'payload_not_object', 'The delivery body must be a JSON object, as every GitHub event payload is.');
   }
-  if (!SUPPORTED_EVENTS.has(event)) return c.json({ deliveryId, event, ignored: true }, 202);
+  return payload;
+}
 
-  const action = 'action' in payload ? String(payload.action) : null;
-  const delivery: GitHubDelivery = { deliveryId, event, action, receivedAt: new Date().toISOString() };
+/** Queues the delivery, its payload inline or, when large, parked in KV; 503 when either fails. */
+async function enqueue(env: Env, delivery: GitHubDelivery, body: string, payload: object): Promise<void> {
   try {
     if (body.length <= INLINE_LIMIT_BYTES) delivery.payload = payload;
     else {
-      delivery.payloadKey = `ghpayload:${deliveryId}`;
-      await c.env.CHITTYCONNECT_KV.put(delivery.payloadKey, body, { expirationTtl: PARKED_TTL_SECONDS });
+      delivery.payloadKey = `ghpayload:${delivery.deliveryId}`;
+      await env.CHITTYCONNECT_KV.put(delivery.payloadKey, body, { expirationTtl: PARKED_TTL_SECONDS });
     }
-    await c.env.EVENT_Q.send(delivery, { contentType: 'json' });
+    await env.EVENT_Q.send(delivery, { contentType: 'json' });
   } catch (cause) {
     // onError logs it once, with the cause, under the request id.
     throw new AppError(
@@ -126,8 +145,7 @@ export const webhookRoutes = new Hono<AppEnv>().post('/integrations/github/webho
       { retryAfterSeconds: 30, cause },
     );
   }
-  return c.json({ deliveryId, event, accepted: true }, 202);
-});
+}
 
 /** Describes the webhook in the OpenAPI document (the route itself is plain Hono: it reads raw bytes). */
 export function describeWebhook(app: OpenAPIHono<AppEnv>): void {
