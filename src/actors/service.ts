@@ -12,7 +12,7 @@ import type { EcosystemClient } from '../ecosystem/client';
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
 import { consoleLogger } from '../lib/log';
-import { outboxInsert } from '../queue/outbox';
+import { outboxInsert } from '../queue/store';
 import type { Actor } from './schema';
 import { type ActorChanges, actorById, actorByPrincipal, insertActor, setActorDna, updateActor } from './store';
 

@@ -16,7 +16,7 @@ import type { Env } from '../env';
 import { AppError, type FieldError } from '../http/errors';
 import { randomId } from '../lib/crypto';
 import { consoleLogger } from '../lib/log';
-import { outboxInsert } from '../queue/outbox';
+import { outboxInsert } from '../queue/store';
 import { credentialsRef, destroyCredentials, putSealed, sealCredentials } from './credentials';
 import { checkEndpointHost } from './resolve';
 import { credentialProblems, normalizeEndpoint } from './rules';

@@ -5,7 +5,7 @@
  * (`changes() = 1`), so a lost race writes neither. Lists are keyset-paginated on
  * (created_at, connection_id) through the (owner, created_at, connection_id) index.
  */
-import type { OutboxEvent } from '../queue/outbox';
+import type { OutboxEvent } from '../queue/messages';
 import type { Connection, ConnectionStatus, TargetService } from './schema';
 
 interface ConnectionRow {

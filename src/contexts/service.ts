@@ -6,7 +6,7 @@
  */
 import type { EcosystemClient } from '../ecosystem/client';
 import { AppError } from '../http/errors';
-import { outboxInsert } from '../queue/outbox';
+import { outboxInsert } from '../queue/store';
 import type { Context, ContextStatus } from './schema';
 import {
   type ContextChanges,

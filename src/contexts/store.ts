@@ -3,7 +3,7 @@
  * indistinguishable from one that does not exist. Writes that must be conditional (ETag) carry
  * their outbox event in the same batch, inserted only if the change happened (`changes() = 1`).
  */
-import type { OutboxEvent } from '../queue/outbox';
+import type { OutboxEvent } from '../queue/messages';
 import type { Context, ContextStatus } from './schema';
 
 interface ContextRow {

@@ -12,7 +12,7 @@ import type { Principal } from '../auth/principal';
 import type { Env } from '../env';
 import { AppError } from '../http/errors';
 import { randomId } from '../lib/crypto';
-import { outboxInsert } from '../queue/outbox';
+import { outboxInsert } from '../queue/store';
 import { keyringFromEnv } from './keys';
 import type { DelegationRecord } from './schema';
 import { DEFAULT_EXPIRES_IN } from './schema';

@@ -16,7 +16,7 @@ import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { sha256Hex } from '../lib/crypto';
-import { outboxInsert } from '../queue/outbox';
+import { outboxInsert } from '../queue/store';
 import type { ApiKeyRecord } from './schema';
 import { apiKeyById, apiKeysOf, insertApiKey, revokeApiKey } from './store';
 

@@ -1,5 +1,15 @@
-/** The shape of what travels on CONTEXT_OPS_QUEUE: one outbox event per message. */
-import type { Aggregate } from './outbox';
+/** The outbox's events: what a mutation records, and the shape that travels on CONTEXT_OPS_QUEUE (one event per message). */
+
+export type Aggregate = 'context' | 'actor' | 'connection' | 'delegation' | 'api_key' | 'installation';
+
+/** What a mutation records beside itself, in the same D1 batch (one transaction): see queue/store.ts `outboxInsert`. */
+export interface OutboxEvent {
+  aggregate: Aggregate;
+  aggregateId: string;
+  /** e.g. `actor.registered`, `delegation.revoked` */
+  eventType: string;
+  payload: Record<string, unknown>;
+}
 
 export interface OutboxMessage {
   eventId: string;

@@ -1,5 +1,5 @@
 /** SQL for the outbox, processed events and dead letters. */
-import type { OutboxMessage } from './messages';
+import type { OutboxEvent, OutboxMessage } from './messages';
 
 interface OutboxRow {
   event_id: string;
@@ -179,4 +179,18 @@ export function markReplayedByBody(db: D1Database, queueSuffix: string, field: s
          AND json_extract(body, ?4) IN (SELECT value FROM json_each(?2))`,
     )
     .bind(at, JSON.stringify(values), `%${queueSuffix}`, `$.${field}`);
+}
+
+/**
+ * The outbox: every mutation's event is written in the same D1 batch as the mutation (one
+ * transaction), so the event exists exactly when the change does; delivery to CONTEXT_OPS_QUEUE
+ * and on to DNA and Chronicle happens after the request. A prepared insert to put in the
+ * mutation's `db.batch([...])`, with the event id.
+ */
+export function outboxInsert(db: D1Database, event: OutboxEvent, now = new Date()): { statement: D1PreparedStatement; eventId: string } {
+  const eventId = crypto.randomUUID();
+  const statement = db
+    .prepare('INSERT INTO outbox (event_id, aggregate, aggregate_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .bind(eventId, event.aggregate, event.aggregateId, event.eventType, JSON.stringify(event.payload), now.toISOString());
+  return { statement, eventId };
 }
