@@ -9,6 +9,7 @@
  * proxy calls it; see docs/connections.md for what the platform's egress rules cover.
  */
 import { z } from '@hono/zod-openapi';
+import { config } from '../config';
 import { outboundFetch } from '../ecosystem/from-env';
 import type { FetchLike } from '../ecosystem/transport';
 import type { Env } from '../env';
@@ -16,7 +17,6 @@ import { classifyIp } from '../lib/ip';
 import { canonicalHost, hostProblem } from './host-policy';
 import { Deadline, readWithin, sendWithin } from './upstream';
 
-export const DEFAULT_DOH_URL = 'https://cloudflare-dns.com/dns-query';
 /** How long both lookups (A and AAAA, in parallel) may take together. */
 export const RESOLVE_TIMEOUT_MS = 3_000;
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -30,11 +30,10 @@ export interface ResolveSettings {
   dohUrl: string;
 }
 
-/** `off` disables, `on` enables; unset follows ENVIRONMENT (off only in development); anything else is on. */
+/** `off` disables, `on` enables; unset follows ENVIRONMENT (off only in development). Parsed in config.ts. */
 export function resolveSettings(env: Env): ResolveSettings {
-  const flag = env.CONNECTIONS_RESOLVE_HOSTS?.trim().toLowerCase();
-  const enabled = flag === undefined || flag === '' ? env.ENVIRONMENT !== 'development' : flag !== 'off';
-  return { enabled, dohUrl: env.CONNECTIONS_DOH_URL?.trim() || DEFAULT_DOH_URL };
+  const { connectionsResolveHosts: flag, connectionsDohUrl: dohUrl } = config(env);
+  return { enabled: flag === undefined ? env.ENVIRONMENT !== 'development' : flag === 'on', dohUrl };
 }
 
 export type Resolution =
