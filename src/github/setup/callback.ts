@@ -20,6 +20,7 @@ import { Hono } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env';
+import { config } from '../../config';
 import { EcosystemError } from '../../ecosystem/errors';
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
@@ -102,7 +103,8 @@ function installPageUrl(appUrl: string, requestUrl: string, state: string): stri
 export const setupRoutes = new Hono<AppEnv>()
   .get(INSTALL_PATH, async (c) => {
     const secret = stateSecret(c.env);
-    if (!c.env.GITHUB_APP_URL || !secret) {
+    const appUrl = config(c.env).githubAppUrl;
+    if (!appUrl || !secret) {
       return failure(
         'Not configured',
         'Set GITHUB_APP_URL (https://github.com/apps/<slug>) and GITHUB_CLIENT_SECRET to use this link.',
@@ -117,7 +119,7 @@ export const setupRoutes = new Hono<AppEnv>()
       sameSite: 'Lax',
       maxAge: STATE_TTL_SECONDS,
     });
-    return c.redirect(installPageUrl(c.env.GITHUB_APP_URL, c.req.url, state), 302);
+    return c.redirect(installPageUrl(appUrl, c.req.url, state), 302);
   })
   .get(CALLBACK_PATH, async (c) => {
     const res = await setup(c);
