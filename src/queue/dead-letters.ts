@@ -22,9 +22,6 @@ import { insertDeadLetter } from './store';
  */
 export const MAX_DEAD_LETTER_CHARS = 256 * 1024;
 
-/** Re-exported: the backoff of a letter that could not be stored lives with the other backoffs. */
-export { storeRetrySeconds };
-
 /**
  * A feature's own bookkeeping for a dead-lettered message, written in the letter's D1 batch: the
  * statement, or null when the body is not one of its messages. May throw (logged; the letter is kept).

@@ -7,7 +7,8 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
-import { MAX_DEAD_LETTER_CHARS, storeRetrySeconds } from '../../src/queue/dead-letters';
+import { storeRetrySeconds } from '../../src/queue/backoff';
+import { MAX_DEAD_LETTER_CHARS } from '../../src/queue/dead-letters';
 import type { OutboxMessage } from '../../src/queue/messages';
 import { call, registeredActor } from '../helpers/actors';
 import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
