@@ -1,0 +1,86 @@
+/**
+ * Helpers the rules share. Rules look at the new side of a file as the diff shows it; these give
+ * them lines, multi-line windows and a rough "is this code or a comment" without a parser.
+ */
+import type { Language, Match, Segment, SourceFile } from '../types';
+
+/** Every known new-side line (added and context) with its number, in order. */
+export function* linesOf(file: SourceFile): Generator<{ line: number; text: string; added: boolean; segment: Segment; index: number }> {
+  for (const segment of file.segments)
+    for (let index = 0; index < segment.lines.length; index++)
+      yield { line: segment.start + index, text: segment.lines[index] as string, added: segment.added[index] === true, segment, index };
+}
+
+/** Only the added lines. */
+export function* addedLines(file: SourceFile): Generator<{ line: number; text: string; segment: Segment; index: number }> {
+  for (const l of linesOf(file)) if (l.added) yield l;
+}
+
+/**
+ * Runs a global regex over each segment's text joined with newlines (so a match may span lines);
+ * yields each match with its first and last line. `re` must have the `g` flag.
+ */
+export function* matchSegments(file: SourceFile, re: RegExp): Generator<{ match: RegExpExecArray; line: number; endLine: number; column: number }> {
+  for (const segment of file.segments) {
+    const text = segment.lines.join('\n');
+    const starts: number[] = [];
+    let offset = 0;
+    for (const l of segment.lines) {
+      starts.push(offset);
+      offset += l.length + 1;
+    }
+    const lineAt = (pos: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((starts[mid] as number) <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[0].length === 0) re.lastIndex++;
+      const first = lineAt(m.index);
+      const last = lineAt(m.index + Math.max(0, m[0].length - 1));
+      yield { match: m, line: segment.start + first, endLine: segment.start + last, column: m.index - (starts[first] as number) + 1 };
+    }
+  }
+}
+
+/** Lines `before` above to `after` below `line`, as far as the diff shows them, joined with newlines. */
+export function around(file: SourceFile, line: number, before: number, after: number): string {
+  const out: string[] = [];
+  for (let l = line - before; l <= line + after; l++) {
+    const text = file.lines.get(l);
+    if (text !== undefined) out.push(text);
+  }
+  return out.join('\n');
+}
+
+const LINE_COMMENT: Partial<Record<Language, RegExp>> = {
+  javascript: /^\s*(\/\/|\/?\*)/,
+  typescript: /^\s*(\/\/|\/?\*)/,
+  go: /^\s*(\/\/|\/?\*)/,
+  java: /^\s*(\/\/|\/?\*)/,
+  python: /^\s*#/,
+  ruby: /^\s*#/,
+  yaml: /^\s*#/,
+  workflow: /^\s*#/,
+  shell: /^\s*#/,
+};
+
+/** The whole line is a comment (a rough, per-language test: `//`, `/*`, `*`, `#`). */
+export function isCommentLine(language: Language | null, text: string): boolean {
+  const re = language ? LINE_COMMENT[language] : undefined;
+  return re ? re.test(text) : false;
+}
+
+/** A Match for a regex match found by matchSegments. */
+export const at = (m: { line: number; endLine: number; column: number }, extra: Partial<Match> = {}): Match => ({
+  line: m.line,
+  endLine: m.endLine,
+  column: m.column,
+  ...extra,
+});
