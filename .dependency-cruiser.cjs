@@ -7,6 +7,8 @@
  *             a feature uses another only through its service, never its store.ts
  *   auth      src/auth/                         the middleware, one resolver per credential kind, the gate
  *   platform  queue ecosystem db http crypto    plumbing that names no feature (http: leaf helpers only)
+ *   analysis  src/analysis/                     the pure analysis engine and issue classifier: diff
+ *                                               or issue text in, findings out; no I/O, no bindings
  *   base      lib/ config.ts env.ts version.ts  pure helpers and the parsed vars
  *
  * An import never points up a layer, and folders never form a cycle. `emulator/` is a separate
@@ -92,6 +94,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'analysis-is-pure',
+      comment:
+        'src/analysis/ is a pure engine (also run by `npm run analyze` / `npm run triage` in Node): it imports ' +
+        'only itself, src/lib/ and npm packages — never a feature, auth, platform code or the bindings.',
+      severity: 'error',
+      from: { path: '^src/analysis/' },
+      to: { path: '^src/', pathNot: '^src/(analysis|lib)/' },
+    },
+    {
+      name: 'analysis-not-up',
+      comment: 'The engine sits below features: only features (github, mcp, console …) and entry use it.',
+      severity: 'error',
+      from: { path: `${auth}|${platform}|${base}` },
+      to: { path: '^src/analysis/' },
     },
     {
       name: 'emulator-not-to-src',

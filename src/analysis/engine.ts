@@ -28,7 +28,16 @@ export function sourceFileOf(file: FileDiff): SourceFile {
       lines.set(s.start + i, text);
       if (s.added[i]) added.add(s.start + i);
     });
-  return { path: file.path, language: languageOf(file.path), status: file.status, segments, lines, added, hunks: file.hunks, isTest: isTestPath(file.path) };
+  return {
+    path: file.path,
+    language: languageOf(file.path),
+    status: file.status,
+    segments,
+    lines,
+    added,
+    hunks: file.hunks,
+    isTest: isTestPath(file.path),
+  };
 }
 
 function rulesFor(file: SourceFile, rules: readonly Rule[]): Rule[] {
@@ -88,11 +97,20 @@ function enabled(f: Finding, options: AnalysisOptions): boolean {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return severityRank(b.severity) - severityRank(a.severity) || a.path.localeCompare(b.path) || a.line - b.line || a.ruleId.localeCompare(b.ruleId);
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.path.localeCompare(b.path) ||
+    a.line - b.line ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
 }
 
 /** Analyses parsed file diffs. */
-export function analyzeFiles(files: readonly FileDiff[], options: AnalysisOptions = {}, rules: readonly Rule[] = ALL_RULES): AnalysisResult {
+export function analyzeFiles(
+  files: readonly FileDiff[],
+  options: AnalysisOptions = {},
+  rules: readonly Rule[] = ALL_RULES,
+): AnalysisResult {
   const maxAdded = options.maxAddedLinesPerFile ?? DEFAULT_MAX_ADDED_LINES;
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
   const ignored = options.ignorePaths?.length ? picomatch([...options.ignorePaths], { dot: true }) : null;

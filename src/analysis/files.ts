@@ -60,7 +60,8 @@ const GENERATED_PATH =
 const BINARY =
   /\.(png|jpe?g|gif|bmp|ico|webp|avif|tiff?|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|ear|class|so|dylib|dll|exe|bin|o|a|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|ogg|wav|flac|sqlite|db|pyc|pyo)$/i;
 /** Markers tools put at the top of what they generate. */
-const GENERATED_MARKER = /@generated|Code generated .* DO NOT EDIT|DO NOT EDIT[.!]? *(this file|THIS FILE)?.*generated|auto-?generated (file|code|by)/i;
+const GENERATED_MARKER =
+  /@generated|Code generated .* DO NOT EDIT|DO NOT EDIT[.!]? *(this file|THIS FILE)?.*generated|auto-?generated (file|code|by)/i;
 
 /** Why a file is not analysed, or null when it is. */
 export function skipReason(file: FileDiff, maxAddedLines: number): SkippedFile['reason'] | null {

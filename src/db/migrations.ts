@@ -15,6 +15,8 @@ import m0010 from '../../migrations/0010_connection_credentials_kid.sql';
 import m0011 from '../../migrations/0011_github_app.sql';
 import m0012 from '../../migrations/0012_github_claimed_at.sql';
 import m0013 from '../../migrations/0013_dead_letter_note.sql';
+import m0014 from '../../migrations/0014_github_analysis.sql';
+import m0015 from '../../migrations/0015_github_triage.sql';
 
 export interface Migration {
   name: string;
@@ -35,4 +37,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0011_github_app.sql', sql: m0011 },
   { name: '0012_github_claimed_at.sql', sql: m0012 },
   { name: '0013_dead_letter_note.sql', sql: m0013 },
+  { name: '0014_github_analysis.sql', sql: m0014 },
+  { name: '0015_github_triage.sql', sql: m0015 },
 ];

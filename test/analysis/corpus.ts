@@ -79,7 +79,11 @@ export function score(cases: readonly CodeCase[], klass: FindingClass): Score {
   let fn = 0;
   const errors: string[] = [];
   for (const c of cases) {
-    const expected = new Set(expectedLines(c).filter((e) => e.class === klass).map((e) => e.line));
+    const expected = new Set(
+      expectedLines(c)
+        .filter((e) => e.class === klass)
+        .map((e) => e.line),
+    );
     const found = new Map<number, string>();
     for (const f of runCase(c).findings) if (f.class === klass && !found.has(f.line)) found.set(f.line, f.ruleId);
     for (const [line, rule] of found) {

@@ -20,7 +20,10 @@ export function* addedLines(file: SourceFile): Generator<{ line: number; text: s
  * Runs a global regex over each segment's text joined with newlines (so a match may span lines);
  * yields each match with its first and last line. `re` must have the `g` flag.
  */
-export function* matchSegments(file: SourceFile, re: RegExp): Generator<{ match: RegExpExecArray; line: number; endLine: number; column: number }> {
+export function* matchSegments(
+  file: SourceFile,
+  re: RegExp,
+): Generator<{ match: RegExpExecArray; line: number; endLine: number; column: number }> {
   for (const segment of file.segments) {
     const text = segment.lines.join('\n');
     const starts: number[] = [];
