@@ -39,7 +39,7 @@ export function isSuppressed(f: Pick<Finding, 'ruleId' | 'class' | 'line'>, line
   if (sameDirective && !sameDirective.nextLine && covers(sameDirective, f)) return true;
   const before = lines.get(f.line - 1);
   const beforeDirective = before === undefined ? null : parseDirective(before);
-  return beforeDirective !== null && beforeDirective.nextLine && covers(beforeDirective, f);
+  return beforeDirective?.nextLine === true && covers(beforeDirective, f);
 }
 
 const covers = (d: Directive, f: Pick<Finding, 'ruleId' | 'class'>) => d.rules.length === 0 || d.rules.some((r) => ruleMatches(r, f));
