@@ -87,3 +87,52 @@ export const at = (m: { line: number; endLine: number; column: number }, extra: 
   column: m.column,
   ...extra,
 });
+
+/**
+ * The arguments of a call: the text after the `(` at `open` up to its matching `)`, skipping brackets
+ * inside '…', "…" and `…` literals. An unclosed call (cut off by the diff) gives the text as far as
+ * `max` characters. Used by the language rules to read multi-line calls.
+ */
+export function callArgs(text: string, open: number, max = 3000): string {
+  const end = Math.min(text.length, open + max);
+  let depth = 0;
+  let quote = '';
+  for (let i = open; i < end; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote !== '`') i++;
+      else if (c === quote || (c === '\n' && quote !== '`')) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && --depth === 0) return text.slice(open + 1, i);
+  }
+  return text.slice(open + 1, end);
+}
+
+/** Splits argument text at its top-level commas (not inside brackets or string literals). */
+export function splitArgs(args: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let from = 0;
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i];
+    if (quote) {
+      if (c === '\\' && quote !== '`') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(args.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  const last = args.slice(from).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
+}
