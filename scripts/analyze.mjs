@@ -13,27 +13,29 @@ import { loadTs } from './load-ts.mjs';
 const USAGE =
   'usage: npm run analyze -- <file.diff | -> [--format json|sarif] [--ignore <glob>]… [--disable <rule>]… [--fail-on critical|high|medium|low]';
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   process.stderr.write(`analyze: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'json' },
-      ignore: { type: 'string', multiple: true, default: [] },
-      disable: { type: 'string', multiple: true, default: [] },
-      'fail-on': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (err) {
-  fail(err instanceof Error ? err.message : String(err));
+function args() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'json' },
+        ignore: { type: 'string', multiple: true, default: [] },
+        disable: { type: 'string', multiple: true, default: [] },
+        'fail-on': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
 }
-const { values, positionals } = parsed;
+const { values, positionals } = args();
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
@@ -45,7 +47,8 @@ if (values['fail-on'] !== undefined && !severities.includes(values['fail-on'])) 
 
 let text;
 try {
-  text = positionals[0] === '-' ? readFileSync(0, 'utf8') : readFileSync(positionals[0], 'utf8');
+  const source = String(positionals[0]);
+  text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
 } catch (err) {
   fail(`cannot read ${positionals[0]}: ${err instanceof Error ? err.message : String(err)}`);
 }
@@ -56,4 +59,8 @@ const output = values.format === 'sarif' ? engine.toSarif(result) : result;
 process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
 
 const failOn = values['fail-on'];
-if (failOn && result.findings.some((f) => engine.severityRank(f.severity) >= engine.severityRank(failOn))) process.exitCode = 1;
+if (
+  failOn &&
+  result.findings.some((/** @type {{ severity: string }} */ f) => engine.severityRank(f.severity) >= engine.severityRank(failOn))
+)
+  process.exitCode = 1;
