@@ -18,6 +18,7 @@ import { dnaApp } from './services/dna';
 import { dohApp } from './services/doh';
 import { echoApp } from './services/echo';
 import { githubApiApp } from './services/github';
+import { createIntelTables } from './services/github-intel-store';
 import { seedGitHub } from './services/github-store';
 import { forProxy, githubWebApp } from './services/github-web';
 import { idApp } from './services/id';
@@ -48,6 +49,7 @@ const SERVICES: ReadonlyMap<string, Routable> = new Map<string, Routable>([
 /** Seeds run once the schema exists (and again after a storage reset). */
 async function seed(env: EmulatorEnv): Promise<void> {
   await ensureDevActor(env);
+  await createIntelTables(env.EMU_DB);
   await seedGitHub(env.EMU_DB);
 }
 

@@ -3,7 +3,8 @@
  * create and delete App installations, seed a pull request's files, pretend GitHub delivered a
  * webhook (and what our server answered), list deliveries with their signed request (so a test can
  * send a pending redelivery itself), read what the App posted (comments, labels, check runs) and
- * make OAuth codes. Bodies use the emulator's own 400 `{error:"bad_request", detail}`.
+ * make OAuth codes; github-intel-control.ts seeds contents, labels, commits, languages, compares
+ * and issues. Bodies use the emulator's own 400 `{error:"bad_request", detail}`.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -12,6 +13,8 @@ import { nowIso } from '../store';
 import { appIdOf } from './github-auth';
 import { deliveriesByGuid, recordDelivery } from './github-deliveries';
 import { ghTime } from './github-http';
+import { githubIntelControl } from './github-intel-control';
+import { annotationsByRun } from './github-intel-store';
 import { createOAuthCode } from './github-oauth';
 import { setRateLimit } from './github-rate-limit';
 import { deleteInstallation, type Installation, listPosted, putInstallation, SEED_INSTALLATION, setPullFiles } from './github-store';
@@ -60,6 +63,8 @@ const OAuthCodeBody = z.object({ login: z.string().min(1), installationIds: z.ar
 const randomId = (min: number) => min + Math.floor(Math.random() * 90_000_000);
 
 export const githubControl = new Hono<AppEnv>();
+
+githubControl.route('/', githubIntelControl);
 
 githubControl.post('/installations', async (c) => {
   const body = await readBody(c, InstallationBody);
@@ -122,6 +127,7 @@ githubControl.get('/hook-deliveries', async (c) => {
 githubControl.get('/posted', async (c) => {
   const repo = c.req.query('repo');
   const posted = await listPosted(c.env.EMU_DB, repo || undefined);
+  const annotations = await annotationsByRun(c.env.EMU_DB, repo || undefined);
   return Response.json({
     comments: posted.comments.map((r) => ({
       id: r.id,
@@ -134,7 +140,7 @@ githubControl.get('/posted', async (c) => {
     })),
     labels: posted.labels.map((r) => ({ repo: r.full_name, issueNumber: r.issue_number, name: r.name })),
     checkRuns: posted.checkRuns.map((r) => {
-      const output = JSON.parse(r.output) as { title?: string; summary?: string };
+      const output = JSON.parse(r.output) as { title?: string; summary?: string; text?: string };
       return {
         id: r.id,
         repo: r.full_name,
@@ -144,6 +150,8 @@ githubControl.get('/posted', async (c) => {
         conclusion: r.conclusion,
         title: output.title ?? null,
         summary: output.summary ?? null,
+        text: output.text ?? null,
+        annotations: annotations.get(r.id) ?? [],
       };
     }),
   });

@@ -1,6 +1,7 @@
 /**
  * Routes of the emulated GitHub API that need an installation token: the installation's
- * repositories, a pull request's files, issue comments, labels and check runs. A repository
+ * repositories, a pull request's files and issue comments (labels: github-labels.ts, check runs:
+ * github-checks.ts, contents: github-contents.ts, history: github-history.ts). A repository
  * outside the installation is a 404 (as on GitHub); writing needs the matching permission
  * (`issues`/`pull_requests` or `checks` at `write`), else 403. Bodies are validated like GitHub:
  * 400 "Problems parsing JSON", 422 "Validation Failed" with `errors`.
@@ -9,29 +10,24 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireInstallation, requirePermission } from './github-auth';
 import { generatePullFiles, toPullFile } from './github-files';
-import { type GitHubEnv, jsonWithLink, notFoundError, pageParams, paginate, readGitHubBody, validationFailed } from './github-http';
+import { type GitHubEnv, jsonWithLink, notFoundError, pageParams, paginate, readGitHubBody } from './github-http';
 import {
   addLabels,
-  type CheckRunInput,
-  type CheckRunRow,
-  createCheckRun,
   createComment,
   findRepository,
-  getCheckRun,
   getPullFiles,
   type Installation,
   listComments,
   listRepositories,
   type Repository,
-  replaceCheckRun,
   updateComment,
 } from './github-store';
-import { checkRunJson, commentJson, labelJson, repositoryJson } from './github-views';
+import { commentJson, labelJson, repositoryJson } from './github-views';
 
 export const githubRepoRoutes = new Hono<GitHubEnv>();
 
 /** The installation and the repository of `:owner/:repo`, when the token's installation holds it. */
-async function repositoryOf(c: Context<GitHubEnv>): Promise<{ installation: Installation; repo: Repository }> {
+export async function repositoryOf(c: Context<GitHubEnv>): Promise<{ installation: Installation; repo: Repository }> {
   const installation = requireInstallation(c.get('principal'));
   const repo = await findRepository(c.env.EMU_DB, installation.id, `${c.req.param('owner')}/${c.req.param('repo')}`);
   if (!repo) throw notFoundError();
@@ -39,7 +35,7 @@ async function repositoryOf(c: Context<GitHubEnv>): Promise<{ installation: Inst
 }
 
 /** Comments and labels go through the issues API; either permission lets the App write them. */
-function requireIssueWrite(installation: Installation): void {
+export function requireIssueWrite(installation: Installation): void {
   if (installation.permissions.pull_requests === 'write') return;
   requirePermission(installation, 'issues', 'write');
 }
@@ -110,90 +106,4 @@ githubRepoRoutes.post('/repos/:owner/:repo/issues/:number{[0-9]+}/labels', async
   const names = (Array.isArray(body) ? body : body.labels).map((l) => (typeof l === 'string' ? l : l.name));
   const all = await addLabels(c.env.EMU_DB, repo.fullName, numberParam(c, 'number'), names);
   return c.json(all.map((name) => labelJson(repo.fullName, name)));
-});
-
-const CHECK_STATUSES = ['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending'] as const;
-const CHECK_CONCLUSIONS = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'] as const;
-const CheckOutput = z.object({ title: z.string().min(1), summary: z.string().min(1).max(65535), text: z.string().max(65535).optional() });
-const CheckRunFields = {
-  status: z.enum(CHECK_STATUSES).optional(),
-  conclusion: z.enum(CHECK_CONCLUSIONS).optional(),
-  output: CheckOutput.optional(),
-  details_url: z.string().url().optional(),
-  external_id: z.string().optional(),
-  started_at: z.string().datetime({ offset: true }).optional(),
-  completed_at: z.string().datetime({ offset: true }).optional(),
-};
-const CheckRunCreate = z.object({ name: z.string().min(1), head_sha: z.string().min(1), ...CheckRunFields });
-const CheckRunUpdate = z.object({ name: z.string().min(1).optional(), head_sha: z.string().min(1).optional(), ...CheckRunFields });
-
-/** GitHub's rules: a conclusion completes the run; a completed run needs a conclusion; only a completed run has completed_at. */
-function settleCheckRun(run: CheckRunInput): CheckRunInput {
-  const status = run.conclusion !== null ? 'completed' : run.status;
-  if (status !== 'completed') return { ...run, status, completedAt: null };
-  if (run.conclusion === null) throw validationFailed('CheckRun', 'conclusion', 'conclusion is required when status is completed');
-  return { ...run, status, completedAt: run.completedAt ?? new Date().toISOString() };
-}
-
-githubRepoRoutes.post('/repos/:owner/:repo/check-runs', async (c) => {
-  const { installation, repo } = await repositoryOf(c);
-  requirePermission(installation, 'checks', 'write');
-  const body = await readGitHubBody(c, CheckRunCreate, 'CheckRun');
-  const run = settleCheckRun({
-    name: body.name,
-    headSha: body.head_sha,
-    status: body.status ?? 'queued',
-    conclusion: body.conclusion ?? null,
-    output: body.output ?? {},
-    detailsUrl: body.details_url ?? null,
-    externalId: body.external_id ?? null,
-    startedAt: body.started_at ?? new Date().toISOString(),
-    completedAt: body.completed_at ?? null,
-  });
-  return c.json(checkRunJson(await createCheckRun(c.env.EMU_DB, repo.fullName, run)), 201);
-});
-
-function existingRun(row: CheckRunRow): CheckRunInput {
-  return {
-    name: row.name,
-    headSha: row.head_sha,
-    status: row.status,
-    conclusion: row.conclusion,
-    output: JSON.parse(row.output) as Record<string, unknown>,
-    detailsUrl: row.details_url,
-    externalId: row.external_id,
-    startedAt: row.started_at,
-    completedAt: row.completed_at,
-  };
-}
-
-githubRepoRoutes.get('/repos/:owner/:repo/check-runs/:id{[0-9]+}', async (c) => {
-  const { repo } = await repositoryOf(c);
-  const row = await getCheckRun(c.env.EMU_DB, repo.fullName, numberParam(c, 'id'));
-  if (!row) throw notFoundError();
-  return c.json(checkRunJson(row));
-});
-
-githubRepoRoutes.patch('/repos/:owner/:repo/check-runs/:id{[0-9]+}', async (c) => {
-  const { installation, repo } = await repositoryOf(c);
-  requirePermission(installation, 'checks', 'write');
-  const body = await readGitHubBody(c, CheckRunUpdate, 'CheckRun');
-  const id = numberParam(c, 'id');
-  const row = await getCheckRun(c.env.EMU_DB, repo.fullName, id);
-  if (!row) throw notFoundError();
-  const current = existingRun(row);
-  const run = settleCheckRun({
-    name: body.name ?? current.name,
-    headSha: body.head_sha ?? current.headSha,
-    status: body.status ?? current.status,
-    conclusion: body.conclusion ?? (body.status !== undefined && body.status !== 'completed' ? null : current.conclusion),
-    output: body.output ?? current.output,
-    detailsUrl: body.details_url ?? current.detailsUrl,
-    externalId: body.external_id ?? current.externalId,
-    startedAt: body.started_at ?? current.startedAt,
-    completedAt: body.completed_at ?? current.completedAt,
-  });
-  const updated = await replaceCheckRun(c.env.EMU_DB, id, run);
-  if (!updated) throw notFoundError();
-  return c.json(checkRunJson(updated));
 });

@@ -410,6 +410,15 @@ export async function replaceCheckRun(db: D1Database, id: number, run: CheckRunI
     .first<CheckRunRow>();
 }
 
+/** The runs of one commit (by head sha), newest first. */
+export async function listCheckRunsForRef(db: D1Database, fullName: string, headSha: string): Promise<CheckRunRow[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM gh_check_runs WHERE repo = ? AND head_sha = ? ORDER BY id DESC LIMIT 1000')
+    .bind(repoKey(fullName), headSha)
+    .all<CheckRunRow>();
+  return results;
+}
+
 /** Everything the App posted (to one repository when `fullName` is given), oldest first. */
 export async function listPosted(
   db: D1Database,

@@ -110,7 +110,7 @@ export function labelJson(fullName: string, name: string): Record<string, unknow
   };
 }
 
-export function checkRunJson(row: CheckRunRow): Record<string, unknown> {
+export function checkRunJson(row: CheckRunRow, annotationsCount = 0): Record<string, unknown> {
   const output = JSON.parse(row.output) as Record<string, unknown>;
   return {
     id: row.id,
@@ -129,7 +129,7 @@ export function checkRunJson(row: CheckRunRow): Record<string, unknown> {
       title: output.title ?? null,
       summary: output.summary ?? null,
       text: output.text ?? null,
-      annotations_count: 0,
+      annotations_count: annotationsCount,
       annotations_url: `${API_ORIGIN}/repos/${row.full_name}/check-runs/${row.id}/annotations`,
     },
     app: { slug: APP_SLUG, name: APP_NAME },

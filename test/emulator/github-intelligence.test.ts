@@ -1,0 +1,329 @@
+/**
+ * The emulated GitHub's routes for repository intelligence, over the ECOSYSTEM binding: contents
+ * (files, directories, refs, the 1 MB limit), check-run annotations (50 per request, appended by
+ * PATCH), the check runs of a commit, labels (GitHub's defaults, validation, auto-creation on an
+ * issue, removal), compare, commits, languages, contributors and an issue. Storage is shared
+ * within this file, so every test uses its own repository (an installation of its own) or issue
+ * numbers.
+ */
+
+import { env } from 'cloudflare:test';
+import { importPKCS8, SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearFaults, clearRequests, requestsTo } from '../helpers/emulator';
+
+afterEach(clearFaults);
+
+const API = 'https://api.github.com';
+const CONTROL = 'http://control.emulator';
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is not bound in vitest.config.ts`);
+  return value;
+}
+
+async function appJwt(): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const key = await importPKCS8(required(env.GITHUB_APP_PRIVATE_KEY, 'GITHUB_APP_PRIVATE_KEY'), 'RS256');
+  return new SignJWT({ iss: required(env.GITHUB_APP_ID, 'GITHUB_APP_ID') })
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuedAt(now - 30)
+    .setExpirationTime(now + 540)
+    .sign(key);
+}
+
+async function api(path: string, init: { auth?: string; method?: string; body?: unknown } = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/vnd.github+json' };
+  if (init.auth) headers.authorization = init.auth;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  return env.ECOSYSTEM.fetch(`${API}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+async function control(method: string, path: string, body?: unknown): Promise<Response> {
+  return env.ECOSYSTEM.fetch(`${CONTROL}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+/** An installation of its own with one fresh repository, and an installation token for it. */
+async function ownRepo(permissions?: Record<string, string>): Promise<{ repo: string; auth: string }> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const repo = `org-${suffix}/repo-${suffix}`;
+  const created = await control('POST', '/github/installations', {
+    account: { login: `org-${suffix}` },
+    repositories: [{ full_name: repo }],
+    ...(permissions ? { permissions } : {}),
+  });
+  expect(created.status).toBe(201);
+  const { id } = await json<{ id: number }>(created);
+  const res = await api(`/app/installations/${id}/access_tokens`, { method: 'POST', auth: `Bearer ${await appJwt()}` });
+  expect(res.status).toBe(201);
+  return { repo, auth: `token ${(await json<{ token: string }>(res)).token}` };
+}
+
+function decodeBase64(text: string): string {
+  const binary = atob(text.replace(/\n/g, ''));
+  return new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+}
+
+describe('contents', () => {
+  it('answers a file like GitHub: base64 in 60-character lines, the git blob sha, links', async () => {
+    const { repo, auth } = await ownRepo();
+    const config = `review:\n  severity: high\n# ${'x'.repeat(120)}\n`;
+    expect(
+      (await control('PUT', `/github/repos/${repo}/contents`, { files: { '.github/chittyconnect.yml': config, 'README.md': 'hello\n' } }))
+        .status,
+    ).toBe(204);
+
+    const res = await api(`/repos/${repo}/contents/.github/chittyconnect.yml`, { auth });
+    expect(res.status).toBe(200);
+    const file = await json<{
+      type: string;
+      encoding: string;
+      size: number;
+      name: string;
+      path: string;
+      content: string;
+      sha: string;
+      download_url: string;
+      html_url: string;
+      url: string;
+    }>(res);
+    expect(file).toMatchObject({
+      type: 'file',
+      encoding: 'base64',
+      size: config.length,
+      name: 'chittyconnect.yml',
+      path: '.github/chittyconnect.yml',
+    });
+    expect(decodeBase64(file.content)).toBe(config);
+    const lines = file.content.split('\n');
+    expect(lines.at(-1)).toBe('');
+    for (const line of lines.slice(0, -2)) expect(line).toHaveLength(60);
+    // `git hash-object` of "hello\n" is ce013625030ba8dba906f756967f9e9ca394464a.
+    const readme = await json<{ sha: string }>(await api(`/repos/${repo}/contents/README.md`, { auth }));
+    expect(readme.sha).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    expect(file.download_url).toBe(`https://raw.githubusercontent.com/${repo}/main/.github/chittyconnect.yml`);
+    expect(file.html_url).toBe(`https://github.com/${repo}/blob/main/.github/chittyconnect.yml`);
+    expect(file.url).toBe(`https://api.github.com/repos/${repo}/contents/.github/chittyconnect.yml?ref=main`);
+  });
+
+  it('lists directories (the root with and without a slash); an absent path is 404', async () => {
+    const { repo, auth } = await ownRepo();
+    await control('PUT', `/github/repos/${repo}/contents`, {
+      files: {
+        'src/index.ts': 'export {};\n',
+        'src/lib/util.ts': 'export const x = 1;\n',
+        'package.json': '{}\n',
+        CODEOWNERS: '* @octo\n',
+      },
+    });
+    for (const path of [`/repos/${repo}/contents`, `/repos/${repo}/contents/`]) {
+      const root = await json<{ type: string; name: string; path: string; size: number; sha: string }[]>(await api(path, { auth }));
+      expect(root.map((e) => [e.type, e.name])).toEqual([
+        ['file', 'CODEOWNERS'],
+        ['file', 'package.json'],
+        ['dir', 'src'],
+      ]);
+      expect(root.find((e) => e.name === 'src')).toMatchObject({ size: 0, path: 'src', sha: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    }
+    const src = await json<{ type: string; path: string; size: number }[]>(await api(`/repos/${repo}/contents/src`, { auth }));
+    expect(src).toEqual([
+      expect.objectContaining({ type: 'file', path: 'src/index.ts', size: 11 }),
+      expect.objectContaining({ type: 'dir', path: 'src/lib' }),
+    ]);
+    const missing = await api(`/repos/${repo}/contents/.github/chittyconnect.yml`, { auth });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ message: 'Not Found', status: '404' });
+  });
+
+  it('an empty repository is "This repository is empty."', async () => {
+    const { repo, auth } = await ownRepo();
+    const res = await api(`/repos/${repo}/contents/`, { auth });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ message: 'This repository is empty.' });
+  });
+
+  it('a ref-specific seed wins when ?ref= matches; other refs see the default files', async () => {
+    const { repo, auth } = await ownRepo();
+    await control('PUT', `/github/repos/${repo}/contents`, { files: { 'a.txt': 'default\n' } });
+    await control('PUT', `/github/repos/${repo}/contents`, { ref: 'abc123', files: { 'a.txt': 'at abc123\n', 'b.txt': 'only here\n' } });
+    const read = async (query: string, path = 'a.txt') => {
+      const res = await api(`/repos/${repo}/contents/${path}${query}`, { auth });
+      return res.status === 200 ? decodeBase64((await json<{ content: string }>(res)).content) : res.status;
+    };
+    expect(await read('')).toBe('default\n');
+    expect(await read('?ref=abc123')).toBe('at abc123\n');
+    expect(await read('?ref=abc123', 'b.txt')).toBe('only here\n');
+    expect(await read('?ref=other')).toBe('default\n');
+    expect(await read('', 'b.txt')).toBe(404);
+  });
+
+  it('a file over 1 MB comes without content, encoding "none"', async () => {
+    const { repo, auth } = await ownRepo();
+    const big = 'a'.repeat(1024 * 1024 + 1);
+    await control('PUT', `/github/repos/${repo}/contents`, { files: { 'dist/bundle.js': big } });
+    const file = await json(await api(`/repos/${repo}/contents/dist/bundle.js`, { auth }));
+    expect(file).toMatchObject({ type: 'file', encoding: 'none', content: '', size: big.length });
+  });
+
+  it('needs the contents permission (403) and a repository of the installation (404)', async () => {
+    const { repo, auth } = await ownRepo({ metadata: 'read', issues: 'write', checks: 'write' });
+    await control('PUT', `/github/repos/${repo}/contents`, { files: { 'a.txt': 'x' } });
+    const forbidden = await api(`/repos/${repo}/contents/a.txt`, { auth });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toMatchObject({ message: 'Resource not accessible by integration' });
+    const other = await ownRepo();
+    expect((await api(`/repos/${repo}/contents/a.txt`, { auth: other.auth })).status).toBe(404);
+    expect((await api(`/repos/${repo}/contents/a.txt`)).status).toBe(401);
+  });
+});
+
+type Annotation = { path: string; start_line: number; end_line: number; annotation_level: string; message: string };
+const annotation = (i: number, extra: Record<string, unknown> = {}) => ({
+  path: 'src/app.ts',
+  start_line: i + 1,
+  end_line: i + 1,
+  annotation_level: 'warning',
+  message: `finding ${i}`,
+  ...extra,
+});
+
+describe('check-run annotations', () => {
+  it('takes at most 50 per request; PATCH appends; the list is paginated; annotations_count counts them all', async () => {
+    const { repo, auth } = await ownRepo();
+    const headSha = 'a'.repeat(40);
+    const output = (annotations: unknown[]) => ({ title: 'ChittyConnect', summary: 'findings', annotations });
+    const tooMany = await api(`/repos/${repo}/check-runs`, {
+      method: 'POST',
+      auth,
+      body: { name: 'ChittyConnect', head_sha: headSha, output: output(Array.from({ length: 51 }, (_, i) => annotation(i))) },
+    });
+    expect(tooMany.status).toBe(422);
+    expect(await tooMany.json()).toMatchObject({
+      message: expect.stringContaining('No more than 50 items are allowed; 51 were supplied.'),
+    });
+    // Nothing was created by the refused request.
+    expect(await json(await api(`/repos/${repo}/commits/${headSha}/check-runs`, { auth }))).toMatchObject({
+      total_count: 0,
+      check_runs: [],
+    });
+
+    const created = await api(`/repos/${repo}/check-runs`, {
+      method: 'POST',
+      auth,
+      body: {
+        name: 'ChittyConnect',
+        head_sha: headSha,
+        status: 'in_progress',
+        output: output(Array.from({ length: 50 }, (_, i) => annotation(i))),
+      },
+    });
+    expect(created.status).toBe(201);
+    const run = await json<{ id: number; output: { annotations_count: number } }>(created);
+    expect(run.output.annotations_count).toBe(50);
+
+    const patched = await api(`/repos/${repo}/check-runs/${run.id}`, {
+      method: 'PATCH',
+      auth,
+      body: {
+        conclusion: 'failure',
+        output: output([annotation(50, { annotation_level: 'failure', title: 'Secret', raw_details: 'AKIA…' })]),
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ status: 'completed', conclusion: 'failure', output: { annotations_count: 51 } });
+    // A PATCH without output keeps the annotations.
+    await api(`/repos/${repo}/check-runs/${run.id}`, { method: 'PATCH', auth, body: { details_url: 'https://example.com/x' } });
+
+    const page1 = await api(`/repos/${repo}/check-runs/${run.id}/annotations?per_page=50`, { auth });
+    expect(page1.headers.get('link')).toContain('rel="next"');
+    const first = await json<Annotation[]>(page1);
+    expect(first).toHaveLength(50);
+    expect(first[0]).toMatchObject({
+      path: 'src/app.ts',
+      start_line: 1,
+      message: 'finding 0',
+      blob_href: `https://github.com/${repo}/blob/${headSha}/src/app.ts`,
+    });
+    const second = await json<Annotation[]>(await api(`/repos/${repo}/check-runs/${run.id}/annotations?per_page=50&page=2`, { auth }));
+    expect(second).toEqual([
+      expect.objectContaining({ start_line: 51, annotation_level: 'failure', title: 'Secret', raw_details: 'AKIA…' }),
+    ]);
+
+    const posted = await json<{ checkRuns: { id: number; annotations: Annotation[] }[] }>(
+      await control('GET', `/github/posted?repo=${repo}`),
+    );
+    expect(posted.checkRuns.find((r) => r.id === run.id)?.annotations).toHaveLength(51);
+  });
+
+  it('validates each annotation like GitHub: level, columns only on one line, title and message sizes', async () => {
+    const { repo, auth } = await ownRepo();
+    const post = (a: Record<string, unknown>, output: Record<string, unknown> = { title: 't', summary: 's' }) =>
+      api(`/repos/${repo}/check-runs`, {
+        method: 'POST',
+        auth,
+        body: { name: 'x', head_sha: 'b'.repeat(40), output: { ...output, annotations: [a] } },
+      });
+    expect((await post(annotation(0, { start_column: 3, end_column: 9 }))).status).toBe(201);
+    for (const bad of [
+      annotation(0, { annotation_level: 'error' }),
+      annotation(0, { end_line: 5, start_column: 1, end_column: 2 }),
+      annotation(0, { title: 't'.repeat(256) }),
+      annotation(0, { message: 'm'.repeat(65536) }),
+      annotation(0, { path: undefined }),
+    ]) {
+      const res = await post(bad);
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ message: 'Validation Failed' });
+    }
+    expect((await post(annotation(0), { summary: 'no title' })).status).toBe(422);
+    expect((await post(annotation(0), { title: 't', summary: 's'.repeat(65536) })).status).toBe(422);
+  });
+
+  it('lists the check runs of a commit, the latest per name unless filter=all, by check_name', async () => {
+    const { repo, auth } = await ownRepo();
+    const sha = 'c'.repeat(40);
+    const ids: number[] = [];
+    for (const name of ['ChittyConnect', 'ChittyConnect', 'lint']) {
+      const res = await api(`/repos/${repo}/check-runs`, { method: 'POST', auth, body: { name, head_sha: sha } });
+      ids.push((await json<{ id: number }>(res)).id);
+    }
+    await api(`/repos/${repo}/check-runs`, { method: 'POST', auth, body: { name: 'ChittyConnect', head_sha: 'd'.repeat(40) } });
+    const latest = await json<{ total_count: number; check_runs: { id: number; name: string }[] }>(
+      await api(`/repos/${repo}/commits/${sha}/check-runs`, { auth }),
+    );
+    expect(latest.total_count).toBe(2);
+    expect(latest.check_runs.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    const all = await json<{ total_count: number }>(await api(`/repos/${repo}/commits/${sha}/check-runs?filter=all`, { auth }));
+    expect(all.total_count).toBe(3);
+    const named = await json<{ check_runs: { id: number }[] }>(
+      await api(`/repos/${repo}/commits/${sha}/check-runs?check_name=ChittyConnect&filter=all`, { auth }),
+    );
+    expect(named.check_runs.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+  });
+});
+
+describe('request log', () => {
+  it('records the intelligence calls, so tests can count GitHub calls per event', async () => {
+    const { repo, auth } = await ownRepo();
+    await clearRequests();
+    await api(`/repos/${repo}/contents/.github/chittyconnect.yml`, { auth });
+    await api(`/repos/${repo}/labels`, { auth });
+    const logged = await requestsTo({ host: 'api.github.com' });
+    expect(logged.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      `GET /repos/${repo}/contents/.github/chittyconnect.yml 404`,
+      `GET /repos/${repo}/labels 200`,
+    ]);
+  });
+});
