@@ -1,0 +1,231 @@
+/**
+ * The evidence the classifier weighs: phrases that, in real issue trackers, mark a bug report, a
+ * feature request, a question, a documentation fix, a security report or a performance problem.
+ * A title phrase counts fully; a `both` phrase found only in the body counts BODY_FACTOR of it.
+ * Each signal counts once per issue, however often it occurs. Patterns run on lower-cased text
+ * with straight apostrophes.
+ */
+import type { IssueType } from './types';
+
+export interface Signal {
+  type: IssueType;
+  weight: number;
+  where: 'title' | 'body' | 'both';
+  re: RegExp;
+  /** What the reason says, e.g. 'asks "how do I…"'; the matched text is quoted after it. */
+  why: string;
+}
+
+export const BODY_FACTOR = 0.5;
+
+const s = (type: IssueType, weight: number, where: Signal['where'], why: string, re: RegExp): Signal => ({ type, weight, where, why, re });
+
+/** `[Bug]`, `bug:`, `Feature request -`, `(question)`, `docs(readme):` … at the start of a title. */
+export const TITLE_TAGS: readonly { type: IssueType; re: RegExp }[] = [
+  { type: 'bug', re: /^\W{0,3}(bug( report)?|defect|regression|crash|fix(es)?|broken|error|problem|issue)\s*(\([^)]*\))?\s*[\]):|-]/ },
+  {
+    type: 'feature',
+    re: /^\W{0,3}(feature( request)?|feat|enhancement|enhance|request|proposal|rfc|suggestion|idea|fr|improvement|new feature|wish)\s*(\([^)]*\))?\s*[\]):|-]/,
+  },
+  { type: 'question', re: /^\W{0,3}(question|q|help( needed| wanted)?|support|how ?to|discussion|faq|usage)\s*(\([^)]*\))?\s*[\]):|-]/ },
+  { type: 'docs', re: /^\W{0,3}(docs?|documentation|readme|typo|website)\s*(\([^)]*\))?\s*[\]):|-]/ },
+  { type: 'security', re: /^\W{0,3}(security|vulnerability|cve-\d{4}-\d+|sec)\s*(\([^)]*\))?\s*[\]):|-]/ },
+  { type: 'performance', re: /^\W{0,3}(perf|performance|speed|slow)\s*(\([^)]*\))?\s*[\]):|-]/ },
+];
+
+const NOT_WORKING =
+  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
+
+export const SIGNALS: readonly Signal[] = [
+  // ── bug ───────────────────────────────────────────────────────────────────────────────────
+  s('bug', 3, 'both', 'says it is broken', NOT_WORKING),
+  s(
+    'bug',
+    3,
+    'both',
+    'names an exception',
+    /\b[a-z]*(error|exception)\b\s*:|\b(typeerror|referenceerror|syntaxerror|valueerror|keyerror|attributeerror|nullpointerexception|npe|segmentation fault|stack overflow|unhandled (promise )?rejection|uncaught)\b/,
+  ),
+  s(
+    'bug',
+    2.5,
+    'both',
+    'reports an error',
+    /\b(errors?|exceptions?|throws?|thrown|traceback|stack ?trace|core dump|exit (code|status) [1-9]|status (code )?5\d\d|http 5\d\d|500 internal)\b/,
+  ),
+  s(
+    'bug',
+    2.5,
+    'both',
+    'reports wrong behaviour',
+    /\b(wrong(ly)?|incorrect(ly)?|invalid|unexpected(ly)?|inconsistent|corrupt(ed|s)?|mismatch|bogus|garbled|duplicated?|twice|not (be(ing)? )?(shown|showing|displayed|rendered|rendering|loading|loaded|found|saved|updated|updating|respected|honou?red|triggered|applied|recognized|recogni[sz]ed|detected|resolved|returned|sent|received|called|working|visible|removed|deleted|cleared|reset|closed|refreshed|parsed|read|written|created|generated))\b/,
+  ),
+  s(
+    'bug',
+    3,
+    'both',
+    'reports a regression',
+    /\b(regression|regressed|after (upgrad|updat)(e|ing)|since (upgrad|updat)ing|used to work|worked (fine |well )?(before|in|with|until)|was working)\b/,
+  ),
+  s(
+    'bug',
+    2,
+    'both',
+    'cannot do something',
+    /\b(can'?t|cannot|can not|unable to|impossible to|fails to|failed to|refuses to)\b(?! (figure|find (out|a way|how|where)|understand|seem to find|tell|see how|work out))/,
+  ),
+  s(
+    'bug',
+    1.5,
+    'title',
+    'names a symptom',
+    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite loop|loops forever|race condition|deadlock|memory corruption)\b/,
+  ),
+  s(
+    'bug',
+    2,
+    'both',
+    'when-then symptom',
+    /\bwhen (i |you |we |the |a |using |running |calling |trying |opening |clicking |switching |there )\b.*\b(get|gets|got|returns?|shows?|throws?|crash|fails?|is|are)\b/,
+  ),
+  s(
+    'bug',
+    1.5,
+    'body',
+    'describes observed behaviour',
+    /\b(instead of|but (it|instead|nothing|i get|i got|got|the|this|that)|i (get|got|see|am getting|'m getting|keep getting|received)|it (returns|shows|throws|gives|says|prints|logs)|the (result|output|response) is|should (be|return|show|work|display|not)\b.*\bbut\b|nothing happens)\b/,
+  ),
+  s(
+    'bug',
+    1.5,
+    'body',
+    'gives version/environment details',
+    /\b(os|operating system|node(\.js)?|python|browser|platform|version|runtime|chrome|firefox|safari|windows|macos|ubuntu|debian|ios|android)\s*(version)?\s*[:=]\s*\S|\bv?\d+\.\d+\.\d+\b/,
+  ),
+  s('bug', -4, 'both', 'says it is not a bug', /\b(not|isn'?t|is not) (really |necessarily )?a bug\b|\bnot (a )?bug report\b/),
+
+  // ── feature ───────────────────────────────────────────────────────────────────────────────
+  s(
+    'feature',
+    3,
+    'title',
+    'asks to add something',
+    /^(please )?(add|support|allow|implement|provide|expose|enable|introduce|offer|accept|integrate|new)\b(?! (button|to cart|page|dialog|form|item|link|menu)\b[^?]*\b(crash|fail|error|broken|not work|doesn'?t))/,
+  ),
+  s(
+    'feature',
+    2,
+    'title',
+    'asks for a change',
+    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|add|allow|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|document)\b/,
+  ),
+  s(
+    'feature',
+    3,
+    'both',
+    'asks for a new capability',
+    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (add|support|implement|consider|make|allow)|can you (add|support|implement)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out)\b/,
+  ),
+  s(
+    'feature',
+    2,
+    'both',
+    'proposes a design',
+    /\b(proposal|propose|proposed|suggestion|suggest|rfc|request|wish|wishlist|roadmap|use[- ]case|motivation|api design|new (option|flag|setting|command|endpoint|parameter|hook|event|api|method|feature)|out of the box|first-class|built-in support|natively)\b/,
+  ),
+  s(
+    'feature',
+    2,
+    'body',
+    'describes a missing capability',
+    /\b(currently (there is no|there'?s no|it is not possible|it'?s not possible|you (can'?t|cannot|have to)|we (can'?t|cannot|have to)|i (can'?t|cannot|have to)|only|does ?n[o']?t support|has no)|is not (yet )?supported|isn'?t (yet )?supported|not supported( yet)?|there is no (way|option|setting)|there'?s no (way|option|setting)|instead of having to|without having to|would allow|would make it|this would allow|this would make)\b/,
+  ),
+  s('feature', 1.5, 'body', 'asks in the imperative', /^(please )?(add|support|allow|implement|provide|expose|introduce)\b/m),
+
+  // ── question ──────────────────────────────────────────────────────────────────────────────
+  s(
+    'question',
+    3.5,
+    'title',
+    'asks how',
+    /^(how (do|can|to|should|would|does|is|are|could)|is (it|there) (possible|a way|any)|are there|can (i|we|you|one)|could (i|we)|what('?s| is| are| does| should| would)|which|where|should (i|we)|is there|does (anyone|somebody)|any (way|idea|ideas|help|example)|anyone|who|when (should|will|is|can)|do (i|we|you) (need|have)|what'?s the (best|right|correct|recommended))\b/,
+  ),
+  s('question', 2, 'title', 'asks why', /^(why|is (this|it) (expected|normal|intended|a bug)|am i|did i)\b/),
+  s(
+    'question',
+    3,
+    'both',
+    'asks for help',
+    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what is the (best|right|correct|proper|recommended|preferred|easiest|intended) (way|approach|practice)|best practices?|need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts)|thanks in advance|thx in advance|can (someone|anyone|you) (help|explain|tell|point|clarify|confirm)|could (someone|anyone|you) (help|explain|tell|point|clarify|confirm)|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? n[o']?t understand|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is this (expected|intended|normal|correct|the expected|by design)|question|confused (about|by)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+  ),
+  s('question', 2, 'title', 'ends with a question mark', /\?\s*$/),
+
+  // ── docs ──────────────────────────────────────────────────────────────────────────────────
+  s(
+    'docs',
+    3.5,
+    'both',
+    'names the documentation',
+    /\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|tutorial|changelog|broken links?|dead links?|man ?page|api reference|docs? (page|site|website)|getting started (guide|page)|code comment|wiki)\b/,
+  ),
+  s(
+    'docs',
+    1.5,
+    'both',
+    'mentions examples or wording',
+    /\b(example in the|examples? (is|are) (wrong|outdated|broken)|outdated|out of date|wording|misleading|unclear (description|explanation|wording)|clarify (in|the) (docs|readme)|explain (in|the)|mention (in|that))\b/,
+  ),
+
+  // ── security ──────────────────────────────────────────────────────────────────────────────
+  s(
+    'security',
+    5,
+    'both',
+    'names a vulnerability',
+    /\b(cve-\d{4}-\d{3,}|ghsa-[\w-]+|xss|cross[- ]site (scripting|request forgery)|csrf|xsrf|sql ?injection|sqli|command injection|code injection|(html|header|ldap|xml|xxe|template) injection|rce|remote code execution|arbitrary (code|command|file)|ssrf|server[- ]side request forgery|path traversal|directory traversal|open redirect|privilege escalation|auth(entication|orization)? bypass|bypass(es)? (authentication|authorization|auth|the (login|permission))|vulnerabilit(y|ies)|vulnerable|exploit(s|able|ed)?|prototype pollution|redos|session fixation|clickjacking|insecure deserial\w*|timing attack|security (issue|hole|flaw|bug|problem|vulnerability|advisory|risk|concern))\b/,
+  ),
+  s(
+    'security',
+    3,
+    'both',
+    'exposes a secret',
+    /\b((token|secret|password|credential|api[- ]?key|private key)s? (is |are |gets? |get |being )?(leak(s|ed)?|exposed|logged|printed|visible|in (plain ?text|clear ?text|the logs?|url))|(leak(s|ed|ing)?|expos(es|ed|ing)|log(s|ged|ging)) (the |my |our |user |users' )?(tokens?|secrets?|passwords?|credentials?|api[- ]?keys?|private keys?)|plain ?text passwords?|unauthori[sz]ed access|attacker|malicious|injection)\b/,
+  ),
+  s(
+    'security',
+    2,
+    'both',
+    'raises security',
+    /\b(security|insecure|unsafe|sanitiz\w*|unsanitized|unescaped|escaping|cors|csp|content security policy|denial of service|dos attack|permissions? (check|bypass)|brute[- ]force|rate limit bypass|cvss|responsible disclosure)\b/,
+  ),
+  s(
+    'security',
+    2,
+    'body',
+    'shows an exploit payload',
+    /<script>|javascript:alert|onerror\s*=|'\s*or\s*'?1'?\s*=\s*'?1|\.\.\/\.\.\/|\$\{jndi:|;\s*(rm|cat|curl|wget)\s/,
+  ),
+
+  // ── performance ───────────────────────────────────────────────────────────────────────────
+  s(
+    'performance',
+    4,
+    'both',
+    'reports slowness',
+    /\b(slow(ly|er|ness|s|ed down|s down)?|very slow|too slow|performance|perf|latency|memory leaks?|leaks? memory|leaking memory|high (cpu|memory|ram|load)|cpu (usage|spikes?|load|at 100|100)|\d+ ?% cpu|memory (usage|consumption|footprint|grows|keeps growing)|ram usage|lag(gy|s|ging)?|sluggish|unresponsive|bottleneck|throughput|n\+1( queries)?|quadratic|o\(n\^?2\)|blocks? the (main thread|event loop|ui)|takes? (forever|ages|too long|a long time|(\d+|several|many|a few) (seconds|minutes|hours|secs|mins|ms)))\b/,
+  ),
+  s(
+    'performance',
+    2,
+    'both',
+    'measures speed or size',
+    /\b(speed( ?up)?|faster|optimi[sz](e|ation|ing)|benchmarks?|profil(e|er|ing)|flame ?graph|heap (snapshot|size|usage)|garbage collect(ion|or)|gc pauses?|bundle size|bloat(ed)?|out of memory|oom|expensive|heavy|fps|frame rate|jank\w*|cold start|startup time|load time|response time|p9[59]|\d+(\.\d+)? ?(ms|milliseconds)\b)\b/,
+  ),
+  s(
+    'performance',
+    1.5,
+    'body',
+    'gives a timing',
+    /\b\d+(\.\d+)? ?(s|sec|secs|seconds|minutes|mins|gb|mb)\b.*\b(instead of|vs\.?|compared|before|to load|to start|to respond|to render|to complete|to finish|to build)\b/,
+  ),
+];
