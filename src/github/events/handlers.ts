@@ -6,7 +6,8 @@
  *                      moved without commits (a tag push): the ref's INFO ChittyID and a Chronicle entry
  *   pull_request       the PR: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
  *                      on opened/synchronize/reopened its summary comment and a check run (pr-summary.ts)
- *   issues             the issue: an INFO ChittyID, DNA initialised then evolved per action, Chronicle
+ *   issues             the issue: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
+ *                      indexed for duplicate search, triaged on opened/edited/reopened (intelligence/triage.ts)
  *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle
  * Which actions run a handler and which are ignored is listed in actions.ts; the payload schemas
  * (what is required and what is optional, per GitHub's webhooks description) in payloads.ts.
@@ -17,6 +18,7 @@ import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
 import { forgetInstallationToken, type GitHubClient } from '../client/api';
+import { triageEvent } from '../intelligence/triage';
 import { registerInstallation } from '../setup/installations';
 import {
   installationById,
@@ -130,9 +132,18 @@ async function track(
   return chittyId;
 }
 
+/** Tracked, indexed for duplicate search, and triaged on opened/edited/reopened (intelligence/triage.ts). */
 async function issue(x: EventContext): Promise<void> {
   const p = parse(issuesPayload, x.payload, 'issues');
   await track(x, 'issue', 'issues', p.repository.full_name, p.issue);
+  const { owner, name } = p.repository;
+  if (!p.installation || !owner || !name) {
+    x.log.log('info', 'github.triage_skipped', { reason: 'the delivery names no installation or repository owner' });
+    return;
+  }
+  const e = { action: x.action ?? 'unknown', repo: { owner: owner.login, repo: name, repositoryId: p.repository.id }, ...p };
+  const outcome = await triageEvent({ env: x.env, gh: x.github(p.installation.id), log: x.log, now: x.now() }, e);
+  if (!outcome.triaged && outcome.calls > 0) x.log.log('info', 'github.triage_skipped', { reason: outcome.reason, calls: outcome.calls });
 }
 
 /** Tracked like an issue, and summarised on the PR itself (a comment kept current, a check run). */

@@ -33,7 +33,37 @@ export const pushPayload = z.object({
 /** An issue or a pull request: `state` is not sent with every action (`issues.pinned` lacks it). */
 const item = z.object({ id: z.number(), number: z.number(), title: z.string(), state: z.string().optional() });
 
-export const issuesPayload = z.object({ repository, issue: item });
+const login = z.object({ login: z.string(), type: z.string().optional() });
+const count = z.number().optional();
+
+/** What triage reads is optional (older actions, and webhooks set up outside the App, may lack it). */
+export const issuesPayload = z.object({
+  repository: repository.extend({ name: z.string().optional(), owner: z.object({ login: z.string() }).optional() }),
+  issue: item.extend({
+    body: z.string().nullish(),
+    updated_at: z.string().optional(),
+    user: login.nullish(),
+    labels: z.array(z.object({ name: z.string().optional() }).nullable()).optional(),
+    reactions: z
+      .object({
+        total_count: count,
+        '+1': count,
+        '-1': count,
+        heart: count,
+        hooray: count,
+        rocket: count,
+        eyes: count,
+        laugh: count,
+        confused: count,
+      })
+      .optional(),
+    comments: z.number().optional(),
+  }),
+  installation: z.object({ id: z.number() }).optional(),
+  sender: login.optional(),
+  /** The label added or removed, on `labeled` and `unlabeled`. */
+  label: z.object({ name: z.string() }).optional(),
+});
 
 export const pullRequestPayload = z.object({
   repository: repository.extend({ name: z.string(), owner: z.object({ login: z.string() }) }),
