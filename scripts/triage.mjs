@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { loadTs } from './load-ts.mjs';
 
-/** @param {string} message */
+/** @param {string} message @returns {never} */
 function fail(message) {
   process.stderr.write(`triage: ${message}\n`);
   process.exit(2);
@@ -18,18 +18,20 @@ function fail(message) {
 const source = process.argv[2];
 if (!source || process.argv.length > 3) fail('usage: npm run triage -- <issue.json | ->  (- reads the issue from stdin)');
 
-/** @type {string} */
-let text;
-try {
-  text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(/** @type {string} */ (source), 'utf8');
-} catch (err) {
-  fail(`cannot read ${source === '-' ? 'stdin' : source}: ${err instanceof Error ? err.message : String(err)}`);
+/** @returns {string} */
+function readInput() {
+  try {
+    return source === '-' ? readFileSync(0, 'utf8') : readFileSync(/** @type {string} */ (source), 'utf8');
+  } catch (err) {
+    return fail(`cannot read ${source === '-' ? 'stdin' : source}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
+const text = readInput();
 
 /** @type {unknown} */
 let parsed;
 try {
-  parsed = JSON.parse(/** @type {string} */ (text));
+  parsed = JSON.parse(text);
 } catch (err) {
   fail(`the input is not JSON (${err instanceof Error ? err.message : String(err)}); pass a GitHub issue object`);
 }
