@@ -314,6 +314,155 @@ describe('check-run annotations', () => {
   });
 });
 
+type LabelJson = { id: number; name: string; color: string; description: string | null; default: boolean };
+
+describe('labels', () => {
+  it("a repository starts with GitHub's default labels, with their real colours and descriptions", async () => {
+    const { repo, auth } = await ownRepo();
+    const res = await api(`/repos/${repo}/labels`, { auth });
+    expect(res.status).toBe(200);
+    const labels = await json<LabelJson[]>(res);
+    expect(labels.map((l) => [l.name, l.color])).toEqual([
+      ['bug', 'd73a4a'],
+      ['documentation', '0075ca'],
+      ['duplicate', 'cfd3d7'],
+      ['enhancement', 'a2eeef'],
+      ['good first issue', '7057ff'],
+      ['help wanted', '008672'],
+      ['invalid', 'e4e669'],
+      ['question', 'd876e3'],
+      ['wontfix', 'ffffff'],
+    ]);
+    expect(labels[0]).toMatchObject({ description: "Something isn't working", default: true });
+    const page = await api(`/repos/${repo}/labels?per_page=4&page=3`, { auth });
+    expect((await json<LabelJson[]>(page)).map((l) => l.name)).toEqual(['wontfix']);
+    expect(page.headers.get('link')).toContain('rel="first"');
+  });
+
+  it('creates labels by GitHub’s rules: bad colour, long name or description → 422; a duplicate in any case → already_exists', async () => {
+    const { repo, auth } = await ownRepo();
+    const create = (body: Record<string, unknown>) => api(`/repos/${repo}/labels`, { method: 'POST', auth, body });
+    const created = await create({ name: 'security', color: 'B60205', description: 'A vulnerability' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name: 'security', color: 'b60205', description: 'A vulnerability', default: false });
+
+    for (const bad of [
+      { name: 'x', color: '#b60205' },
+      { name: 'x', color: 'zzzzzz' },
+      { name: 'x', color: 'fff' },
+      { name: 'n'.repeat(51) },
+      { name: '' },
+      { name: 'x', description: 'd'.repeat(101) },
+    ]) {
+      const res = await create(bad);
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ message: 'Validation Failed', errors: [expect.objectContaining({ resource: 'Label' })] });
+    }
+    const duplicate = await create({ name: 'Bug' });
+    expect(duplicate.status).toBe(422);
+    expect(await duplicate.json()).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }],
+    });
+    const names = (await json<LabelJson[]>(await api(`/repos/${repo}/labels`, { auth }))).map((l) => l.name);
+    expect(names.filter((n) => n.toLowerCase() === 'bug')).toEqual(['bug']);
+    expect(names).toContain('security');
+    expect(names).not.toContain('x');
+  });
+
+  it('adding labels to an issue creates the missing ones (as GitHub does) and matches existing names in any case', async () => {
+    const { repo, auth } = await ownRepo();
+    const added = await api(`/repos/${repo}/issues/7/labels`, { method: 'POST', auth, body: { labels: ['BUG', 'triage/needs-info'] } });
+    expect(added.status).toBe(200);
+    expect(await added.json()).toEqual([
+      expect.objectContaining({ name: 'bug', color: 'd73a4a', default: true }),
+      expect.objectContaining({ name: 'triage/needs-info', color: 'ededed', description: null, default: false }),
+    ]);
+    const repoLabels = (await json<LabelJson[]>(await api(`/repos/${repo}/labels`, { auth }))).map((l) => l.name);
+    expect(repoLabels).toContain('triage/needs-info');
+    const onIssue = await json<LabelJson[]>(await api(`/repos/${repo}/issues/7/labels`, { auth }));
+    expect(onIssue.map((l) => l.name)).toEqual(['bug', 'triage/needs-info']);
+  });
+
+  it('removes a label from an issue (404 when it is not on it); a human removal through control shows through the API', async () => {
+    const { repo, auth } = await ownRepo();
+    await api(`/repos/${repo}/issues/9/labels`, { method: 'POST', auth, body: ['bug', 'question', 'help wanted'] });
+    const removed = await api(`/repos/${repo}/issues/9/labels/help%20wanted`, { method: 'DELETE', auth });
+    expect(removed.status).toBe(200);
+    expect((await json<LabelJson[]>(removed)).map((l) => l.name)).toEqual(['bug', 'question']);
+    const again = await api(`/repos/${repo}/issues/9/labels/help%20wanted`, { method: 'DELETE', auth });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ message: 'Label does not exist' });
+
+    expect((await control('DELETE', `/github/repos/${repo}/issues/9/labels/Question`)).status).toBe(204);
+    expect((await control('DELETE', `/github/repos/${repo}/issues/9/labels/Question`)).status).toBe(404);
+    expect(await json(await control('GET', `/github/repos/${repo}/issues/9/labels`))).toEqual({ labels: ['bug'] });
+    const issue = await json<{ number: number; state: string; labels: LabelJson[] }>(await api(`/repos/${repo}/issues/9`, { auth }));
+    expect(issue).toMatchObject({ number: 9, state: 'open' });
+    expect(issue.labels.map((l) => l.name)).toEqual(['bug']);
+  });
+
+  it('control replaces the label set; labels that no longer exist come off issues', async () => {
+    const { repo, auth } = await ownRepo();
+    await api(`/repos/${repo}/issues/3/labels`, { method: 'POST', auth, body: ['bug', 'enhancement'] });
+    const put = await control('PUT', `/github/repos/${repo}/labels`, [
+      { name: 'type: bug', color: 'ee0701', description: 'A defect' },
+      { name: 'enhancement', color: '84b6eb' },
+    ]);
+    expect(put.status).toBe(204);
+    const labels = await json<LabelJson[]>(await api(`/repos/${repo}/labels`, { auth }));
+    expect(labels.map((l) => [l.name, l.color, l.description])).toEqual([
+      ['enhancement', '84b6eb', null],
+      ['type: bug', 'ee0701', 'A defect'],
+    ]);
+    expect(await json(await control('GET', `/github/repos/${repo}/issues/3/labels`))).toEqual({ labels: ['enhancement'] });
+    expect((await control('PUT', `/github/repos/${repo}/labels`, [{ name: 'a', color: '#123456' }])).status).toBe(400);
+  });
+
+  it('writing labels needs issues or pull_requests write (403); reading needs one of them', async () => {
+    const { repo, auth } = await ownRepo({ metadata: 'read', contents: 'read', checks: 'write' });
+    expect((await api(`/repos/${repo}/labels`, { auth })).status).toBe(403);
+    expect((await api(`/repos/${repo}/labels`, { method: 'POST', auth, body: { name: 'x' } })).status).toBe(403);
+    expect((await api(`/repos/${repo}/issues/1/labels`, { method: 'POST', auth, body: ['x'] })).status).toBe(403);
+    const reader = await ownRepo({ metadata: 'read', issues: 'read' });
+    expect((await api(`/repos/${reader.repo}/labels`, { auth: reader.auth })).status).toBe(200);
+    expect((await api(`/repos/${reader.repo}/labels`, { method: 'POST', auth: reader.auth, body: { name: 'x' } })).status).toBe(403);
+    expect((await api(`/repos/${reader.repo}/labels`, { auth })).status).toBe(404);
+  });
+});
+
+describe('issues', () => {
+  it('answers a seeded issue with its labels and reactions; an unseeded number is a plain open issue', async () => {
+    const { repo, auth } = await ownRepo();
+    const seeded = await control('PUT', `/github/repos/${repo}/issues/42`, {
+      title: 'Crash on startup',
+      body: 'It crashes.',
+      user: 'octo-reporter',
+      reactions: { '+1': 3, eyes: 1 },
+    });
+    expect(seeded.status).toBe(204);
+    await api(`/repos/${repo}/issues/42/labels`, { method: 'POST', auth, body: ['bug'] });
+    const issue = await json(await api(`/repos/${repo}/issues/42`, { auth }));
+    expect(issue).toMatchObject({
+      number: 42,
+      title: 'Crash on startup',
+      body: 'It crashes.',
+      state: 'open',
+      user: { login: 'octo-reporter', type: 'User' },
+      labels: [expect.objectContaining({ name: 'bug' })],
+      reactions: { total_count: 4, '+1': 3, eyes: 1, heart: 0 },
+      html_url: `https://github.com/${repo}/issues/42`,
+    });
+    expect(await json(await api(`/repos/${repo}/issues/43`, { auth }))).toMatchObject({
+      number: 43,
+      title: 'Issue 43',
+      state: 'open',
+      labels: [],
+    });
+    expect((await control('PUT', `/github/repos/${repo}/issues/44`, { body: 'no title' })).status).toBe(400);
+  });
+});
+
 describe('request log', () => {
   it('records the intelligence calls, so tests can count GitHub calls per event', async () => {
     const { repo, auth } = await ownRepo();

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, notFound, readBody } from '../http';
 import { DEFAULT_REF, issueLabels, putContents, putSeed, removeIssueLabel, replaceRepoLabels } from './github-intel-store';
+import { IssueSeed } from './github-labels';
 
 export const githubIntelControl = new Hono<AppEnv>();
 
@@ -43,6 +44,13 @@ githubIntelControl.put('/repos/:owner/:repo/labels', async (c) => {
   if (names.size !== body.length)
     return Response.json({ error: 'bad_request', detail: 'label names repeat (case-insensitive)' }, { status: 400 });
   await replaceRepoLabels(c.env.EMU_DB, fullNameOf(c), body);
+  return new Response(null, { status: 204 });
+});
+
+githubIntelControl.put('/repos/:owner/:repo/issues/:number{[0-9]+}', async (c) => {
+  const body = await readBody(c, IssueSeed);
+  if (body instanceof Response) return body;
+  await putSeed(c.env.EMU_DB, fullNameOf(c), 'issue', c.req.param('number'), body);
   return new Response(null, { status: 204 });
 });
 

@@ -12,7 +12,6 @@ import { requireInstallation, requirePermission } from './github-auth';
 import { generatePullFiles, toPullFile } from './github-files';
 import { type GitHubEnv, jsonWithLink, notFoundError, pageParams, paginate, readGitHubBody } from './github-http';
 import {
-  addLabels,
   createComment,
   findRepository,
   getPullFiles,
@@ -22,7 +21,7 @@ import {
   type Repository,
   updateComment,
 } from './github-store';
-import { commentJson, labelJson, repositoryJson } from './github-views';
+import { commentJson, repositoryJson } from './github-views';
 
 export const githubRepoRoutes = new Hono<GitHubEnv>();
 
@@ -34,10 +33,16 @@ export async function repositoryOf(c: Context<GitHubEnv>): Promise<{ installatio
   return { installation, repo };
 }
 
-/** Comments and labels go through the issues API; either permission lets the App write them. */
+/** Comments and labels go through the issues API; either permission lets the App write (or read) them. */
 export function requireIssueWrite(installation: Installation): void {
   if (installation.permissions.pull_requests === 'write') return;
   requirePermission(installation, 'issues', 'write');
+}
+
+export function requireIssueRead(installation: Installation): void {
+  const pulls = installation.permissions.pull_requests;
+  if (pulls === 'read' || pulls === 'write') return;
+  requirePermission(installation, 'issues', 'read');
 }
 
 const numberParam = (c: Context<GitHubEnv>, name: string) => Number(c.req.param(name));
@@ -94,16 +99,4 @@ githubRepoRoutes.patch('/repos/:owner/:repo/issues/comments/:id{[0-9]+}', async 
   const row = await updateComment(c.env.EMU_DB, repo.fullName, numberParam(c, 'id'), body);
   if (!row) throw notFoundError();
   return c.json(commentJson(row));
-});
-
-const LabelName = z.union([z.string().min(1).max(50), z.object({ name: z.string().min(1).max(50) })]);
-const LabelsBody = z.union([z.object({ labels: z.array(LabelName).min(1) }), z.array(LabelName).min(1)]);
-
-githubRepoRoutes.post('/repos/:owner/:repo/issues/:number{[0-9]+}/labels', async (c) => {
-  const { installation, repo } = await repositoryOf(c);
-  requireIssueWrite(installation);
-  const body = await readGitHubBody(c, LabelsBody, 'Label');
-  const names = (Array.isArray(body) ? body : body.labels).map((l) => (typeof l === 'string' ? l : l.name));
-  const all = await addLabels(c.env.EMU_DB, repo.fullName, numberParam(c, 'number'), names);
-  return c.json(all.map((name) => labelJson(repo.fullName, name)));
 });

@@ -332,21 +332,6 @@ export async function updateComment(db: D1Database, fullName: string, id: number
     .first<CommentRow>();
 }
 
-/** Adds labels (existing ones are kept once) and returns every label now on the issue, by name. */
-export async function addLabels(db: D1Database, fullName: string, issueNumber: number, names: readonly string[]): Promise<string[]> {
-  const key = repoKey(fullName);
-  const now = nowIso();
-  const results = await db.batch<{ name: string }>([
-    ...names.map((name) =>
-      db
-        .prepare('INSERT OR IGNORE INTO gh_labels (repo, full_name, issue_number, name, created_at) VALUES (?, ?, ?, ?, ?)')
-        .bind(key, fullName, issueNumber, name, now),
-    ),
-    db.prepare('SELECT name FROM gh_labels WHERE repo = ? AND issue_number = ? ORDER BY name').bind(key, issueNumber),
-  ]);
-  return (results.at(-1)?.results ?? []).map((r) => r.name);
-}
-
 export interface CheckRunInput {
   name: string;
   headSha: string;

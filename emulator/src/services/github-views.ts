@@ -6,6 +6,7 @@
 
 import { fnv1a } from './github-files';
 import { API_ORIGIN, ghTime } from './github-http';
+import type { Label } from './github-intel-store';
 import { type CheckRunRow, type CommentRow, type Installation, type Repository, SEED_INSTALLATION } from './github-store';
 
 export const APP_SLUG = 'chittyconnect-dev';
@@ -97,16 +98,15 @@ export function commentJson(row: CommentRow): Record<string, unknown> {
   };
 }
 
-export function labelJson(fullName: string, name: string): Record<string, unknown> {
-  const id = fnv1a(name.toLowerCase());
+export function labelJson(fullName: string, label: Label): Record<string, unknown> {
   return {
-    id,
-    node_id: `LA_${nodeId('Label', id)}`,
-    url: `${API_ORIGIN}/repos/${fullName}/labels/${encodeURIComponent(name)}`,
-    name,
-    color: (fnv1a(`color:${name.toLowerCase()}`) & 0xffffff).toString(16).padStart(6, '0'),
-    default: false,
-    description: null,
+    id: label.id,
+    node_id: `LA_${nodeId('Label', label.id)}`,
+    url: `${API_ORIGIN}/repos/${fullName}/labels/${encodeURIComponent(label.name)}`,
+    name: label.name,
+    color: label.color,
+    default: label.default,
+    description: label.description,
   };
 }
 
