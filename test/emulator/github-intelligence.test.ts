@@ -463,6 +463,169 @@ describe('issues', () => {
   });
 });
 
+type CommitJson = {
+  sha: string;
+  commit: { author: { name: string; email: string; date: string }; message: string };
+  author: { login: string; id: number; type: string };
+  parents: { sha: string }[];
+};
+type FileJson = { filename: string; status: string; additions: number; deletions: number; changes: number; patch?: string; sha: string };
+
+describe('compare', () => {
+  it('answers a seeded compare: status, ahead/behind, commits oldest first, files with patches', async () => {
+    const { repo, auth } = await ownRepo();
+    const head = 'e'.repeat(40);
+    const seeded = await control('PUT', `/github/repos/${repo}/compare`, {
+      base: 'main',
+      head,
+      behind_by: 2,
+      files: [
+        { filename: 'src/app.ts', status: 'modified', additions: 1, deletions: 1, patch: '@@ -1 +1 @@\n-a\n+b' },
+        { filename: 'yarn.lock', additions: 900, deletions: 0 },
+      ],
+      commits: [
+        { login: 'alice', message: 'first', date: '2026-03-01T10:00:00Z', paths: ['src/app.ts'] },
+        { sha: head, login: 'bob', message: 'second', date: '2026-03-02T10:00:00Z', path: 'yarn.lock' },
+      ],
+    });
+    expect(seeded.status).toBe(204);
+    const res = await api(`/repos/${repo}/compare/main...${head}`, { auth });
+    expect(res.status).toBe(200);
+    const cmp = await json<{
+      status: string;
+      ahead_by: number;
+      behind_by: number;
+      total_commits: number;
+      commits: CommitJson[];
+      files: FileJson[];
+    }>(res);
+    expect(cmp).toMatchObject({ status: 'diverged', ahead_by: 2, behind_by: 2, total_commits: 2 });
+    expect(cmp.commits.map((c) => c.commit.message)).toEqual(['first', 'second']);
+    expect(cmp.commits[1]).toMatchObject({ sha: head, author: { login: 'bob', type: 'User' }, parents: [{ sha: cmp.commits[0]?.sha }] });
+    expect(cmp.files[0]).toMatchObject({ filename: 'src/app.ts', status: 'modified', changes: 2, patch: '@@ -1 +1 @@\n-a\n+b' });
+    expect(cmp.files[1]).toMatchObject({ filename: 'yarn.lock', status: 'modified', additions: 900 });
+    expect(cmp.files[1]).not.toHaveProperty('patch');
+  });
+
+  it('caps files at 300 like GitHub; unseeded compares are generated deterministically; identical refs have nothing', async () => {
+    const { repo, auth } = await ownRepo();
+    const files = Array.from({ length: 320 }, (_, i) => ({
+      filename: `src/f${i}.ts`,
+      additions: 1,
+      deletions: 0,
+      patch: '@@ -0,0 +1 @@\n+x',
+    }));
+    await control('PUT', `/github/repos/${repo}/compare`, { base: 'v1', head: 'v2', files });
+    const capped = await json<{ files: FileJson[] }>(await api(`/repos/${repo}/compare/v1...v2`, { auth }));
+    expect(capped.files).toHaveLength(300);
+
+    const a = await json<{ status: string; ahead_by: number; files: FileJson[] }>(
+      await api(`/repos/${repo}/compare/main...feature/x`, { auth }),
+    );
+    const b = await json<{ files: FileJson[] }>(await api(`/repos/${repo}/compare/main...feature/x`, { auth }));
+    expect(a).toMatchObject({ status: 'ahead', ahead_by: 1 });
+    expect(a.files.length).toBeGreaterThanOrEqual(3);
+    expect(b.files).toEqual(a.files);
+    expect(await json(await api(`/repos/${repo}/compare/main...main`, { auth }))).toMatchObject({
+      status: 'identical',
+      ahead_by: 0,
+      commits: [],
+      files: [],
+    });
+    expect((await api(`/repos/${repo}/compare/main..main`, { auth })).status).toBe(404);
+  });
+
+  it('needs contents: read and a repository of the installation', async () => {
+    const { repo, auth } = await ownRepo({ metadata: 'read', issues: 'write' });
+    expect((await api(`/repos/${repo}/compare/a...b`, { auth })).status).toBe(403);
+    expect((await api(`/repos/${repo}/commits`, { auth })).status).toBe(403);
+    const other = await ownRepo();
+    expect((await api(`/repos/${repo}/compare/a...b`, { auth: other.auth })).status).toBe(404);
+  });
+});
+
+describe('commits, contributors, languages', () => {
+  const commits = [
+    {
+      login: 'alice',
+      name: 'Alice A',
+      email: 'alice@example.com',
+      message: 'Add auth',
+      date: '2026-02-01T09:00:00Z',
+      paths: ['src/auth/login.ts', 'src/auth/session.ts'],
+    },
+    { login: 'bob', message: 'Fix parser', date: '2026-02-03T09:00:00Z', path: 'src/parser.ts' },
+    { login: 'alice', message: 'Docs', date: '2026-02-02T09:00:00Z', paths: ['README.md'] },
+    { login: 'carol', message: 'Session fix', date: '2026-02-04T09:00:00Z', paths: ['src/auth/session.ts'] },
+  ];
+
+  it('lists seeded commits newest first, filtered by path prefix, author and time, paginated', async () => {
+    const { repo, auth } = await ownRepo();
+    expect(await json(await api(`/repos/${repo}/commits`, { auth }))).toEqual([]);
+    expect((await control('PUT', `/github/repos/${repo}/commits`, commits)).status).toBe(204);
+    const all = await json<CommitJson[]>(await api(`/repos/${repo}/commits`, { auth }));
+    expect(all.map((c) => c.commit.message)).toEqual(['Session fix', 'Fix parser', 'Docs', 'Add auth']);
+    for (const c of all) expect(c.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(all[3]).toMatchObject({
+      commit: { author: { name: 'Alice A', email: 'alice@example.com', date: '2026-02-01T09:00:00Z' } },
+      author: { login: 'alice', type: 'User' },
+      parents: [],
+    });
+    expect(all[0]?.parents).toEqual([expect.objectContaining({ sha: all[1]?.sha })]);
+
+    const byPath = await json<CommitJson[]>(await api(`/repos/${repo}/commits?path=src/auth`, { auth }));
+    expect(byPath.map((c) => c.commit.message)).toEqual(['Session fix', 'Add auth']);
+    const byFile = await json<CommitJson[]>(await api(`/repos/${repo}/commits?path=src/auth/login.ts`, { auth }));
+    expect(byFile.map((c) => c.author.login)).toEqual(['alice']);
+    // A path prefix matches directories, not partial names.
+    expect(await json(await api(`/repos/${repo}/commits?path=src/au`, { auth }))).toEqual([]);
+    const byAuthor = await json<CommitJson[]>(await api(`/repos/${repo}/commits?author=alice&since=2026-02-02T00:00:00Z`, { auth }));
+    expect(byAuthor.map((c) => c.commit.message)).toEqual(['Docs']);
+    const page = await api(`/repos/${repo}/commits?per_page=3`, { auth });
+    expect(await json<CommitJson[]>(page)).toHaveLength(3);
+    expect(page.headers.get('link')).toContain('rel="next"');
+  });
+
+  it('counts contributors from the seeded commits', async () => {
+    const { repo, auth } = await ownRepo();
+    expect(await json(await api(`/repos/${repo}/contributors`, { auth }))).toEqual([]);
+    await control('PUT', `/github/repos/${repo}/commits`, commits);
+    const contributors = await json<{ login: string; contributions: number; type: string; id: number }[]>(
+      await api(`/repos/${repo}/contributors`, { auth }),
+    );
+    expect(contributors.map((c) => [c.login, c.contributions])).toEqual([
+      ['alice', 2],
+      ['bob', 1],
+      ['carol', 1],
+    ]);
+    expect(contributors[0]).toMatchObject({ type: 'User', id: expect.any(Number) });
+  });
+
+  it('answers seeded languages, else counts bytes of the seeded files by extension, leaving out vendored and prose files', async () => {
+    const { repo, auth } = await ownRepo();
+    expect(await json(await api(`/repos/${repo}/languages`, { auth }))).toEqual({});
+    await control('PUT', `/github/repos/${repo}/contents`, {
+      files: {
+        'src/index.ts': 'x'.repeat(300),
+        'src/view.tsx': 'x'.repeat(50),
+        'scripts/build.mjs': 'x'.repeat(120),
+        'tools/gen.py': 'x'.repeat(40),
+        Dockerfile: 'x'.repeat(10),
+        'README.md': 'x'.repeat(5000),
+        'package.json': 'x'.repeat(5000),
+        'node_modules/lib/index.js': 'x'.repeat(9000),
+        'public/app.min.js': 'x'.repeat(9000),
+      },
+    });
+    const derived = await api(`/repos/${repo}/languages`, { auth });
+    expect(await derived.text()).toBe(JSON.stringify({ TypeScript: 350, JavaScript: 120, Python: 40, Dockerfile: 10 }));
+    await control('PUT', `/github/repos/${repo}/languages`, { Go: 10, Rust: 2000 });
+    expect(await json(await api(`/repos/${repo}/languages`, { auth }))).toEqual({ Rust: 2000, Go: 10 });
+    const other = await ownRepo();
+    expect((await api(`/repos/${repo}/languages`, { auth: other.auth })).status).toBe(404);
+  });
+});
+
 describe('request log', () => {
   it('records the intelligence calls, so tests can count GitHub calls per event', async () => {
     const { repo, auth } = await ownRepo();

@@ -12,6 +12,7 @@ import { type AppEnv, notFound, readBody } from '../http';
 import { nowIso } from '../store';
 import { appIdOf } from './github-auth';
 import { deliveriesByGuid, recordDelivery } from './github-deliveries';
+import { PullFileSeed } from './github-history';
 import { ghTime } from './github-http';
 import { githubIntelControl } from './github-intel-control';
 import { annotationsByRun } from './github-intel-store';
@@ -33,17 +34,7 @@ const InstallationBody = z.object({
   events: z.array(z.string()).optional(),
 });
 
-const PullFilesBody = z
-  .array(
-    z.object({
-      filename: z.string().min(1),
-      status: z.enum(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']).default('modified'),
-      additions: z.number().int().min(0),
-      deletions: z.number().int().min(0),
-      patch: z.string().optional(),
-    }),
-  )
-  .max(3000);
+const PullFilesBody = z.array(PullFileSeed).max(3000);
 
 const DeliveryBody = z.object({
   guid: z

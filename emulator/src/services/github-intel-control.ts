@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, notFound, readBody } from '../http';
+import { CommitSeed, CompareSeed } from './github-history';
 import { DEFAULT_REF, issueLabels, putContents, putSeed, removeIssueLabel, replaceRepoLabels } from './github-intel-store';
 import { IssueSeed } from './github-labels';
 
@@ -62,4 +63,25 @@ githubIntelControl.get('/repos/:owner/:repo/issues/:number{[0-9]+}/labels', asyn
 githubIntelControl.delete('/repos/:owner/:repo/issues/:number{[0-9]+}/labels/:name', async (c) => {
   const removed = await removeIssueLabel(c.env.EMU_DB, fullNameOf(c), Number(c.req.param('number')), c.req.param('name'));
   return removed ? new Response(null, { status: 204 }) : notFound();
+});
+
+githubIntelControl.put('/repos/:owner/:repo/commits', async (c) => {
+  const body = await readBody(c, z.array(CommitSeed).max(5000));
+  if (body instanceof Response) return body;
+  await putSeed(c.env.EMU_DB, fullNameOf(c), 'commits', '', body);
+  return new Response(null, { status: 204 });
+});
+
+githubIntelControl.put('/repos/:owner/:repo/languages', async (c) => {
+  const body = await readBody(c, z.record(z.string().min(1), z.number().int().min(0)));
+  if (body instanceof Response) return body;
+  await putSeed(c.env.EMU_DB, fullNameOf(c), 'languages', '', body);
+  return new Response(null, { status: 204 });
+});
+
+githubIntelControl.put('/repos/:owner/:repo/compare', async (c) => {
+  const body = await readBody(c, CompareSeed);
+  if (body instanceof Response) return body;
+  await putSeed(c.env.EMU_DB, fullNameOf(c), 'compare', `${body.base}...${body.head}`, body);
+  return new Response(null, { status: 204 });
 });
