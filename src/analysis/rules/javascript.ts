@@ -1,3 +1,237 @@
-import type { Rule } from '../types';
+/**
+ * Dangerous code in JavaScript and TypeScript: dynamic code execution (eval, Function, string
+ * timers, vm), shell commands built from values, SQL built by interpolation or concatenation,
+ * TLS verification turned off, insecure deserialization and HTML written into the DOM from values.
+ * A call is a finding when its argument is visibly built from something that is not a constant
+ * (or, for the most dangerous sinks, is anything but a literal); a literal, a parameterised query
+ * or a tagged template (`sql\`…${x}\``) is not.
+ */
+import type { Language, Match, Rule, Severity, SourceFile } from '../types';
+import { type CallSite, callArgs, callSites, classify, classifyArg, exprAt, isCode } from './call-args';
+import { matchSegments } from './util';
 
-export const JS_RULES: readonly Rule[] = [];
+const JS: readonly Language[] = ['javascript', 'typescript'];
+
+const SQL_TEXT =
+  /\b(?:select\b[\s\S]{0,400}?\bfrom|insert\s+(?:or\s+\w+\s+)?into|update\s+[`"'\w.$]+\s+set|delete\s+from|create\s+(?:table|index|view)|drop\s+(?:table|index|view)|alter\s+table|truncate\s+table)\b|\bwhere\s+[\w."`]+\s*(?:=|<|>|\blike\b|\bin\b)/i;
+/** A command built with a shell-quoting helper is quoted, not injectable. */
+const QUOTED = /\b(?:shellescape|shellEscape|shell_escape|escapeShellArg|shq|quote)\s*\(/;
+
+const meta = (r: Omit<Rule, 'class' | 'languages' | 'check'>) => ({ ...r, class: 'dangerous-code' as const, languages: JS });
+const hit = (c: CallSite, severity?: Severity, message?: string): Match => ({
+  line: c.line,
+  endLine: c.endLine,
+  column: c.column,
+  ...(severity ? { severity } : {}),
+  ...(message ? { message } : {}),
+});
+/** A method definition (`eval(x) {`, `eval(x: string): T`), not a call. */
+const isDefinition = (c: CallSite) =>
+  /^\s*[{:]/.test(c.match.input.slice(c.close + 1, c.close + 40)) ||
+  /\bfunction\s*$/.test(c.match.input.slice(Math.max(0, c.match.index - 12), c.match.index));
+
+export const JS_RULES: readonly Rule[] = [
+  {
+    ...meta({
+      id: 'js.eval',
+      severity: 'high',
+      title: 'eval of a non-literal',
+      message: 'eval() runs a string built at run time as code: anyone who controls part of it runs code here.',
+      fix: 'Do not evaluate strings: parse data with JSON.parse, look functions up in a map, or use a real expression parser.',
+      cwe: ['CWE-95'],
+      example: 'const result = eval(req.query.expr);',
+    }),
+    *check(file: SourceFile) {
+      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js')) {
+        if (isDefinition(c) || c.args.length === 0) continue;
+        const t = classifyArg(file, c.args[0] as string, c.line, 'js').taint;
+        if (t !== 'literal') yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.new-function',
+      severity: 'high',
+      title: 'Function constructor with a non-literal body',
+      message: 'new Function(...) compiles a string built at run time into code, like eval.',
+      fix: 'Build behaviour from data (a lookup table of functions), not from source text.',
+      cwe: ['CWE-95'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
+      example: 'const fn = new Function("row", `return ${userFormula}`);',
+    }),
+    *check(file: SourceFile) {
+      for (const c of callSites(file, /(?<![\w$.])(?:new\s+)?Function\s*\(/g, 'js')) {
+        if (c.args.length === 0 || isDefinition(c)) continue;
+        if (c.args.some((a) => classifyArg(file, a, c.line, 'js').taint !== 'literal')) yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.string-timer',
+      severity: 'high',
+      title: 'setTimeout/setInterval with a built string',
+      message: 'A string passed to setTimeout/setInterval is evaluated as code, and this one is built from a value.',
+      fix: 'Pass a function: setTimeout(() => handler(value), ms).',
+      cwe: ['CWE-95'],
+      example: 'setTimeout("refresh(" + widgetId + ")", 1000);',
+    }),
+    *check(file: SourceFile) {
+      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?set(?:Timeout|Interval)\s*\(/g, 'js')) {
+        const a = (c.args[0] ?? '').trim();
+        if (!/^['"`]|^[\w$]+$/.test(a)) continue; // a function or an arrow: fine
+        const r = classifyArg(file, a, c.line, 'js');
+        if (r.taint === 'dynamic' && r.strings.length > 0) yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.vm-code',
+      severity: 'high',
+      title: 'vm runs non-literal code',
+      message: 'node:vm is not a security boundary: code compiled from a run-time string can escape the context and run in this process.',
+      fix: 'Do not run untrusted code in-process; use an isolated worker/process with no privileges, or a purpose-built interpreter.',
+      cwe: ['CWE-94'],
+      example: 'vm.runInNewContext(req.body.code, sandbox);',
+    }),
+    *check(file: SourceFile) {
+      const importsVm = [...file.lines.values()].some((l) => /['"](?:node:)?vm['"]/.test(l));
+      const re = /(?<![\w$.])(?:vm\.)?(?:runIn(?:New|This)?Context|compileFunction)\s*\(|(?<![\w$.])new\s+(?:vm\.)?Script\s*\(/g;
+      for (const c of callSites(file, re, 'js')) {
+        if (!/vm\./.test(c.match[0]) && !importsVm) continue;
+        if (c.args.length && classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.command-injection',
+      severity: 'high',
+      title: 'Shell command built from a value',
+      message: 'This command line is built from a value and run by a shell: quotes, `;` or `$(…)` in the value run other commands.',
+      fix: 'Use execFile/spawn with the program and an argument array (no shell: true), or quote each value with a shell-quoting library.',
+      cwe: ['CWE-78'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
+      example: 'exec(`git clone ${req.body.repo} /tmp/checkout`);',
+    }),
+    *check(file: SourceFile) {
+      const shellCall =
+        /(?<![\w$.])(?:(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.)?(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.])execa\.command(?:Sync)?\s*\(/g;
+      for (const c of callSites(file, shellCall, 'js')) {
+        const a = c.args[0];
+        if (a === undefined || isDefinition(c) || QUOTED.test(a)) continue;
+        const t = classifyArg(file, a, c.line, 'js').taint;
+        if (t === 'dynamic') yield hit(c);
+        else if (t === 'unknown' && /^[\w$.[\]'"]+$/.test(a))
+          yield hit(
+            c,
+            'medium',
+            'A shell command is run from a value this change does not show is constant; make sure nothing untrusted reaches it.',
+          );
+      }
+      const spawnCall = /(?<![\w$])(?:(?:child_?process|childProcess|cp)\.)?(?:spawn|spawnSync|execFile|execFileSync)\s*\(/g;
+      for (const c of callSites(file, spawnCall, 'js')) {
+        const [prog = '', argv = ''] = c.args;
+        const opts = c.args.slice(1).join(',');
+        const viaShell = /\bshell\s*:\s*(?:true|['"`])/.test(opts);
+        const shellDashC =
+          /^['"`](?:\/(?:usr\/)?bin\/)?(?:ba|z|da)?sh['"`]$|^['"`]cmd(?:\.exe)?['"`]$/.test(prog) && /['"](?:-c|\/c)['"]/.test(argv);
+        if (viaShell && !QUOTED.test(opts) && classifyArg(file, prog, c.line, 'js').taint === 'dynamic') yield hit(c);
+        else if ((viaShell || shellDashC) && /\$\{|['"`]\s*\+\s*[\w$]|[\w$)]\s*\+\s*['"`]/.test(argv) && !QUOTED.test(argv)) yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.sql-injection',
+      severity: 'high',
+      title: 'SQL built from values',
+      message: 'This SQL text is built by interpolating or concatenating values; a quote in a value changes the query.',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
+      fix: 'Use placeholders and pass values separately (`?`/`$1` with a params array, prepare(...).bind(...), or a safe tagged template like sql`…${x}` / Prisma $queryRaw`…`).',
+      cwe: ['CWE-89'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
+      example: "await db.query(`SELECT * FROM users WHERE email = '${req.body.email}'`);",
+    }),
+    *check(file: SourceFile) {
+      const re =
+        /\.(?:query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|prepare|run|all|get|exec|each|unsafe|whereRaw|orWhereRaw|havingRaw|orderByRaw|joinRaw|selectRaw|fromRaw|literal)\s*\(|(?<![\w$.])(?:query|execute|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(/g;
+      for (const c of callSites(file, re, 'js')) {
+        const a = c.args[0];
+        if (a === undefined || isDefinition(c)) continue;
+        const r = classifyArg(file, a, c.line, 'js');
+        if (r.taint === 'dynamic' && r.strings.some((s) => SQL_TEXT.test(s))) yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.tls-verification-disabled',
+      severity: 'high',
+      title: 'TLS certificate verification disabled',
+      message:
+        'Certificate verification is turned off: anyone on the network path can impersonate the server and read or change the traffic.',
+      fix: 'Keep verification on; for a private CA pass it with `ca:` (or NODE_EXTRA_CA_CERTS) instead of disabling checks.',
+      cwe: ['CWE-295'],
+      example: 'const agent = new https.Agent({ rejectUnauthorized: false });',
+    }),
+    *check(file: SourceFile) {
+      if (file.isTest) return; // tests talk to local self-signed servers on purpose
+      const re =
+        /\b(?:rejectUnauthorized|strictSSL)['"]?\s*([:=])\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*([:=])\s*['"`]?0\b|\bcheckServerIdentity\s*([:=])\s*(?:\(\s*\)\s*=>\s*(?:undefined|null|\{\s*\})|function\s*\(\s*\)\s*\{\s*\})/g;
+      for (const m of matchSegments(file, re)) {
+        const op = m.match[1] ?? m.match[2] ?? m.match[3] ?? '';
+        const pos = m.match.index + m.match[0].indexOf(op);
+        if (isCode(file, m.match.input, pos, m.line, m.column + (pos - m.match.index), 'js')) yield { line: m.line, column: m.column };
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.insecure-deserialization',
+      severity: 'high',
+      title: 'Deserialization that can run code',
+      message:
+        'node-serialize style unserialize() revives functions (`_$$ND_FUNC$$_`) and runs them: untrusted input here is remote code execution.',
+      fix: 'Use JSON.parse (with schema validation) for untrusted data; never revive functions from input.',
+      cwe: ['CWE-502'],
+      example: 'const profile = serialize.unserialize(req.cookies.profile);',
+    }),
+    *check(file: SourceFile) {
+      const re =
+        /\b(?:serialize|serializer|nodeSerialize|node_serialize|serialization|ns)\.unserialize\s*\(|(?<![\w$.])unserialize\s*\(|\bfuncster\.deepDeserialize\s*\(|\bCryo\.parse\s*\(/g;
+      for (const c of callSites(file, re, 'js')) {
+        if (isDefinition(c) || c.args.length === 0) continue;
+        if (classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.html-injection',
+      severity: 'medium',
+      title: 'HTML written into the page from a value',
+      message: 'A value is written into the page as HTML; if any of it comes from a user it can run script (XSS).',
+      fix: 'Set textContent / render as text, or sanitize with DOMPurify before inserting HTML.',
+      cwe: ['CWE-79'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
+      example: 'el.innerHTML = `<p>${comment.body}</p>`;',
+    }),
+    *check(file: SourceFile) {
+      const SANITIZED = /\b(?:DOMPurify|sanitize\w*|purify|escape\w*|xss|encode\w*|he\.encode|textContent)\b/i;
+      const re =
+        /\.(?:innerHTML|outerHTML)\s*\+?=(?!=)|\bdangerouslySetInnerHTML\s*=\s*\{\s*\{\s*__html\s*:|\.insertAdjacentHTML\s*\(|\bdocument\.write(?:ln)?\s*\(/g;
+      for (const m of matchSegments(file, re)) {
+        const text = m.match.input;
+        if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
+        const after = m.match.index + m.match[0].length;
+        const c = m.match[0].endsWith('(') ? callArgs(text, after - 1, 'js') : null;
+        const value = (c ? (m.match[0].includes('insertAdjacentHTML') ? c.args[1] : c.args[0]) : exprAt(text, after, 'js')) ?? '';
+        if (value === '' || SANITIZED.test(value)) continue;
+        if (classify(value, 'js').taint !== 'literal') yield { line: m.line, column: m.column };
+      }
+    },
+  },
+];
