@@ -41,7 +41,7 @@ export interface TriageReport {
 
 /** Text as inert markdown: everything markdown or HTML could act on becomes an entity; one line. */
 export const inert = (text: string) =>
-  text.replace(/[&<>"'`|\\*_[\]()!@#~:\r\n]/g, (ch) => (ch === '\r' || ch === '\n' ? ' ' : `&#${ch.charCodeAt(0)};`));
+  text.replace(/[&<>"'`|\\*_[\]@#~:\r\n]/g, (ch) => (ch === '\r' || ch === '\n' ? ' ' : `&#${ch.charCodeAt(0)};`));
 
 const PRIORITY_TEXT: Record<Priority, string> = { critical: '🔴 critical', high: '🟠 high', medium: '🟡 medium', low: '⚪ low' };
 

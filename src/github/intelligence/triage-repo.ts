@@ -100,10 +100,20 @@ export function suggestable(owners: readonly string[]): string[] {
   return [...new Set(logins)];
 }
 
+const listCommits = (gh: GitHubClient, at: RepoAt, path: string) =>
+  gh.request('GET /repos/{owner}/{repo}/commits', { owner: at.owner, repo: at.repo, path, per_page: 10 });
+
 /** Recent human committers of a path (1 call; newest first, each login once). */
 export async function recentCommitters(gh: GitHubClient, at: RepoAt, path: string, calls: Calls): Promise<string[]> {
   calls.n++;
-  const { data } = await gh.request('GET /repos/{owner}/{repo}/commits', { owner: at.owner, repo: at.repo, path, per_page: 10 });
+  let data: Awaited<ReturnType<typeof listCommits>>['data'];
+  try {
+    ({ data } = await listCommits(gh, at, path));
+  } catch (err) {
+    // An empty repository (409) or one GitHub cannot list (404): nobody to suggest, not a failed delivery.
+    if (err instanceof RequestError && (err.status === 404 || err.status === 409)) return [];
+    throw err;
+  }
   const logins = data
     .map((c) => c.author)
     .filter((a): a is NonNullable<typeof a> => !!a && 'login' in a && a.type !== 'Bot' && !a.login.endsWith('[bot]'))

@@ -42,8 +42,8 @@ export interface Candidate {
 }
 
 /**
- * Open issues of the repository matching any of `words` (an OR query of quoted terms, so no
- * input is an FTS5 syntax error), best bm25 first, the issue itself left out.
+ * Open issues of the repository matching any of `words` (an OR query of quoted prefix terms — the
+ * words are stemmed, the index is not — so no input is an FTS5 syntax error), best bm25 first, the issue itself left out.
  */
 export async function searchOpenIssues(
   db: D1Database,
@@ -54,7 +54,7 @@ export async function searchOpenIssues(
 ): Promise<Candidate[]> {
   const terms = words.map((w) => w.replace(/"/g, '')).filter((w) => w.length > 0);
   if (terms.length === 0) return [];
-  const match = `repo_tag:r${repositoryId} AND (${terms.map((w) => `"${w}"`).join(' OR ')})`;
+  const match = `repo_tag:r${repositoryId} AND (${terms.map((w) => `"${w}"*`).join(' OR ')})`;
   const { results } = await db
     .prepare(
       `SELECT i.number AS number, i.title AS title, i.body_excerpt AS body
