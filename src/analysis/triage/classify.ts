@@ -6,7 +6,7 @@
  */
 import { typeOfLabel } from './labels';
 import { priorityOf } from './priority';
-import { BODY_FACTOR, SIGNALS, TITLE_TAGS } from './signals';
+import { BODY_FACTOR, SIGNALS, TITLE_TAGS, titleCore } from './signals';
 import { cleanBody } from './text';
 import { emptyScores, type IssueInput, type IssueType, type TriageDecision } from './types';
 
@@ -35,9 +35,11 @@ const lower = (text: string) => text.toLowerCase().replace(/[\u2018\u2019`]/g, "
 
 function evidenceOf(issue: IssueInput): { evidence: Evidence[]; text: string } {
   const evidence: Evidence[] = [];
-  const title = lower(issue.title ?? '')
+  // Inline code in a title is a name (`--fail-on`, `errorHandler`), not wording.
+  const title = lower((issue.title ?? '').replace(/`[^`]+`/g, 'code'))
     .replace(/\s+/g, ' ')
     .trim();
+  const core = titleCore(title);
   const body = cleanBody(issue.body);
   const prose = lower(body.prose);
   const code = lower(body.code);
@@ -48,7 +50,7 @@ function evidenceOf(issue: IssueInput): { evidence: Evidence[]; text: string } {
   }
   const bodyTotals = emptyScores();
   for (const signal of SIGNALS) {
-    const inTitle = signal.where !== 'body' ? signal.re.exec(title) : null;
+    const inTitle = signal.where !== 'body' ? (signal.re.exec(title) ?? (core !== title ? signal.re.exec(core) : null)) : null;
     if (inTitle) {
       evidence.push({ type: signal.type, weight: signal.weight, reason: `title ${signal.why}: "${clip(inTitle[0])}" (${signal.type})` });
       continue;

@@ -1,9 +1,10 @@
 /**
  * The evidence the classifier weighs: phrases that, in real issue trackers, mark a bug report, a
  * feature request, a question, a documentation fix, a security report or a performance problem.
- * A title phrase counts fully; a `both` phrase found only in the body counts BODY_FACTOR of it.
- * Each signal counts once per issue, however often it occurs. Patterns run on lower-cased text
- * with straight apostrophes.
+ * A title phrase counts fully; a `both` phrase found only in the body counts BODY_FACTOR of it;
+ * a `body` phrase counts its own weight. Each signal counts once per issue, however often it
+ * occurs. Patterns run on lower-cased text with straight apostrophes; `title` patterns anchored
+ * with ^ also run on the title without its leading tags (`[Feature] Add…` → `add…`).
  */
 import type { IssueType } from './types';
 
@@ -12,7 +13,7 @@ export interface Signal {
   weight: number;
   where: 'title' | 'body' | 'both';
   re: RegExp;
-  /** What the reason says, e.g. 'asks "how do I…"'; the matched text is quoted after it. */
+  /** What the reason says, e.g. 'asks how'; the matched text is quoted after it. */
   why: string;
 }
 
@@ -33,6 +34,19 @@ export const TITLE_TAGS: readonly { type: IssueType; re: RegExp }[] = [
   { type: 'performance', re: /^\W{0,3}(perf|performance|speed|slow)\s*(\([^)]*\))?\s*[\]):|-]/ },
 ];
 
+/** The title without leading tags, ticket numbers and emoji: `[FEATURE] 0042: ✨ Add x` → `add x`. */
+export function titleCore(title: string): string {
+  let core = title;
+  for (let i = 0; i < 4; i++)
+    core = core
+      .replace(/^[^\p{L}\p{N}[(]+/u, '')
+      .replace(
+        /^(\[[^\]]{0,40}\]|\([^)]{0,40}\)|#?\d+\s*[:.)-]|[\w-]{1,20}(\([^)]{0,30}\))?!?:(?=\s)|[\p{L}\w-]+( [\p{L}\w-]+){0,2}:(?=\s))\s*/u,
+        '',
+      );
+  return core.trim();
+}
+
 const NOT_WORKING =
   /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
 
@@ -44,21 +58,21 @@ export const SIGNALS: readonly Signal[] = [
     3,
     'both',
     'names an exception',
-    /\b[a-z]*(error|exception)\b\s*:|\b(typeerror|referenceerror|syntaxerror|valueerror|keyerror|attributeerror|nullpointerexception|npe|segmentation fault|stack overflow|unhandled (promise )?rejection|uncaught)\b/,
+    /\b[a-z]*(error|exception)\b\s*:|\b(typeerror|referenceerror|syntaxerror|valueerror|keyerror|attributeerror|nullpointerexception|npe|segmentation fault|stack overflow|err_[a-z_]{4,}|unhandled (promise )?rejection|uncaught)\b/,
   ),
   s(
     'bug',
     2.5,
     'both',
     'reports an error',
-    /\b(errors?|exceptions?|throws?|thrown|traceback|stack ?trace|core dump|exit (code|status) [1-9]|status (code )?5\d\d|http 5\d\d|500 internal)\b/,
+    /\b(errors?(?![.\w/-]*\.[a-z]{2,4}\b)|exceptions?|throws?|thrown|traceback|stack ?trace|core dump|exit (code|status) [1-9]|status (code )?5\d\d|http 5\d\d|500 internal)\b/,
   ),
   s(
     'bug',
     2.5,
     'both',
     'reports wrong behaviour',
-    /\b(wrong(ly)?|incorrect(ly)?|invalid|unexpected(ly)?|inconsistent|corrupt(ed|s)?|mismatch|bogus|garbled|duplicated?|twice|not (be(ing)? )?(shown|showing|displayed|rendered|rendering|loading|loaded|found|saved|updated|updating|respected|honou?red|triggered|applied|recognized|recogni[sz]ed|detected|resolved|returned|sent|received|called|working|visible|removed|deleted|cleared|reset|closed|refreshed|parsed|read|written|created|generated))\b/,
+    /\b(wrong(ly)?|incorrect(ly)?|invalid|unexpected(ly)?|inconsistent|corrupt(ed|s)?|mismatch|bogus|garbled|duplicat(e|es|ed|ing)|twice|not (be(ing)? )?(shown|showing|displayed|rendered|rendering|loading|loaded|found|saved|updated|updating|respected|honou?red|triggered|applied|recognized|recogni[sz]ed|detected|resolved|returned|sent|received|called|working|visible|removed|deleted|cleared|reset|closed|refreshed|parsed|read|written|created|generated))\b/,
   ),
   s(
     'bug',
@@ -79,7 +93,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'title',
     'names a symptom',
-    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite loop|loops forever|race condition|deadlock|memory corruption)\b/,
+    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite (redirect )?loop|redirect loop|loops forever|lost|gone|disappear(s|ed)?|race condition|deadlock|memory corruption)\b/,
   ),
   s(
     'bug',
@@ -91,9 +105,23 @@ export const SIGNALS: readonly Signal[] = [
   s(
     'bug',
     1.5,
+    'both',
+    'happens intermittently',
+    /\b(sometimes|intermittent(ly)?|randomly|flaky|occasionally|from time to time|off[- ]by[- ]one|one (day|hour) off)\b/,
+  ),
+  s(
+    'bug',
+    1.5,
     'body',
     'describes observed behaviour',
-    /\b(instead of|but (it|instead|nothing|i get|i got|got|the|this|that)|i (get|got|see|am getting|'m getting|keep getting|received)|it (returns|shows|throws|gives|says|prints|logs)|the (result|output|response) is|should (be|return|show|work|display|not)\b.*\bbut\b|nothing happens)\b/,
+    /\b(instead of|but (it|instead|nothing|i get|i got|got|the|this|that)|i (get|got|see|am getting|'m getting|keep getting|received)|it (returns|shows|throws|gives|says|prints|logs)|the (result|output|response) is|nothing happens)\b/,
+  ),
+  s(
+    'bug',
+    1.5,
+    'body',
+    'states what was expected',
+    /\b(expected|i'?d expect|i would expect|i expect|should (not|never|be|have|return|show|stop|work|respect|keep|only)|supposed to|even (when|if|though|after)|still (says|shows|returns|works|working|accepted|there|listed|appears|happens|fails)|(is|are|was|were|gets?) never|never (gets?|returns?|shows?|fixed|called|sent|happens|works|finishes|completes))\b/,
   ),
   s(
     'bug',
@@ -102,7 +130,13 @@ export const SIGNALS: readonly Signal[] = [
     'gives version/environment details',
     /\b(os|operating system|node(\.js)?|python|browser|platform|version|runtime|chrome|firefox|safari|windows|macos|ubuntu|debian|ios|android)\s*(version)?\s*[:=]\s*\S|\bv?\d+\.\d+\.\d+\b/,
   ),
-  s('bug', -4, 'both', 'says it is not a bug', /\b(not|isn'?t|is not) (really |necessarily )?a bug\b|\bnot (a )?bug report\b/),
+  s(
+    'bug',
+    -4,
+    'both',
+    'says it is not a bug',
+    /\b(not|isn'?t|is not) (really |necessarily |actually |about )?a bug\b|\bnot (a )?bug report\b/,
+  ),
 
   // ── feature ───────────────────────────────────────────────────────────────────────────────
   s(
@@ -117,28 +151,42 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'title',
     'asks for a change',
-    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|add|allow|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|document)\b/,
+    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|configure|sort|filter|group|hide|skip|cache|notify|warn|link|persist|validate|detect|paginate|more|better|additional|extra|optional|granular|per-\w+)\b/,
   ),
   s(
     'feature',
-    3,
+    4,
     'both',
     'asks for a new capability',
-    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (add|support|implement|consider|make|allow)|can you (add|support|implement)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out)\b/,
+    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (add|support|implement|consider|make|allow|provide|expose)|can you (add|support|implement|provide|make|expose)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
   ),
   s(
     'feature',
     2,
     'both',
     'proposes a design',
-    /\b(proposal|propose|proposed|suggestion|suggest|rfc|request|wish|wishlist|roadmap|use[- ]case|motivation|api design|new (option|flag|setting|command|endpoint|parameter|hook|event|api|method|feature)|out of the box|first-class|built-in support|natively)\b/,
+    /\b(proposal|propose|proposed|suggestion|suggest|rfc|request|wish|wishlist|roadmap|use[- ]case|motivation|api design|new (option|flag|setting|command|endpoint|parameter|hook|event|api|method|feature|thing|functionality)|out of the box|first-class|built-in support|natively)\b/,
+  ),
+  s(
+    'feature',
+    1.5,
+    'body',
+    'says what they would like',
+    /\b(would like (to|a|an|the|it|for)|(we|i)'?d like|would love|(we|i) (want|need) (a|an|the|to|it)|would (let|allow|help|enable|save|make it)|would be (much |a lot |way )?(easier|simpler|cleaner|better|handy)|any plans)\b/,
   ),
   s(
     'feature',
     2,
     'body',
     'describes a missing capability',
-    /\b(currently (there is no|there'?s no|it is not possible|it'?s not possible|you (can'?t|cannot|have to)|we (can'?t|cannot|have to)|i (can'?t|cannot|have to)|only|does ?n[o']?t support|has no)|is not (yet )?supported|isn'?t (yet )?supported|not supported( yet)?|there is no (way|option|setting)|there'?s no (way|option|setting)|instead of having to|without having to|would allow|would make it|this would allow|this would make)\b/,
+    /\b(currently (there is no|there'?s no|it is not possible|it'?s not possible|you (can'?t|cannot|have to)|we (can'?t|cannot|have to)|i (can'?t|cannot|have to)|only|does ?n[o']?t support|has no)|is not (yet )?supported|isn'?t (yet )?supported|not supported( yet)?|there is no (way|option|setting)|there'?s no (way|option|setting)|instead of having to|without having to|this would allow|this would make)\b/,
+  ),
+  s(
+    'feature',
+    1,
+    'body',
+    'describes the current state',
+    /\b(currently|right now|today|at the moment),? (the|it|we|you|it'?s|is|only|a|an|there)\b/,
   ),
   s('feature', 1.5, 'body', 'asks in the imperative', /^(please )?(add|support|allow|implement|provide|expose|introduce)\b/m),
 
@@ -148,7 +196,7 @@ export const SIGNALS: readonly Signal[] = [
     3.5,
     'title',
     'asks how',
-    /^(how (do|can|to|should|would|does|is|are|could)|is (it|there) (possible|a way|any)|are there|can (i|we|you|one)|could (i|we)|what('?s| is| are| does| should| would)|which|where|should (i|we)|is there|does (anyone|somebody)|any (way|idea|ideas|help|example)|anyone|who|when (should|will|is|can)|do (i|we|you) (need|have)|what'?s the (best|right|correct|recommended))\b/,
+    /^(how (do|can|to|should|would|does|is|are|could)|is (it|there) (possible|a way|any)|(is )?possible to|are there|can (i|we|you|one)|could (i|we)|what('?s| is| are| does| should| would)|which|where|should (i|we)|is there|does (anyone|somebody)|any (way|idea|ideas|help|example)|anyone|who|when (should|will|is|can)|do (i|we|you) (need|have)|(the )?best (way|practice|approach)s?)\b/,
   ),
   s('question', 2, 'title', 'asks why', /^(why|is (this|it) (expected|normal|intended|a bug)|am i|did i)\b/),
   s(
@@ -156,17 +204,38 @@ export const SIGNALS: readonly Signal[] = [
     3,
     'both',
     'asks for help',
-    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what is the (best|right|correct|proper|recommended|preferred|easiest|intended) (way|approach|practice)|best practices?|need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts)|thanks in advance|thx in advance|can (someone|anyone|you) (help|explain|tell|point|clarify|confirm)|could (someone|anyone|you) (help|explain|tell|point|clarify|confirm)|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? n[o']?t understand|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is this (expected|intended|normal|correct|the expected|by design)|question|confused (about|by)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what('?s| is) the (best|right|correct|proper|recommended|preferred|easiest|intended|simplest) (way|approach|practice)|best practices?|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? ?n[o']?t (understand|get it|know (how|why|what|where|if|whether))|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is (this|that|it) (expected|intended|normal|correct|the expected|by design|supported)|question|confused (about|by)|just (curious|wondering)|want to (understand|know|confirm)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+  ),
+  s(
+    'question',
+    2,
+    'both',
+    'asks someone for help',
+    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (help|explain|tell|point|clarify|confirm|advise))\b/,
   ),
   s('question', 2, 'title', 'ends with a question mark', /\?\s*$/),
+  s(
+    'question',
+    1.5,
+    'body',
+    'asks a question',
+    /(^|[.!:]\s+|\n\s*)(what|how|why|where|which|who|when|can|could|does|do|is|are|will|would|should|did|has|have)\b[^.?!\n]{3,}\?/,
+  ),
 
   // ── docs ──────────────────────────────────────────────────────────────────────────────────
   s(
     'docs',
     3.5,
-    'both',
+    'title',
     'names the documentation',
-    /\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|tutorial|changelog|broken links?|dead links?|man ?page|api reference|docs? (page|site|website)|getting started (guide|page)|code comment|wiki)\b/,
+    /^(document|documenting|explain|describe)\b|\b[\w./-]+\.(md|mdx|rst|adoc)\b|\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|tutorial|guide|changelog|broken links?|dead links?|man ?page|api reference|getting started|code comment|wiki|screenshots? in)\b/,
+  ),
+  s(
+    'docs',
+    1.5,
+    'body',
+    'names the documentation',
+    /\b(the (docs|documentation|readme|guide|tutorial)|docs? (say|says|page|site|website|mention)|typos?|misspell\w*|broken links?|dead links?|undocumented|not documented|isn'?t documented|\.md\b)/,
   ),
   s(
     'docs',
@@ -188,15 +257,15 @@ export const SIGNALS: readonly Signal[] = [
     'security',
     3,
     'both',
-    'exposes a secret',
-    /\b((token|secret|password|credential|api[- ]?key|private key)s? (is |are |gets? |get |being )?(leak(s|ed)?|exposed|logged|printed|visible|in (plain ?text|clear ?text|the logs?|url))|(leak(s|ed|ing)?|expos(es|ed|ing)|log(s|ged|ging)) (the |my |our |user |users' )?(tokens?|secrets?|passwords?|credentials?|api[- ]?keys?|private keys?)|plain ?text passwords?|unauthori[sz]ed access|attacker|malicious|injection)\b/,
+    'exposes a secret or an access check',
+    /\b((token|secret|password|credential|api[- ]?key|private key)s? (is |are |gets? |get |being )?(leak(s|ed)?|exposed|logged|printed|visible|in (plain ?text|clear ?text|the logs?|url))|(leak(s|ed|ing)?|expos(es|ed|ing)|log(s|ged|ging)) (the |my |our |user |users' )?(tokens?|secrets?|passwords?|credentials?|api[- ]?keys?|private keys?)|plain ?text passwords?|unauthori[sz]ed access|attacker|malicious|injection|(can be |be |is |are )?bypass(ed|es|ing)?|forge[ds]?|forging|spoof(ed|ing)?|impersonat\w*|escalat(e|ion))\b/,
   ),
   s(
     'security',
     2,
     'both',
     'raises security',
-    /\b(security|insecure|unsafe|sanitiz\w*|unsanitized|unescaped|escaping|cors|csp|content security policy|denial of service|dos attack|permissions? (check|bypass)|brute[- ]force|rate limit bypass|cvss|responsible disclosure)\b/,
+    /\b(security|insecure|unsafe|sanitiz\w*|unsanitized|unescaped|escaping|cors|csp|content security policy|denial of service|dos attack|permissions? (check|bypass)|brute[- ]force|rate limit bypass|cvss|responsible disclosure|phishing)\b/,
   ),
   s(
     'security',
