@@ -169,12 +169,19 @@ describe('contents', () => {
     expect(await read('', 'b.txt')).toBe(404);
   });
 
-  it('a file over 1 MB comes without content, encoding "none"', async () => {
+  it('a file over 1 MB comes without content, encoding "none"; the raw media type gives its text', async () => {
     const { repo, auth } = await ownRepo();
     const big = 'a'.repeat(1024 * 1024 + 1);
     await control('PUT', `/github/repos/${repo}/contents`, { files: { 'dist/bundle.js': big } });
     const file = await json(await api(`/repos/${repo}/contents/dist/bundle.js`, { auth }));
     expect(file).toMatchObject({ type: 'file', encoding: 'none', content: '', size: big.length });
+    // The raw media type answers the text itself, whatever its size.
+    const raw = await env.ECOSYSTEM.fetch(`${API}/repos/${repo}/contents/dist/bundle.js`, {
+      headers: { authorization: auth, accept: 'application/vnd.github.raw+json' },
+    });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toContain('application/vnd.github.raw');
+    expect((await raw.arrayBuffer()).byteLength).toBe(big.length);
   });
 
   it('needs the contents permission (403) and a repository of the installation (404)', async () => {

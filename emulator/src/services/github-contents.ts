@@ -5,6 +5,7 @@
  * directory (the root too) an array of entries, anything else 404. Files are the ones seeded with
  * the control surface (`PUT /github/repos/:o/:r/contents`): for `?ref=X` those seeded for ref X,
  * else the default branch's. A repository with no files at all is "This repository is empty.".
+ * `Accept: application/vnd.github.raw` answers a file's text itself (any size), as GitHub does.
  */
 import { Hono } from 'hono';
 import { requireInstallation, requirePermission } from './github-auth';
@@ -80,6 +81,10 @@ async function contents(c: import('hono').Context<GitHubEnv>): Promise<Response>
 
   const text = path === '' ? null : await getFile(c.env.EMU_DB, repo.fullName, ref, path);
   if (text !== null) {
+    // `Accept: application/vnd.github.raw` (octokit's `mediaType: {format: "raw"}`): the bytes themselves, any size.
+    if (/application\/vnd\.github(\.v3)?\.raw/.test(c.req.header('accept') ?? '')) {
+      return new Response(text, { headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } });
+    }
     const bytes = encoder.encode(text);
     const sha = await gitBlobSha(bytes);
     const inline = bytes.length <= MAX_INLINE_BYTES;
