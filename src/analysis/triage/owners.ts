@@ -6,7 +6,7 @@
 import type { IssueInput } from './types';
 
 const PATH =
-  /(?:^|[\s("'`[<,=:])((?:[\w@.-]+\/)*[\w@-][\w@.-]*\.(?:[jt]sx?|[cm][jt]s|py|go|rb|java|kt|rs|c|cc|cpp|h|hpp|cs|php|swift|scala|vue|svelte|sql|ya?ml|toml|json|md|mdx|sh|css|scss|html|proto|tf|gradle|ex|exs|erl|lua|dart))(?::\d+(?::\d+)?)?(?=$|[\s)"'`\]>,:;.!?])/gm;
+  /(?:^|[\s("'`[<,=:])(\/?(?:[\w@.-]+\/)*[\w@-][\w@.-]*\.(?:[jt]sx?|[cm][jt]s|py|go|rb|java|kt|rs|c|cc|cpp|h|hpp|cs|php|swift|scala|vue|svelte|sql|ya?ml|toml|json|md|mdx|sh|css|scss|html|proto|tf|gradle|ex|exs|erl|lua|dart))(?::\d+(?::\d+)?)?(?=$|[\s)"'`\]>,:;.!?])/gm;
 const DIR = /(?:^|[\s("'`[<])((?:\.{0,2}\/)?(?:[\w@-][\w@.-]*\/){1,}[\w@.-]*)(?=$|[\s)"'`\]>,:;!?])/gm;
 const BACKTICK = /`([a-z][\w-]*(?:\/[\w.-]+)*\/?)`/gi;
 

@@ -48,7 +48,7 @@ export function titleCore(title: string): string {
 }
 
 const NOT_WORKING =
-  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
+  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|dies|died|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
 
 export const SIGNALS: readonly Signal[] = [
   // ── bug ───────────────────────────────────────────────────────────────────────────────────
@@ -255,10 +255,10 @@ export const SIGNALS: readonly Signal[] = [
   ),
   s(
     'security',
-    3,
+    4,
     'both',
     'exposes a secret or an access check',
-    /\b((token|secret|password|credential|api[- ]?key|private key)s? (is |are |gets? |get |being )?(leak(s|ed)?|exposed|logged|printed|visible|in (plain ?text|clear ?text|the logs?|url))|(leak(s|ed|ing)?|expos(es|ed|ing)|log(s|ged|ging)) (the |my |our |user |users' )?(tokens?|secrets?|passwords?|credentials?|api[- ]?keys?|private keys?)|plain ?text passwords?|unauthori[sz]ed access|attacker|malicious|injection|(can be |be |is |are )?bypass(ed|es|ing)?|forge[ds]?|forging|spoof(ed|ing)?|impersonat\w*|escalat(e|ion))\b/,
+    /\b((token|secret|password|credential|api[- ]?key|private key)s? (is |are |gets? |get |being )?(leak(s|ed)?|exposed|logged|printed|visible|in (plain ?text|clear ?text|the logs?|url))|(leak(s|ed|ing)?|expos(es|ed|ing)|log(s|ged|ging)|print(s|ed|ing)) (the |my |our |user |users' |all )?([\w-]+ ){0,2}(tokens?|secrets?|passwords?|credentials?|api[- ]?keys?|private keys?)|plain ?text passwords?|unauthori[sz]ed access|attacker|malicious|injection|(can be |be |is |are )?bypass(ed|es|ing)?|forge[ds]?|forging|spoof(ed|ing)?|impersonat\w*|escalat(e|ion))\b/,
   ),
   s(
     'security',
