@@ -4,13 +4,17 @@
  * installation token, user token or nobody; bad credentials are a 401 before any route runs),
  * counts the request against that caller's rate limit and stamps the `x-ratelimit-*` headers on
  * every answer. This file holds the App routes (JWT) and the user routes (OAuth token);
- * github-repos.ts the installation-token routes. Errors are GitHub-shaped
+ * github-repos.ts, github-checks.ts, github-contents.ts, github-labels.ts and github-history.ts
+ * the installation-token routes. Errors are GitHub-shaped
  * (`{message, documentation_url, status}`). The OAuth web endpoints (host `github.*`) are in
  * github-oauth.ts, the control routes in github-control.ts.
  */
 import { Hono } from 'hono';
 import { appIdOf, authenticate, issueInstallationToken, type Principal, rateLimitKey, requireApp, requireUser } from './github-auth';
+import { githubCheckRoutes } from './github-checks';
+import { githubContentsRoutes } from './github-contents';
 import { decodeCursor, encodeCursor, getDelivery, listDeliveries, redeliver } from './github-deliveries';
+import { githubHistoryRoutes } from './github-history';
 import {
   API_ORIGIN,
   type GitHubEnv,
@@ -23,6 +27,7 @@ import {
   renderGitHubError,
   validationFailed,
 } from './github-http';
+import { githubLabelRoutes } from './github-labels';
 import { consumeRateLimit, rateLimitHeaders } from './github-rate-limit';
 import { githubRepoRoutes } from './github-repos';
 import { getInstallation, type Installation, installationForRepository, listInstallations } from './github-store';
@@ -140,6 +145,10 @@ githubApiApp.get('/user/installations', async (c) => {
 // --- installation token ----------------------------------------------------------------------
 
 githubApiApp.route('/', githubRepoRoutes);
+githubApiApp.route('/', githubCheckRoutes);
+githubApiApp.route('/', githubContentsRoutes);
+githubApiApp.route('/', githubLabelRoutes);
+githubApiApp.route('/', githubHistoryRoutes);
 
 githubApiApp.notFound(() => notFoundError().toResponse());
 githubApiApp.onError((err) => renderGitHubError(err));
