@@ -114,6 +114,16 @@ const tierOverrides = z.preprocess(
     ),
 );
 
+/** A ChittyID as the vars carry it (its parts are checked by the ID service, not here: config sits below ecosystem/). */
+const chittyIdVar = z.preprocess(
+  asText,
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]+(-[A-Za-z0-9]+){3,}$/, { error: 'must be a ChittyID (VV-G-LLL-SSSS-T-YM-C-X)' })
+    .optional(),
+);
+
 const onOff = z.preprocess(
   (v) => (typeof v === 'string' ? blankAsUndefined(v.trim().toLowerCase()) : v),
   z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
@@ -134,6 +144,7 @@ const vars = z.object({
   GITHUB_WRITE_SPACING_MS: int(0, 60_000, 1000),
   GITHUB_RECOVERY_HOURS: positive(72, 6),
   GITHUB_APP_URL: url(),
+  GITHUB_CONTEXT_OWNER: chittyIdVar,
   CHITTY_ID_URL: url(),
   CHITTY_AUTH_URL: url(),
   CHITTY_REGISTRY_URL: url(),
@@ -173,6 +184,8 @@ const schema = vars.transform((v) => ({
   githubWriteSpacingMs: v.GITHUB_WRITE_SPACING_MS,
   githubRecoveryHours: v.GITHUB_RECOVERY_HOURS,
   githubAppUrl: v.GITHUB_APP_URL,
+  /** The actor that owns installed repositories' contexts; unset: no repository contexts. */
+  githubContextOwner: v.GITHUB_CONTEXT_OWNER,
   /** Per-service base URLs that skip discovery, by var name (`CHITTY_ID_URL` …), only those set. */
   urlOverrides: Object.fromEntries(URL_VARS.flatMap((name) => (v[name] ? [[name, v[name]]] : []))) as Partial<Record<string, string>>,
 }));

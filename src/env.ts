@@ -52,6 +52,8 @@ export interface Env {
   GITHUB_RECOVERY_HOURS?: string;
   /** The App's public page (https://github.com/apps/<slug>), for the install link and pages. */
   GITHUB_APP_URL?: string;
+  /** The ChittyID of the actor that owns each installed repository's context (unset: no repository contexts). */
+  GITHUB_CONTEXT_OWNER?: string;
 
   // Per-service base URL overrides (skip discovery for that service), e.g. https://id.chitty.cc
   CHITTY_ID_URL?: string;

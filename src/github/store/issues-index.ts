@@ -66,15 +66,3 @@ export async function searchOpenIssues(
     .all<Candidate>();
   return results;
 }
-
-/** Counts for the repository context: open issues, and issues changed since `since`. */
-export async function issueActivity(db: D1Database, repositoryId: number, since: string): Promise<{ open: number; updated: number }> {
-  const row = await db
-    .prepare(
-      `SELECT COALESCE(SUM(state = 'open'), 0) AS open, COALESCE(SUM(updated_at >= ?2), 0) AS updated
-         FROM github_issues WHERE repository_id = ?1`,
-    )
-    .bind(repositoryId, since)
-    .first<{ open: number; updated: number }>();
-  return { open: row?.open ?? 0, updated: row?.updated ?? 0 };
-}
