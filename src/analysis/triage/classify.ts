@@ -11,7 +11,7 @@ import { cleanBody } from './text';
 import { emptyScores, type IssueInput, type IssueType, type TriageDecision } from './types';
 
 /** Below this, no type is confident enough. */
-export const MIN_TYPE_SCORE = 1.5;
+export const MIN_TYPE_SCORE = 1;
 /** Most a body can add to one type. */
 const BODY_CAP = 6;
 /** Order that breaks ties: the more common type first (real trackers: bug, then feature, then question). */

@@ -65,7 +65,7 @@ export const SIGNALS: readonly Signal[] = [
     2.5,
     'both',
     'reports an error',
-    /\b(errors?(?![.\w/-]*\.[a-z]{2,4}\b)|exceptions?|throws?|thrown|traceback|stack ?trace|core dump|exit (code|status) [1-9]|status (code )?5\d\d|http 5\d\d|500 internal)\b/,
+    /(?<!\b(no|without|any) )\b(errors?(?![.\w/-]*\.[a-z]{2,4}\b)|exceptions?|throws?|thrown|traceback|stack ?trace|core dump|exit (code|status) [1-9]|status (code )?5\d\d|http 5\d\d|500 internal)\b/,
   ),
   s(
     'bug',
@@ -93,7 +93,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'title',
     'names a symptom',
-    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite (redirect )?loop|redirect loop|loops forever|lost|gone|disappear(s|ed)?|race condition|deadlock|memory corruption)\b/,
+    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite (redirect )?loop|redirect loop|loops forever|lost|gone|disappear(s|ed)?|(has|have) no|absent|stops|stopped|race condition|deadlock|memory corruption)\b/,
   ),
   s(
     'bug',
@@ -107,7 +107,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'both',
     'happens intermittently',
-    /\b(sometimes|intermittent(ly)?|randomly|flaky|occasionally|from time to time|off[- ]by[- ]one|one (day|hour) off)\b/,
+    /\b(sometimes|suddenly|intermittent(ly)?|randomly|flaky|occasionally|from time to time|off[- ]by[- ]one|one (day|hour) off)\b/,
   ),
   s(
     'bug',
@@ -151,14 +151,14 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'title',
     'asks for a change',
-    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|configure|sort|filter|group|hide|skip|cache|notify|warn|link|persist|validate|detect|paginate|more|better|additional|extra|optional|granular|per-\w+)\b/,
+    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|configure|sort|filter|group|hide|skip|cache|notify|warn|link|persist|validate|detect|paginate|sync|synchroni[sz]e|render|handle|parse|format|print|leverage|adopt|set|store|remember|send|share|reuse|schedule|automate|preview|translate|locali[sz]e|upload|copy|clone|archive|restore|backup|lock|pin|publish|subscribe|track|tag|highlight|collapse|expand|resize|retry|reconnect|prefetch|stream|compress|encrypt|sign|verify|limit|increase|decrease|reduce|raise|lower|expose|emit|return|list|search|port|wrap|unify|standardi[sz]e|simplify|separate|combine|merge|respect|honou?r|prefer|default to|more|better|additional|extra|optional|granular|per-\w+)\b/,
   ),
   s(
     'feature',
     4,
     'both',
     'asks for a new capability',
-    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (add|support|implement|consider|make|allow|provide|expose)|can you (add|support|implement|provide|make|expose)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
+    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (also |please )?(add|support|implement|consider|make|allow|provide|expose|include)|can you (also |please )?(add|support|implement|provide|make|expose|include)|as an? ([\w-]+ ){1,3}(i|we) (want|would like|need|should be able)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
   ),
   s(
     'feature',
@@ -172,7 +172,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'body',
     'says what they would like',
-    /\b(would like (to|a|an|the|it|for)|(we|i)'?d like|would love|(we|i) (want|need) (a|an|the|to|it)|would (let|allow|help|enable|save|make it)|would be (much |a lot |way )?(easier|simpler|cleaner|better|handy)|any plans)\b/,
+    /\b(would like (to (?!know|ask|understand|find out|confirm)|a|an|the|it|for)|(we|i)'?d like|would love|(we|i) (want|need) (a|an|the|to|it)|would (let|allow|help|enable|save|make it)|would be (much |a lot |way )?(easier|simpler|cleaner|better|handy)|any plans|(perhaps|maybe) (we|you|it|this|a|an|there) (could|can|should|might)|(perhaps|maybe)\b[^.?!\n]{0,60}\b(could|can|should|might) be|could be (added|nice|useful|an option))\b/,
   ),
   s(
     'feature',
@@ -188,7 +188,13 @@ export const SIGNALS: readonly Signal[] = [
     'describes the current state',
     /\b(currently|right now|today|at the moment),? (the|it|we|you|it'?s|is|only|a|an|there)\b/,
   ),
-  s('feature', 1.5, 'body', 'asks in the imperative', /^(please )?(add|support|allow|implement|provide|expose|introduce)\b/m),
+  s(
+    'feature',
+    1.5,
+    'body',
+    'asks in the imperative',
+    /^(please )?(add|support|allow|implement|provide|expose|introduce|enable|export|sync|make|let|create|include|show|display)\b/m,
+  ),
 
   // ── question ──────────────────────────────────────────────────────────────────────────────
   s(
@@ -196,7 +202,7 @@ export const SIGNALS: readonly Signal[] = [
     3.5,
     'title',
     'asks how',
-    /^(how (do|can|to|should|would|does|is|are|could)|is (it|there) (possible|a way|any)|(is )?possible to|are there|can (i|we|you|one)|could (i|we)|what('?s| is| are| does| should| would)|which|where|should (i|we)|is there|does (anyone|somebody)|any (way|idea|ideas|help|example)|anyone|who|when (should|will|is|can)|do (i|we|you) (need|have)|(the )?best (way|practice|approach)s?)\b/,
+    /^(how (do|can|to|should|would|does|is|are|could)|is (it|there) (possible|a way|any)|(is )?possible to|are there|can (i|we|you|one)|could (i|we)|what('?s| is| are| does| should| would| do| can| did| to)|which|where|should (i|we)|is there|does (anyone|somebody)|any (way|idea|ideas|help|example)|anyone|who|when (should|will|is|can)|do (i|we|you) (need|have)|(the )?best (way|practice|approach)s?)\b/,
   ),
   s('question', 2, 'title', 'asks why', /^(why|is (this|it) (expected|normal|intended|a bug)|am i|did i)\b/),
   s(
@@ -204,14 +210,14 @@ export const SIGNALS: readonly Signal[] = [
     3,
     'both',
     'asks for help',
-    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what('?s| is) the (best|right|correct|proper|recommended|preferred|easiest|intended|simplest) (way|approach|practice)|best practices?|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? ?n[o']?t (understand|get it|know (how|why|what|where|if|whether))|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is (this|that|it) (expected|intended|normal|correct|the expected|by design|supported)|question|confused (about|by)|just (curious|wondering)|want to (understand|know|confirm)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what('?s| is) the (best|right|correct|proper|recommended|preferred|easiest|intended|simplest) (way|approach|practice)|best practices?|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? ?n[o']?t (understand|get it|know (how|why|what|where|if|whether))|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is (this|that|it) (expected|intended|normal|correct|the expected|by design|supported)|is there (a|an|any)\b|question|confused (about|by)|just (curious|wondering)|(want|wanted|would like|like|'d like) to (ask|know|find out|understand|confirm)|find out (if|whether|how)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
   ),
   s(
     'question',
     2,
     'both',
     'asks someone for help',
-    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (help|explain|tell|point|clarify|confirm|advise))\b/,
+    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify))\b/,
   ),
   s('question', 2, 'title', 'ends with a question mark', /\?\s*$/),
   s(
@@ -219,7 +225,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'body',
     'asks a question',
-    /(^|[.!:]\s+|\n\s*)(what|how|why|where|which|who|when|can|could|does|do|is|are|will|would|should|did|has|have)\b[^.?!\n]{3,}\?/,
+    /(^|[.!:,]\s+|\n\s*)(what|how|why|where|which|who|when|can|could|does|do|is|are|will|would|should|did|has|have)\b[^.?!\n]{3,}\?/,
   ),
 
   // ── docs ──────────────────────────────────────────────────────────────────────────────────
