@@ -229,7 +229,7 @@ describe('issue triage', () => {
     expect(body).not.toContain('#11');
   });
 
-  it('CODEOWNERS names suggested assignees, in code spans (nobody is pinged); else recent committers', async () => {
+  it('CODEOWNERS names suggested assignees, in code spans (nobody is pinged)', async () => {
     const repo = await freshRepo({
       '.github/CODEOWNERS': '* @chitty-labs/maintainers\n/src/engine/ @grace @ada\n/docs/ @chitty-labs/docs-team\n',
     });
@@ -237,6 +237,21 @@ describe('issue triage', () => {
     const body = (await postedOn(20, repo.fullName)).comments[0]?.body ?? '';
     expect(body).toContain('**Suggested assignees** (from CODEOWNERS): `@grace`, `@ada`');
     expect(body.replace(/`@[^`]+`/g, '')).not.toMatch(/@[a-z]/); // no bare mention anywhere
+  });
+
+  it('without CODEOWNERS: the recent human committers of the named file (bots and the author left out)', async () => {
+    const repo = await freshRepo();
+    await control('PUT', `/github/repos/${repo.fullName}/commits`, [
+      { login: 'grace', path: 'src/engine/ignite.ts', message: 'ignite: retry', date: '2026-02-01T00:00:00Z' },
+      { login: 'dependabot[bot]', path: 'src/engine/ignite.ts', message: 'bump', date: '2026-02-02T00:00:00Z' },
+      { login: 'linus', path: 'src/engine/ignite.ts', message: 'ignite: log', date: '2026-02-03T00:00:00Z' },
+      { login: 'hedy', path: 'docs/readme.md', message: 'docs', date: '2026-02-04T00:00:00Z' },
+    ]);
+    await run(issuePayload(repo, 'opened', { number: 21, ...CRASH, user: { login: 'linus', type: 'User' } }));
+    const body = (await postedOn(21, repo.fullName)).comments[0]?.body ?? '';
+    expect(body).toContain('**Suggested assignees** (from recent commits): `@grace`');
+    expect(body).not.toContain('hedy');
+    expect(body).not.toContain('dependabot');
   });
 
   it('missing type labels: not created without create_labels; created (then added) with it', async () => {
