@@ -83,6 +83,20 @@ export function triageIssue(issue: IssueInput): TriageDecision {
   const { evidence, text } = evidenceOf(issue);
   const scores = emptyScores();
   for (const e of evidence) scores[e.type] += e.weight;
+  // No wording of any kind: in real trackers such a title ("Sync installed extensions", "Zoom on
+  // marker click") names a capability someone wants, so it leans feature, at the lowest confidence.
+  if (
+    evidence.every((e) => e.weight <= 0) &&
+    /^\W*\S+\s+\S+\s+\S+/.test(titleCore(issue.title ?? '')) &&
+    !/\?\s*$/.test(issue.title ?? '')
+  ) {
+    scores.feature += MIN_TYPE_SCORE;
+    evidence.push({
+      type: 'feature',
+      weight: MIN_TYPE_SCORE,
+      reason: 'no bug, question or other wording: a title naming a capability (feature, low confidence)',
+    });
+  }
   for (const type of Object.keys(scores) as IssueType[]) scores[type] = Math.round(Math.max(0, scores[type]) * 100) / 100;
 
   const ranked = [...TIE_ORDER].sort((a, b) => scores[b] - scores[a] || TIE_ORDER.indexOf(a) - TIE_ORDER.indexOf(b));

@@ -234,8 +234,9 @@ export const SIGNALS: readonly Signal[] = [
     3.5,
     'title',
     'names the documentation',
-    /^(document|documenting|explain|describe)\b|\b[\w./-]+\.(md|mdx|rst|adoc)\b|\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|tutorial|guide|changelog|broken links?|dead links?|man ?page|api reference|getting started|code comment|wiki|screenshots? in)\b/,
+    /^(document|documenting|explain|describe)\b|\b[\w./-]+\.(md|mdx|rst|adoc)\b|\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|changelog|broken links?|dead links?|man ?page|api reference)\b/,
   ),
+  s('docs', 2, 'title', 'names a guide', /\b(tutorial|guide|getting started|code comments?|wiki|screenshots? in|faq)\b/),
   s(
     'docs',
     1.5,
