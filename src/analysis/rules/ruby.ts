@@ -1,3 +1,364 @@
-import type { Rule } from '../types';
+/**
+ * Dangerous code in Ruby and Rails (after Brakeman and Semgrep's ruby rules): eval and reflection
+ * fed with data, shell commands with interpolation (backticks, %x, system, exec, Open3, IO.popen),
+ * ActiveRecord SQL fragments with interpolation, TLS verification off, and deserializers that build
+ * any object (Marshal, YAML.unsafe_load/load, Oj object mode). "Data" is an interpolation or
+ * concatenation that is not a constant, a number (`.to_i`), a quoted value (`quote(…)`,
+ * `Shellwords.escape`) or a table name; params/request/cookies raise the severity.
+ */
+import type { Match, Rule, Severity, SourceFile } from '../types';
+import { callArgs, inStringAt, isCommentLine, matchSegments, mentions, regexFor, splitArgs } from './util';
 
-export const RUBY_RULES: readonly Rule[] = [];
+type Taint = 'literal' | 'dynamic' | 'request' | 'unknown';
+
+const REQUEST = /\b(?:params|cookies|request\.(?:params|body|query_string|headers|env|raw_post|GET|POST)|request\[)/;
+const SAFE_PART =
+  /^(?:[A-Z]\w*(?:::[A-Z]\w*)*|\d+(?:\.\d+)?|:\w+|Rails\.(?:root|env)\b.*|__dir__|__FILE__|(?:[\w.]*\.)?(?:quoted_)?table_name|[\w.]+\.(?:to_i|to_f|to_r|count|size|length|id)|.*\.(?:to_i|to_f)|.*\(&:to_i\)(?:\.join\(.*\))?|(?:Integer|Float)\(.*\)|.*\bquote\w*\(.*\)|.*\bsanitize\w*\(.*\)|Shellwords\.(?:escape|join)\(.*\)|.*\.shellescape|[\w.]+\.quote\(.*\))$/s;
+const SINGLE = /^'(?:[^'\\]|\\.)*'$|^%q[({[].*[)}\]]$/s;
+const IDENT = /^[a-z_]\w*$/;
+
+/** End index (exclusive) of the string literal that opens at `from` (", ` or '), honouring #{…}. */
+function stringEnd(s: string, from: number): number {
+  const q = s[from];
+  let depth = 0;
+  for (let i = from + 1; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (q !== "'" && c === '#' && s[i + 1] === '{' && depth === 0) {
+      depth = 1;
+      i++;
+    } else if (depth > 0 && c === '{') depth++;
+    else if (depth > 0 && c === '}') depth--;
+    else if (depth === 0 && c === q) return i + 1;
+  }
+  return s.length;
+}
+
+/** The #{…} contents of a string, heredoc or command literal. */
+function interpolations(s: string): string[] {
+  const out: string[] = [];
+  for (let i = s.indexOf('#{'); i >= 0; i = s.indexOf('#{', i + 2)) out.push(callArgs(s, i + 1, 500));
+  return out;
+}
+
+function fromParts(parts: string[]): Taint {
+  const data = parts.filter((p) => !SAFE_PART.test(p.trim()));
+  if (data.some((p) => REQUEST.test(p))) return 'request';
+  return data.length === 0 ? 'literal' : 'dynamic';
+}
+
+/** A heredoc opened in `expr` at `line`: its body, from the lines after. */
+function heredoc(file: SourceFile, line: number, expr: string): { body: string; quoted: boolean } | null {
+  const m = /<<[~-]?(['"`]?)([A-Z_]\w*)\1/.exec(expr);
+  if (!m) return null;
+  const body: string[] = [];
+  for (let l = line + 1; l < line + 80; l++) {
+    const text = file.lines.get(l);
+    if (text === undefined || text.trim() === m[2]) break;
+    body.push(text);
+  }
+  return { body: body.join('\n'), quoted: m[1] === "'" };
+}
+
+/** Where a Ruby string expression's value comes from. */
+export function rubyTaint(file: SourceFile, line: number, expr: string, depth = 0): Taint {
+  const e = expr
+    .trim()
+    .replace(/^\((.*)\)$/s, '$1')
+    .trim();
+  if (e === '' || SINGLE.test(e) || /^(?::\w+|\d+|nil|true|false)$/.test(e)) return 'literal';
+  if (/^[a-z_]\w*\s*(?::\s|=>)|^:\w+\s*=>|^\{/.test(e)) return 'literal'; // a hash of conditions
+  if (REQUEST.test(e.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return 'request';
+  const doc = heredoc(file, line, e);
+  if (doc && /^<</.test(e)) return doc.quoted ? 'literal' : fromParts(interpolations(doc.body));
+  if (e.startsWith('[')) return rubyTaint(file, line, splitArgs(callArgs(e, 0))[0] ?? '', depth);
+  const pieces = splitArgs(e, '+');
+  if (pieces.length > 1) {
+    if (!pieces.some((p) => /^["'%]/.test(p))) return 'unknown';
+    const ts = pieces.map((p) =>
+      /^["'%]/.test(p) ? rubyTaint(file, line, p, depth) : SAFE_PART.test(p) ? 'literal' : rubyTaint(file, line, p, depth),
+    );
+    if (ts.includes('request')) return 'request';
+    return ts.every((t) => t === 'literal') ? 'literal' : 'dynamic';
+  }
+  if (/^(?:"|`|%[QxW]?[({[|])/.test(e)) {
+    const end = e.startsWith('"') ? stringEnd(e, 0) : e.length;
+    const rest = e.slice(end).trim();
+    if (/^%\s*[[\w(]|^\.%\(|^\.format\(/.test(rest)) return 'dynamic'; // "…%s" % [x]
+    return fromParts(interpolations(e.slice(0, end)).map((p) => (IDENT.test(p.trim()) && depth < 2 ? resolved(file, line, p.trim()) : p)));
+  }
+  if (/^(?:format|sprintf)\(/.test(e)) return 'dynamic';
+  if (IDENT.test(e) && depth < 2) {
+    const defs = definitions(file, line, e);
+    if (defs.length === 0) return 'unknown';
+    const ts = defs.map((d) => rubyTaint(file, d.line, d.rhs, depth + 1));
+    if (ts.includes('request')) return 'request';
+    if (ts.includes('dynamic')) return 'dynamic';
+    return ts.every((t) => t === 'literal') ? 'literal' : 'unknown';
+  }
+  return 'unknown';
+}
+
+/** An interpolated local replaced by what it was assigned from, so `x = params[:x]` … `"#{x}"` is request data. */
+function resolved(file: SourceFile, line: number, name: string): string {
+  const rhs = definitions(file, line, name).map((d) => d.rhs);
+  return rhs.some((r) => REQUEST.test(r)) ? 'params' : name;
+}
+
+/** `name = …`, `name += …`, `name << …` above `line`, nearest first, up to the plain assignment. */
+function definitions(file: SourceFile, line: number, name: string): { line: number; rhs: string }[] {
+  const re = regexFor(`^\\s*${name}\\s*(\\+=|<<|=)(?![=~>])\\s*(.*)$`);
+  const out: { line: number; rhs: string }[] = [];
+  for (let l = line - 1; l >= line - 40 && l > 0; l--) {
+    const m = re.exec(file.lines.get(l) ?? '');
+    if (!m) continue;
+    out.push({ line: l, rhs: m[2] as string });
+    if (m[1] === '=') break;
+  }
+  return out;
+}
+
+/** Calls of the methods in `re` (`name(` or `name "…"` without parens) with their arguments. */
+function* calls(file: SourceFile, re: RegExp): Generator<{ m: RegExpExecArray; args: string[]; at: Match }> {
+  for (const hit of matchSegments(file, re)) {
+    const lineText = file.lines.get(hit.line) ?? '';
+    if (isCommentLine('ruby', lineText) || inStringAt(lineText, hit.column - 1 + (/^\W*/.exec(hit.match[0])?.[0].length ?? 0))) continue;
+    const paren = hit.match[0].endsWith('(');
+    const start = hit.match.index + hit.match[0].length;
+    let text: string;
+    if (paren) text = callArgs(hit.match.input, start - 1);
+    else {
+      const nl = hit.match.input.indexOf('\n', start);
+      text = hit.match.input.slice(start, nl < 0 ? undefined : nl).replace(/\s+(?:if|unless|do|rescue)\b.*$|\s*\{\s*\|.*$/, '');
+    }
+    const endLine = hit.line + (hit.match[0] + text).split('\n').length - 1;
+    yield { m: hit.match, args: splitArgs(text), at: { line: hit.line, endLine, column: hit.column } };
+  }
+}
+
+/** Severity for a taint: request data is `high` (or the rule's own), other data `medium` unless `strict`. */
+const level = (t: Taint, request: Severity, other: Severity): Severity | null =>
+  t === 'request' ? request : t === 'dynamic' ? other : null;
+const rule = (meta: Omit<Rule, 'class' | 'languages'>): Rule => ({ class: 'dangerous-code', languages: ['ruby'], ...meta });
+const OPTIONS = /^(?:[a-z_]\w*:\s|:\w+\s*=>|\*\*)/;
+
+const commandRule = rule({
+  id: 'rb.command-injection',
+  severity: 'high',
+  title: 'Shell command with interpolated data',
+  message:
+    'A shell command string interpolates a value (backticks, %x, system, exec, Open3, IO.popen), so the value can run other commands.',
+  fix: 'Pass the program and arguments separately (`system("tar", "xzf", path)`, `Open3.capture2("git", "log", ref)`), or escape with Shellwords.escape.',
+  cwe: ['CWE-78'],
+  example: 'output = `convert #{params[:file]} -resize 50% out.png`',
+  *check(file) {
+    if (!mentions(file, '`', '%x', 'system', 'exec', 'spawn', 'Open3', 'popen', 'PTY', 'open(')) return;
+    for (const hit of matchSegments(file, /`[^`\n]*#\{[^\n]*?`|%x[({[|][^\n]*#\{/g)) {
+      const text = file.lines.get(hit.line) ?? '';
+      const before = text.slice(0, hit.column - 1);
+      if (isCommentLine('ruby', text) || (before.match(/["']/g)?.length ?? 0) % 2 === 1 || /#/.test(before.replace(/"[^"]*"|'[^']*'/g, '')))
+        continue;
+      const sev = level(fromParts(interpolations(hit.match[0])), 'critical', 'high');
+      if (sev) yield { line: hit.line, column: hit.column, severity: sev };
+    }
+    const re =
+      /(?:^|[^\w.:])(?:Kernel\.)?(system|exec|spawn)(?:\(|[ \t]+(?=["'%<a-z]))|\b(?:Open3\.(?:capture2e?|capture3|popen2e?|popen3|pipeline\w*)|IO\.popen|PTY\.spawn)(?:\(|[ \t]+)|(?:^|[^\w.])(?:Kernel\.)?open\(\s*(?="\|)/gm;
+    for (const c of calls(file, re)) {
+      let args = c.args.filter((a) => !OPTIONS.test(a));
+      if (args[0]?.startsWith('{') || /^ENV\b/.test(args[0] ?? '')) args = args.slice(1); // an environment hash first
+      if (args.length === 0 || (args.length > 1 && !/IO\.popen|open\(/.test(c.m[0]))) continue; // several args: no shell
+      const sev = level(rubyTaint(file, c.at.line, args[0] as string), 'critical', 'high');
+      if (sev) yield { ...c.at, severity: sev };
+    }
+  },
+});
+
+const SQL_WORDS =
+  /\b(?:select|insert|update|delete|from|where|values|join|order\s+by|group\s+by|limit|drop|create|alter|truncate|union|set)\b/i;
+const GENERIC =
+  /^(?:execute|exec|exec_params|query|select|from|lock|calculate|exec_query|select_all|select_one|select_value|select_values|select_rows)$/;
+
+const sqlRule = rule({
+  id: 'rb.sql-injection',
+  severity: 'high',
+  title: 'SQL fragment with interpolated data',
+  message:
+    'An ActiveRecord/SQL string interpolates or concatenates a value (where, order, find_by_sql, execute…), so the value can change the query.',
+  fix: 'Use placeholders (`where("name = ?", name)`), hash conditions (`where(name: name)`), sanitize_sql_array, or pick ORDER columns from a fixed list.',
+  cwe: ['CWE-89'],
+  example: 'User.where("email = \'#{params[:email]}\'")',
+  *check(file) {
+    if (!mentions(file, '#{', '+', 'params', 'request', 'cookies', '%', 'format(')) return;
+    const migration = /(^|\/)db\/(?:migrate|seeds)|\.rake$/.test(file.path);
+    const re =
+      /\b(where|not|or|rewhere|find_by_sql|count_by_sql|execute|exec|exec_params|exec_query|select_all|select_one|select_value|select_values|select_rows|order|reorder|group|having|pluck|joins|from|lock|find_by|exists\?|delete_all|update_all|destroy_all|calculate|average|sum|minimum|maximum|select|query)(?:\(|[ \t]+(?=["'%<]|params))/gm;
+    for (const c of calls(file, re)) {
+      const method = c.m[1] as string;
+      // A method call (`.where(`), or a bare one at the start of an expression (scopes, class methods).
+      if (!/(?:\.|^|\n|[=({,|&]|\bthen|\breturn)[ \t]*$/.test(c.m.input.slice(Math.max(0, c.m.index - 12), c.m.index))) continue;
+      const many = /^(?:pluck|select|group|order|reorder|joins)$/.test(method);
+      const taints = (many ? c.args.filter((a) => !OPTIONS.test(a)) : c.args.slice(0, 1)).map((a) => ({
+        a,
+        t: rubyTaint(file, c.at.line, a),
+      }));
+      const worst = taints.find((x) => x.t === 'request') ?? taints.find((x) => x.t === 'dynamic') ?? taints[0];
+      if (worst === undefined) continue;
+      const arg = worst.a;
+      let t = worst.t;
+      if (
+        t === 'unknown' &&
+        IDENT.test(arg.trim()) &&
+        REQUEST.test(
+          definitions(file, c.at.line, arg.trim())
+            .map((d) => d.rhs)
+            .join(' '),
+        )
+      )
+        t = 'request';
+      if (t === 'literal' || t === 'unknown' || (migration && t !== 'request')) continue;
+      if (/^params\b/.test(arg.trim()) && /^(?:where|not|or|find_by|exists\?)$/.test(method) && !/\[:\w+\]\s*$/.test(arg)) continue; // a hash of conditions
+      if (GENERIC.test(method) && t !== 'request' && !SQL_WORDS.test(sqlOf(file, c.at.line, arg))) continue;
+      yield t === 'request' ? c.at : { ...c.at, severity: 'high' };
+    }
+  },
+});
+
+function sqlOf(file: SourceFile, line: number, arg: string): string {
+  const doc = heredoc(file, line, arg);
+  if (doc) return doc.body;
+  return IDENT.test(arg.trim())
+    ? definitions(file, line, arg.trim())
+        .map((d) => `${d.rhs} ${heredoc(file, d.line, d.rhs)?.body ?? ''}`)
+        .join(' ')
+    : arg;
+}
+
+const evalRule = rule({
+  id: 'rb.eval',
+  severity: 'high',
+  title: 'Ruby code evaluated from a string',
+  message: 'eval / instance_eval / class_eval runs a string that is built from data, which runs arbitrary code.',
+  fix: 'Do not evaluate data; dispatch through a fixed table of methods or lambdas, and use blocks for instance_eval/class_eval.',
+  cwe: ['CWE-95'],
+  example: 'result = eval(params[:expression])',
+  *check(file) {
+    if (!mentions(file, 'eval')) return;
+    const re = /(?:(?:^|[^\w.:]|\bKernel\.|\bbinding\.)(eval)|\b(instance_eval|class_eval|module_eval))(?:\(|[ \t]+(?=["'%<a-z@]))/gm;
+    for (const c of calls(file, re)) {
+      const code = c.args[0];
+      const method = c.m[1] ?? c.m[2];
+      if (
+        code === undefined ||
+        code === '' ||
+        /^&|^(?:do|\{)\b/.test(code) ||
+        /^(?:File|IO)\.read\(|^Bundler\.read_file\(|^File\.open\(/.test(code)
+      )
+        continue;
+      const t = rubyTaint(file, c.at.line, code);
+      if (t === 'request') yield { ...c.at, severity: 'critical' };
+      else if (method === 'eval' ? t !== 'literal' : t !== 'literal' && IDENT.test(code)) yield { ...c.at, severity: 'medium' };
+    }
+  },
+});
+
+const GUARD = /include\?|\.in\?|ALLOWED|WHITELIST|ALLOWLIST|PERMITTED|VALID_|case\s+params/;
+
+const reflectionRule = rule({
+  id: 'rb.unsafe-reflection',
+  severity: 'high',
+  title: 'Method or class chosen by request data',
+  message: 'send/public_send/constantize/const_get takes a name from params, so a caller picks which method runs or which class is loaded.',
+  fix: 'Map the request value through a fixed allow-list (`ALLOWED.fetch(params[:kind])`) before calling send or constantize.',
+  cwe: ['CWE-470'],
+  example: 'klass = params[:type].constantize',
+  *check(file) {
+    if (!mentions(file, 'params', 'cookies', 'request')) return;
+    const re =
+      /\b(?:send|public_send|__send__|try|method|const_get|instance_variable_get|instance_variable_set)\(\s*([^,)\n]+)|([\w\][:.'"]+)\.(?:safe_)?constantize\b/g;
+    for (const hit of matchSegments(file, re)) {
+      const text = file.lines.get(hit.line) ?? '';
+      if (isCommentLine('ruby', text)) continue;
+      const arg = (hit.match[1] ?? hit.match[2] ?? '').trim().replace(/\.(?:classify|camelize|to_s|to_sym|singularize)\b/g, '');
+      let t = rubyTaint(file, hit.line, arg);
+      if (t !== 'request' && IDENT.test(arg))
+        t = REQUEST.test(
+          definitions(file, hit.line, arg)
+            .map((d) => d.rhs)
+            .join(' '),
+        )
+          ? 'request'
+          : t;
+      if (t !== 'request') continue;
+      const near = [file.lines.get(hit.line - 2), file.lines.get(hit.line - 1), text].join('\n');
+      if (GUARD.test(near)) continue;
+      yield { line: hit.line, column: hit.column };
+    }
+  },
+});
+
+const tlsRule = rule({
+  id: 'rb.tls-verify-none',
+  severity: 'high',
+  title: 'TLS certificate verification disabled',
+  message:
+    'Certificate verification is turned off (VERIFY_NONE, verify_ssl: false, ssl: { verify: false }), so anyone on the network path can read and change this traffic.',
+  fix: 'Keep VERIFY_PEER (the default); for a private CA pass ca_file/cert_store instead of turning verification off.',
+  cwe: ['CWE-295'],
+  example: 'http.verify_mode = OpenSSL::SSL::VERIFY_NONE',
+  *check(file) {
+    if (!mentions(file, 'VERIFY_NONE', 'verify', 'none')) return;
+    if (file.isTest || /config\/environments\/(?:development|test)\.rb$/.test(file.path)) return;
+    const re =
+      /\bVERIFY_NONE\b|\b(?:ssl_verify|verify_ssl|ssl_verify_peer|verify_peer|ssl_verifypeer|verify_certificate)\]?\s*(?::|=>|=)\s*false\b|\bssl\s*(?::|=>)\s*\{[^}\n]*\bverify\s*(?::|=>)\s*false|openssl_verify_mode\s*(?::|=>)\s*['":]none|\bverify\s*(?::|=>)\s*false\b/g;
+    for (const hit of matchSegments(file, re)) {
+      const text = file.lines.get(hit.line) ?? '';
+      if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=/.test(text)) continue;
+      if (
+        /^verify\b/.test(hit.match[0]) &&
+        !/HTTParty|\.(?:get|post|put|patch|delete|head)\b|default_options|ssl|Faraday|RestClient|Excon/.test(text)
+      )
+        continue;
+      const guard = [file.lines.get(hit.line - 1) ?? '', text].join('\n');
+      if (/\b(?:if|unless)\s+Rails\.env\.(?:development|test|local)\?|(?:if|unless)\s+.*(?:development|test)\?/.test(guard)) continue;
+      yield { line: hit.line, column: hit.column };
+    }
+  },
+});
+
+const deserializationRule = rule({
+  id: 'rb.insecure-deserialization',
+  severity: 'high',
+  title: 'Deserialization that builds arbitrary objects',
+  message:
+    'Marshal.load, YAML.unsafe_load / YAML.load (before Psych 4) and Oj in :object mode create any class the data names; crafted input runs code.',
+  fix: 'Use JSON.parse or YAML.safe_load (with permitted_classes), Oj.load with mode: :strict; never Marshal data you did not write.',
+  cwe: ['CWE-502'],
+  example: 'session_data = Marshal.load(Base64.decode64(cookies[:state]))',
+  *check(file) {
+    if (!mentions(file, 'Marshal', 'YAML', 'Psych', 'Oj.', 'cookies_serializer')) return;
+    const all = [...file.lines.values()].join('\n');
+    const re =
+      /\b(?:Marshal\.(?:load|restore)|(?:YAML|Psych)\.(?:unsafe_load(?:_file)?|load|load_stream|load_documents)|Oj\.(?:load|object_load))\(|cookies_serializer\s*=\s*:marshal\b/g;
+    for (const c of calls(file, re)) {
+      const head = c.m[0];
+      const arg = c.args[0] ?? '';
+      const untrusted = REQUEST.test(arg) || /request|body|payload|decode64|\.read\b(?!\()|socket|redis|cache/i.test(arg);
+      if (head.includes('cookies_serializer')) yield { ...c.at, severity: 'medium' };
+      else if (head.startsWith('Marshal')) {
+        if (/^Marshal\.dump\(/.test(arg.trim())) continue; // deep copy
+        yield untrusted ? c.at : { ...c.at, severity: 'medium' };
+      } else if (/unsafe_load|object_load/.test(head)) yield c.at;
+      else if (head.startsWith('Oj')) {
+        const mode = c.args.join(',').match(/mode:\s*:(\w+)|:mode\s*=>\s*:(\w+)/);
+        const m = mode?.[1] ?? mode?.[2] ?? (/default_options\s*=.*mode:\s*:(?!object)/.test(all) ? 'safe' : 'object');
+        if (m === 'object') yield untrusted ? c.at : { ...c.at, severity: 'medium' };
+      } else {
+        if (c.args.some((a) => /permitted_classes|safe:\s*true/.test(a)) || SINGLE.test(arg.trim()) || /^<<[~-]?'/.test(arg)) continue;
+        if (rubyTaint(file, c.at.line, arg) === 'literal') continue;
+        yield untrusted ? c.at : { ...c.at, severity: 'medium' };
+      }
+    }
+  },
+});
+
+export const RUBY_RULES: readonly Rule[] = [evalRule, reflectionRule, commandRule, sqlRule, tlsRule, deserializationRule];

@@ -111,8 +111,8 @@ export function callArgs(text: string, open: number, max = 3000): string {
   return text.slice(open + 1, end);
 }
 
-/** Splits argument text at its top-level commas (not inside brackets or string literals). */
-export function splitArgs(args: string): string[] {
+/** Splits argument text at its top-level commas (or `separator`, e.g. `+`), not inside brackets or string literals. */
+export function splitArgs(args: string, separator = ','): string[] {
   const out: string[] = [];
   let depth = 0;
   let quote = '';
@@ -127,7 +127,7 @@ export function splitArgs(args: string): string[] {
     if (c === '"' || c === "'" || c === '`') quote = c;
     else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
+    else if (c === separator && depth === 0) {
       out.push(args.slice(from, i).trim());
       from = i + 1;
     }
@@ -135,4 +135,48 @@ export function splitArgs(args: string): string[] {
   const last = args.slice(from).trim();
   if (last !== '' || out.length > 0) out.push(last);
   return out;
+}
+
+/** Whether position `pos` of one line of code lies inside a '…', "…" or `…` literal opened on that line. */
+export function inStringAt(line: string, pos: number): boolean {
+  let quote = '';
+  for (let i = 0; i < pos && i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+  }
+  return quote !== '';
+}
+
+const TEXTS = new WeakMap<SourceFile, string>();
+
+/** Every known new-side line of the file joined with newlines (computed once per file), for cheap prefilters. */
+export function textOf(file: SourceFile): string {
+  let text = TEXTS.get(file);
+  if (text === undefined) {
+    text = file.segments.map((s) => s.lines.join('\n')).join('\n');
+    TEXTS.set(file, text);
+  }
+  return text;
+}
+
+/** Whether the file's known lines contain any of `tokens` (a plain substring test: the cheap gate before a rule's regexes). */
+export function mentions(file: SourceFile, ...tokens: string[]): boolean {
+  const text = textOf(file);
+  return tokens.some((t) => text.includes(t));
+}
+
+const COMPILED = new Map<string, RegExp>();
+
+/** `new RegExp(source)`, compiled once and kept (bounded): rules build name-specific patterns for the same names again and again. */
+export function regexFor(source: string): RegExp {
+  let re = COMPILED.get(source);
+  if (re === undefined) {
+    if (COMPILED.size > 1000) COMPILED.clear();
+    re = new RegExp(source);
+    COMPILED.set(source, re);
+  }
+  return re;
 }
