@@ -1,3 +1,360 @@
-import type { Rule } from '../types';
+/**
+ * Complexity hot spots: code whose nesting or size grows sharply in this change. Without a parser,
+ * structure comes from indentation (formatters make it reliable in every language here): a line's
+ * enclosing blocks are the shallower lines above it. Control blocks (if/for/while/switch/try…)
+ * count towards nesting, function boundaries reset it (as ESLint's max-depth and pylint's
+ * too-many-nested-blocks do), and data literals, JSX and flat `case` tables count for nothing, so
+ * a big config object or lookup switch is never a "hot spot". The old side of the hunks (removed
+ * and context lines) says how deep the code was at the same place before.
+ */
+import type { Hunk, Language, Rule, SourceFile } from '../types';
+import { isCommentLine } from './util';
 
-export const COMPLEXITY_RULES: readonly Rule[] = [];
+const LANGS: readonly Language[] = ['javascript', 'typescript', 'python', 'go', 'java', 'ruby'];
+
+type Kind = 'control' | 'fn' | 'open' | 'other';
+interface Entry {
+  indent: number;
+  kind: Kind;
+  line: number;
+}
+/** Depth (control blocks since the innermost function, a control line's own included) and that function's line; fn null when not shown. */
+interface Depth {
+  depth: number;
+  fn: number | null;
+}
+
+const measure = (text: string) => {
+  let n = 0;
+  for (const ch of text) {
+    if (ch === ' ') n++;
+    else if (ch === '\t') n += 4;
+    else break;
+  }
+  return n;
+};
+
+const CONTROL: Record<string, RegExp> = {
+  brace: /^(?:\}\s*)?(?:if|else|for|while|do|switch|try|catch|finally|synchronized|select)\b/,
+  python: /^(?:(?:if|elif|else|for|while|try|except|finally|with|async\s+(?:for|with))\b|match\b.*:\s*(?:#.*)?$)/,
+  ruby: /^(?:if|unless|while|until|for|case|begin|else|elsif|rescue|ensure)\b|(?:=|<<|\|\|=)\s*(?:if|case|begin)\b/,
+};
+/** Keywords that continue the block above at the same indentation (`else:`, Go's `case`, Ruby's `when`). */
+const CONTINUES = /^(?:else|elif|elsif|except|finally|rescue|ensure)\b/;
+const CASE_LABEL = /^(?:case\b.*|default\s*):\s*(?:\/\/.*)?$/;
+
+const FN: Record<Language, RegExp | null> = {
+  javascript:
+    /\bfunction\b[^;]*\{\s*$|=>\s*[{(]?\s*$|^(?:(?:export|default|public|private|protected|static|async|readonly|override|abstract|get|set|\*)\s+)*[#\w$]+\s*(?:<[^>]*>)?\s*\([^()]*\)\s*(?::\s*[^{;=]+)?\{\s*$|^(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\b/,
+  typescript: null,
+  go: /^func\b|\bfunc\s*\(.*\{\s*$/,
+  java: /->\s*\{\s*$|^(?:@\w+\s+)*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\s+)*(?:<[^>]+>\s+)?[\w.$<>[\]?]+(?:<[^>]*>)?\s+[\w$]+\s*\([^;]*\)\s*(?:throws\s+[\w.$, ]+)?\{\s*$|^(?:(?:public|protected|private)\s+)[\w$]+\s*\([^;]*\)\s*(?:throws\s+[\w.$, ]+)?\{\s*$|\b(?:class|interface|enum|record)\s+\w+|\bnew\s+[\w.<>]+\s*\([^;]*\)\s*\{\s*$/,
+  python: /^(?:async\s+)?def\s|^class\s/,
+  ruby: /^def\s|^(?:class|module)\s/,
+  workflow: null,
+  yaml: null,
+  shell: null,
+};
+FN.typescript = FN.javascript;
+
+const styleOf = (lang: Language) => (lang === 'python' ? 'python' : lang === 'ruby' ? 'ruby' : 'brace');
+
+/** A cheap test before the function regexes: every signature they match ends in `{`/`(`/`:`/`=>` or starts with a keyword. */
+const mayBeFn = (t: string) => {
+  const last = t.at(-1);
+  return (
+    last === '{' ||
+    last === '(' ||
+    last === ':' ||
+    t.endsWith('=>') ||
+    /^(?:def|func|class|module|export|async|public|private|protected)\b|\b(?:class|interface|enum|record)\b/.test(t)
+  );
+};
+
+function classify(t: string, lang: Language): Kind {
+  if (t.length > 400) return 'other';
+  if (CONTROL[styleOf(lang)]?.test(t) && !CASE_LABEL.test(t)) return 'control';
+  if (mayBeFn(t) && FN[lang]?.test(t) && !/^(?:return|new|throw|else)\b/.test(t)) return 'fn';
+  if (t.endsWith('(') && /^[#\w$.]+\s*\($/.test(t)) return 'open'; // `name(` … `) {` is a method with its parameters on their own lines
+  return 'other';
+}
+
+const CLOSER = /^(?:[}\])]|end\b)/;
+
+/** Nesting of each line of one contiguous run of lines (`texts[i]` is line `start + i`). */
+function depthsOf(start: number, texts: readonly string[], lang: Language, out: Map<number, Depth>, heading: boolean): void {
+  const stack: Entry[] = heading ? [{ indent: -1, kind: 'fn', line: start - 1 }] : [];
+  /** A control line sits at its own block's level (ESLint's max-depth counts the 5th nested block). */
+  const known = (own: number): Depth => {
+    let depth = own;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const e = stack[i] as Entry;
+      if (e.kind === 'fn') return { depth, fn: e.line };
+      if (e.kind === 'control') depth++;
+    }
+    return { depth, fn: null };
+  };
+  const popTo = (indent: number, inclusive: boolean) => {
+    while (stack.length && ((stack.at(-1) as Entry).indent > indent || (inclusive && (stack.at(-1) as Entry).indent === indent)))
+      stack.pop();
+  };
+  const style = styleOf(lang);
+  texts.forEach((text, i) => {
+    const t = text.trim();
+    if (t === '' || isCommentLine(lang, text)) return;
+    const line = start + i;
+    const indent = measure(text);
+    if (CASE_LABEL.test(t) || (style === 'ruby' && /^(?:when|in)\b/.test(t))) {
+      popTo(indent, false);
+      const top = stack.at(-1);
+      if (top?.indent !== indent) stack.push({ indent, kind: 'other', line }); // Go/Ruby: `case` beside `switch` continues it
+      return;
+    }
+    if (style === 'brace' ? /^\}\s*(?:else|catch|finally)\b/.test(t) : CONTINUES.test(t)) {
+      popTo(indent, true);
+      out.set(line, known(1));
+      stack.push({ indent, kind: 'control', line });
+      return;
+    }
+    if (CLOSER.test(t)) {
+      if (/(?:[{:(]|=>|->)\s*$/.test(t) && !/^end\b/.test(t)) {
+        popTo(indent, false); // `) {` ends a multi-line head: its opener, at this indentation, goes on
+        const top = stack.at(-1);
+        if (top && top.indent === indent && (/=>|->/.test(t) || (top.kind === 'open' && t.endsWith('{')))) top.kind = 'fn';
+      } else popTo(indent, true);
+      return;
+    }
+    popTo(indent, true);
+    const kind = classify(t, lang);
+    out.set(line, known(kind === 'control' ? 1 : 0));
+    stack.push({ indent, kind, line });
+  });
+}
+
+/** Runs of consecutive known lines on one side of the hunks. */
+interface Run {
+  start: number;
+  texts: string[];
+  heading: string;
+  /** Added lines in the run (new side). */
+  adds: number;
+  /** Some added line is indented enough to sit five blocks deep (two spaces a level, a function's body). */
+  deepAdd: boolean;
+}
+
+/** Runs of consecutive known lines on one side of the hunks. */
+function runsOf(hunks: readonly Hunk[], side: 'old' | 'new'): Run[] {
+  const runs: Run[] = [];
+  for (const h of hunks)
+    for (const l of h.lines) {
+      const n = side === 'new' ? l.newLine : l.oldLine;
+      if (n === undefined) continue;
+      let last = runs.at(-1);
+      if (last && last.start + last.texts.length === n) last.texts.push(l.text);
+      else {
+        last = { start: n, texts: [l.text], heading: h.heading, adds: 0, deepAdd: false };
+        runs.push(last);
+      }
+      if (l.kind === 'add') {
+        last.adds++;
+        if (!last.deepAdd && measure(l.text) >= 10) last.deepAdd = true;
+      }
+    }
+  return runs;
+}
+
+/** Depths of the lines of each run (`only` picks the runs worth the work). */
+function sideDepths(file: SourceFile, side: 'old' | 'new', lang: Language, only: (r: Run) => boolean = () => true): Map<number, Depth> {
+  const out = new Map<number, Depth>();
+  for (const r of runsOf(file.hunks, side)) {
+    if (!only(r)) continue;
+    const heading = r.start > 1 && classify(r.heading.trim(), lang) === 'fn';
+    depthsOf(r.start, r.texts, lang, out, heading);
+  }
+  return out;
+}
+
+const MIN_DEPTH = 5;
+
+const deepNesting: Rule = {
+  id: 'complexity.deep-nesting',
+  class: 'complexity',
+  severity: 'low',
+  title: 'Deeply nested code',
+  message: 'This change nests control flow five or more levels deep inside one function; code this deep is hard to read and test.',
+  fix: 'Return early for the simple cases (guard clauses), move inner blocks into well-named functions, or replace nested conditions with a lookup table.',
+  example: [
+    'function sync(items) {',
+    '  for (const item of items) {',
+    '    if (item.active) {',
+    '      for (const tag of item.tags) {',
+    '        if (tag.name) {',
+    '          if (tag.changed) save(tag); // fifth level',
+    '        }',
+    '      }',
+    '    }',
+    '  }',
+    '}',
+  ].join('\n'),
+  languages: LANGS,
+  *check(file) {
+    const lang = file.language as Language;
+    const now = sideDepths(file, 'new', lang, (r) => r.deepAdd);
+    let deep = false;
+    for (const n of file.added) if ((now.get(n)?.depth ?? 0) >= MIN_DEPTH) deep = true;
+    if (!deep) return; // the old side is read only where the new side is deep
+    const before = sideDepths(file, 'old', lang);
+    const reported = new Set<string>();
+    for (const [hi, h] of file.hunks.entries()) {
+      for (let i = 0; i < h.lines.length; ) {
+        if (h.lines[i]?.kind === 'ctx') {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < h.lines.length && h.lines[j]?.kind !== 'ctx') j++;
+        // The change block h.lines[i..j) and two context lines either side: how deep it was there.
+        let old = 0;
+        for (let k = Math.max(0, i - 2); k < Math.min(h.lines.length, j + 2); k++) {
+          const l = h.lines[k];
+          if (l?.oldLine !== undefined) old = Math.max(old, before.get(l.oldLine)?.depth ?? 0);
+        }
+        const threshold = Math.max(MIN_DEPTH, old + 1);
+        let first: { line: number; fn: number | null } | null = null;
+        let deepest = 0;
+        for (let k = i; k < j; k++) {
+          const l = h.lines[k];
+          const d = l?.kind === 'add' && l.newLine !== undefined ? now.get(l.newLine) : undefined;
+          if (!d || d.depth < threshold || !l?.newLine) continue;
+          first ??= { line: l.newLine, fn: d.fn };
+          deepest = Math.max(deepest, d.depth);
+        }
+        const key = first ? `${first.fn ?? `h${hi}`}` : '';
+        if (first && !reported.has(key)) {
+          reported.add(key);
+          yield {
+            line: first.line,
+            severity: deepest >= 7 ? 'medium' : 'low',
+            message: `Control flow is nested ${deepest} levels deep here${old > 0 ? ` (${old} at this place before)` : ''}; past ${MIN_DEPTH - 1} levels code is hard to follow and test.`,
+          };
+        }
+        i = j;
+      }
+    }
+  },
+};
+
+/** Lines that are data or a flat table, not logic: literal entries, JSX, `case x: return y`. */
+const FLAT =
+  /^(?:["'`]?[\w$.-]+["'`]?\s*(?::|=>)\s*[^(\s][^(]*|["'`\d[{(-].*,|<\/?[\w.]+.*|\/?>|[\w-]+=(?:["{]).*|case\b.*:.*|default\s*:.*|when\b.*|break;?|[}\])]+[,;)]*)\s*$/;
+
+const CONTAINER = /\b(?:class|interface|module|enum|record|struct|namespace)\b/;
+
+interface FnSpan {
+  sig: number;
+  start: number;
+  end: number;
+  name: string;
+}
+
+/** Functions as far as the diff shows them: from a signature (or a hunk heading naming one) to their end. */
+function functionsOf(file: SourceFile, lang: Language): FnSpan[] {
+  const spans: FnSpan[] = [];
+  for (const r of runsOf(file.hunks, 'new')) {
+    if (r.adds < MIN_GROWTH) continue; // too few added lines here for a new or much longer function
+    const fnAt: { i: number; indent: number; name: string }[] = [];
+    if (r.start > 1 && classify(r.heading.trim(), lang) === 'fn' && !CONTAINER.test(r.heading))
+      fnAt.push({ i: -1, indent: -1, name: r.heading.trim() });
+    r.texts.forEach((text, i) => {
+      const t = text.trim();
+      if (t && !isCommentLine(lang, text) && classify(t, lang) === 'fn') fnAt.push({ i, indent: measure(text), name: t });
+    });
+    for (const f of fnAt) {
+      let end = r.texts.length - 1;
+      let min = Number.POSITIVE_INFINITY;
+      for (let i = f.i + 1; i < r.texts.length; i++) {
+        const text = r.texts[i] as string;
+        const t = text.trim();
+        if (t === '' || isCommentLine(lang, text)) continue;
+        const indent = measure(text);
+        const ends =
+          f.indent >= 0
+            ? indent <= f.indent
+            : indent === 0 || (indent <= min && classify(t, lang) === 'fn') || (indent < min && t.startsWith('@'));
+        min = Math.min(min, indent);
+        if (!ends) continue;
+        const pure = /^(?:[}\])]+[;,)]*|end)$/.test(t);
+        if (CLOSER.test(t) && !pure && f.indent >= 0) continue; // `) {`: the rest of a multi-line signature
+        end = pure ? i : i - 1;
+        while (end > f.i && (r.texts[end] as string).trim() === '') end--;
+        break;
+      }
+      spans.push({ sig: r.start + f.i, start: r.start + Math.max(0, f.i), end: r.start + end, name: f.name.slice(0, 60) });
+    }
+  }
+  return spans;
+}
+
+/** A changed function this long that grew this much, or a new function this long, is reported. */
+const LENGTH = 80;
+const MIN_GROWTH = 40;
+const NEW_LENGTH = 100;
+
+const longFunction: Rule = {
+  id: 'complexity.long-function',
+  class: 'complexity',
+  severity: 'low',
+  title: 'Function grew long',
+  message: 'This change makes a function much longer; long functions do many things and are hard to review and test.',
+  fix: 'Split the function by step or by concern into smaller named functions, each with one job; keep data tables out of the logic.',
+  example: 'export async function pipeline(ctx) { … 110 lines of statements … }',
+  languages: LANGS,
+  *check(file) {
+    if (file.isTest || file.added.size < MIN_GROWTH) return; // long tests are usually linear set-up and assertions
+    const lang = file.language as Language;
+    const removedAt = new Map<number, number>(); // new-side position → removed lines there
+    for (const h of file.hunks) {
+      let next = h.newStart;
+      for (const l of h.lines)
+        if (l.newLine !== undefined) next = l.newLine + 1;
+        else removedAt.set(next, (removedAt.get(next) ?? 0) + 1);
+    }
+    for (const f of functionsOf(file, lang)) {
+      const length = f.end - f.sig + 1;
+      let added = 0;
+      let removed = 0;
+      let firstAdded = 0;
+      for (let n = f.start; n <= f.end; n++) {
+        if (file.added.has(n)) {
+          added++;
+          firstAdded ||= n;
+        }
+        if (n > f.start) removed += removedAt.get(n) ?? 0;
+      }
+      const isNew = f.sig >= f.start && file.added.has(f.sig) && added >= 0.9 * length;
+      const grew = added - removed;
+      if (!(isNew ? length >= NEW_LENGTH : length >= LENGTH && grew >= MIN_GROWTH) || !firstAdded) continue;
+      let meaningful = 0;
+      let flat = 0;
+      let afterCase = false;
+      for (let n = f.start; n <= f.end; n++) {
+        const text = file.lines.get(n) ?? '';
+        const t = text.trim();
+        if (t === '' || isCommentLine(lang, text) || /^[}\])]+[;,)]*$|^end$/.test(t)) continue;
+        meaningful++;
+        if (FLAT.test(t) || (afterCase && /^(?:return\b[^;]*;?|break;?)$/.test(t))) flat++;
+        afterCase = /^(?:case\b|default\s*:|when\b)/.test(t);
+      }
+      if (flat > meaningful / 2) continue; // a data literal, markup or a flat lookup table
+      yield {
+        line: file.added.has(f.sig) ? f.sig : firstAdded,
+        severity: length >= 200 ? 'medium' : 'low',
+        message: isNew
+          ? `A new function of ${length} lines; past about 100 lines a function is hard to review and test.`
+          : `This function is now at least ${length} lines long, ${grew} lines more than before (+${added}/−${removed}); split it before it grows further.`,
+      };
+    }
+  },
+};
+
+export const COMPLEXITY_RULES: readonly Rule[] = [deepNesting, longFunction];
