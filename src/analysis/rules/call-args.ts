@@ -304,9 +304,25 @@ export function isCode(file: SourceFile, text: string, pos: number, line: number
   return !(lang === 'py' && (text.includes('"""') || text.includes("'''")) && inDocstring(text, pos));
 }
 
-/** Each call matched by `re` (a global regex ending at the call's `(`) that is code, with its arguments. */
-export function* callSites(file: SourceFile, re: RegExp, lang: Dialect): Generator<CallSite> {
-  for (const m of matchSegments(file, re)) {
+/**
+ * The file with only the segments where some line contains one of `needles` (a cheap prefilter:
+ * most segments of a large diff never reach a rule's regex).
+ */
+export function narrow(file: SourceFile, needles: readonly string[]): SourceFile {
+  const any = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')); // V8 caches the compiled pattern
+  const segments = file.segments.filter((s) => s.lines.some((l) => any.test(l)));
+  return segments.length === file.segments.length ? file : { ...file, segments };
+}
+
+/** SQL keywords as they are written, for `narrow`. */
+export const SQL_NEEDLES = ['SELECT', 'select', 'Select', 'INSERT', 'insert', 'UPDATE', 'update', 'DELETE', 'delete', 'WHERE', 'where'];
+
+/**
+ * Each call matched by `re` (a global regex ending at the call's `(`) that is code, with its
+ * arguments, in the segments that contain one of `needles` (all segments without them).
+ */
+export function* callSites(file: SourceFile, re: RegExp, lang: Dialect, needles?: readonly string[]): Generator<CallSite> {
+  for (const m of matchSegments(needles ? narrow(file, needles) : file, re)) {
     const text = m.match.input;
     const open = m.match.index + m.match[0].length - 1;
     if (text[open] !== '(' || !isCode(file, text, m.match.index, m.line, m.column, lang)) continue;

@@ -7,13 +7,16 @@
  * or a tagged template (`sql\`…${x}\``) is not.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, classify, classifyArg, exprAt, isCode } from './call-args';
+import { type CallSite, callArgs, callSites, classify, classifyArg, exprAt, isCode, narrow, SQL_NEEDLES } from './call-args';
 import { matchSegments } from './util';
 
 const JS: readonly Language[] = ['javascript', 'typescript'];
 
 const SQL_TEXT =
   /\b(?:select\b[\s\S]{0,400}?\bfrom|insert\s+(?:or\s+\w+\s+)?into|update\s+[`"'\w.$]+\s+set|delete\s+from|create\s+(?:table|index|view)|drop\s+(?:table|index|view)|alter\s+table|truncate\s+table)\b|\bwhere\s+[\w."`]+\s*(?:=|<|>|\blike\b|\bin\b)/i;
+/** A condition or ordering clause around an interpolation: `id = ${id}`, `name LIKE '%${q}%'`, `ORDER BY ${col}`. */
+const SQL_FRAGMENT =
+  /(?:[=<>]|\b(?:like|in|is|order\s+by|group\s+by)\b)\s*\(?\s*['"]?%?\$\{|\$\{[^}]*\}['"]?\s*(?:[=<>]|\b(?:asc|desc|like|and|or)\b)/i;
 /** A command built with a shell-quoting helper is quoted, not injectable. */
 const QUOTED = /\b(?:shellescape|shellEscape|shell_escape|escapeShellArg|shq|quote)\s*\(/;
 
@@ -42,7 +45,7 @@ export const JS_RULES: readonly Rule[] = [
       example: 'const result = eval(req.query.expr);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js')) {
+      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js', ['eval'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
         const t = classifyArg(file, c.args[0] as string, c.line, 'js').taint;
         if (t !== 'literal') yield hit(c);
@@ -61,7 +64,7 @@ export const JS_RULES: readonly Rule[] = [
       example: 'const fn = new Function("row", `return ${userFormula}`);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:new\s+)?Function\s*\(/g, 'js')) {
+      for (const c of callSites(file, /(?<![\w$.])(?:new\s+)?Function\s*\(/g, 'js', ['Function'])) {
         if (c.args.length === 0 || isDefinition(c)) continue;
         if (c.args.some((a) => classifyArg(file, a, c.line, 'js').taint !== 'literal')) yield hit(c);
       }
@@ -78,7 +81,10 @@ export const JS_RULES: readonly Rule[] = [
       example: 'setTimeout("refresh(" + widgetId + ")", 1000);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?set(?:Timeout|Interval)\s*\(/g, 'js')) {
+      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?set(?:Timeout|Interval)\s*\(/g, 'js', [
+        'setTimeout',
+        'setInterval',
+      ])) {
         const a = (c.args[0] ?? '').trim();
         if (!/^['"`]|^[\w$]+$/.test(a)) continue; // a function or an arrow: fine
         const r = classifyArg(file, a, c.line, 'js');
@@ -97,9 +103,10 @@ export const JS_RULES: readonly Rule[] = [
       example: 'vm.runInNewContext(req.body.code, sandbox);',
     }),
     *check(file: SourceFile) {
-      const importsVm = [...file.lines.values()].some((l) => /['"](?:node:)?vm['"]/.test(l));
+      let importsVm: boolean | undefined;
       const re = /(?<![\w$.])(?:vm\.)?(?:runIn(?:New|This)?Context|compileFunction)\s*\(|(?<![\w$.])new\s+(?:vm\.)?Script\s*\(/g;
-      for (const c of callSites(file, re, 'js')) {
+      for (const c of callSites(file, re, 'js', ['runIn', 'compileFunction', 'Script'])) {
+        importsVm ??= [...file.lines.values()].some((l) => /['"](?:node:)?vm['"]/.test(l));
         if (!/vm\./.test(c.match[0]) && !importsVm) continue;
         if (c.args.length && classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
       }
@@ -118,8 +125,8 @@ export const JS_RULES: readonly Rule[] = [
     }),
     *check(file: SourceFile) {
       const shellCall =
-        /(?<![\w$.])(?:(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.)?(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.])execa\.command(?:Sync)?\s*\(/g;
-      for (const c of callSites(file, shellCall, 'js')) {
+        /(?:(?<![\w$.])(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.|\brequire\(\s*['"](?:node:)?child_process['"]\s*\)\.|(?<![\w$.]))(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.])execa\.command(?:Sync)?\s*\(/g;
+      for (const c of callSites(file, shellCall, 'js', ['exec'])) {
         const a = c.args[0];
         if (a === undefined || isDefinition(c) || QUOTED.test(a)) continue;
         const t = classifyArg(file, a, c.line, 'js').taint;
@@ -132,7 +139,7 @@ export const JS_RULES: readonly Rule[] = [
           );
       }
       const spawnCall = /(?<![\w$])(?:(?:child_?process|childProcess|cp)\.)?(?:spawn|spawnSync|execFile|execFileSync)\s*\(/g;
-      for (const c of callSites(file, spawnCall, 'js')) {
+      for (const c of callSites(file, spawnCall, 'js', ['spawn', 'execFile'])) {
         const [prog = '', argv = ''] = c.args;
         const opts = c.args.slice(1).join(',');
         const viaShell = /\bshell\s*:\s*(?:true|['"`])/.test(opts);
@@ -156,14 +163,23 @@ export const JS_RULES: readonly Rule[] = [
       example: "await db.query(`SELECT * FROM users WHERE email = '${req.body.email}'`);",
     }),
     *check(file: SourceFile) {
+      // Whole statements (pg, mysql, sqlite, D1, pg-promise, Sequelize, Prisma, knex.raw, postgres.js unsafe)…
       const re =
-        /\.(?:query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|prepare|run|all|get|exec|each|unsafe|whereRaw|orWhereRaw|havingRaw|orderByRaw|joinRaw|selectRaw|fromRaw|literal)\s*\(|(?<![\w$.])(?:query|execute|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(/g;
-      for (const c of callSites(file, re, 'js')) {
-        const a = c.args[0];
-        if (a === undefined || isDefinition(c)) continue;
-        const r = classifyArg(file, a, c.line, 'js');
-        if (r.taint === 'dynamic' && r.strings.some((s) => SQL_TEXT.test(s))) yield hit(c);
-      }
+        /\.(?:query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|prepare|run|all|get|exec|each|unsafe|one|none|many|any|oneOrNone|manyOrNone|result|multi)\s*\(|(?<![\w$.])(?:query|execute|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(/g;
+      // …and fragments (knex *Raw, Sequelize.literal, TypeORM where/andWhere/orderBy) that carry no keyword of their own.
+      const fragment =
+        /\.(?:whereRaw|orWhereRaw|havingRaw|orderByRaw|joinRaw|selectRaw|fromRaw|groupByRaw|literal|where|andWhere|orWhere|having)\s*\(/g;
+      const sqlish = narrow(file, [...SQL_NEEDLES, 'Raw', 'literal', 'here(', 'having']);
+      for (const [sinks, shape] of [
+        [re, SQL_TEXT],
+        [fragment, SQL_FRAGMENT],
+      ] as const)
+        for (const c of callSites(sqlish, sinks, 'js')) {
+          const a = c.args[0];
+          if (a === undefined || isDefinition(c)) continue;
+          const r = classifyArg(file, a, c.line, 'js');
+          if (r.taint === 'dynamic' && r.strings.some((s) => shape.test(s))) yield hit(c);
+        }
     },
   },
   {
@@ -181,7 +197,10 @@ export const JS_RULES: readonly Rule[] = [
       if (file.isTest) return; // tests talk to local self-signed servers on purpose
       const re =
         /\b(?:rejectUnauthorized|strictSSL)['"]?\s*([:=])\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*([:=])\s*['"`]?0\b|\bcheckServerIdentity\s*([:=])\s*(?:\(\s*\)\s*=>\s*(?:undefined|null|\{\s*\})|function\s*\(\s*\)\s*\{\s*\})/g;
-      for (const m of matchSegments(file, re)) {
+      for (const m of matchSegments(
+        narrow(file, ['rejectUnauthorized', 'strictSSL', 'NODE_TLS_REJECT_UNAUTHORIZED', 'checkServerIdentity']),
+        re,
+      )) {
         const op = m.match[1] ?? m.match[2] ?? m.match[3] ?? '';
         const pos = m.match.index + m.match[0].indexOf(op);
         if (isCode(file, m.match.input, pos, m.line, m.column + (pos - m.match.index), 'js')) yield { line: m.line, column: m.column };
@@ -202,7 +221,7 @@ export const JS_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /\b(?:serialize|serializer|nodeSerialize|node_serialize|serialization|ns)\.unserialize\s*\(|(?<![\w$.])unserialize\s*\(|\bfuncster\.deepDeserialize\s*\(|\bCryo\.parse\s*\(/g;
-      for (const c of callSites(file, re, 'js')) {
+      for (const c of callSites(file, re, 'js', ['unserialize', 'deepDeserialize', 'Cryo'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
         if (classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
       }
@@ -220,17 +239,20 @@ export const JS_RULES: readonly Rule[] = [
       example: 'el.innerHTML = `<p>${comment.body}</p>`;',
     }),
     *check(file: SourceFile) {
+      const UNTRUSTED_HTML =
+        /\b(?:location|document\.(?:URL|referrer|cookie)|params|query|body|data|response|res|json|message|msg|content|html|markup|input|props|payload|comment|user|text)\b|\.value\b/i;
       const SANITIZED = /\b(?:DOMPurify|sanitize\w*|purify|escape\w*|xss|encode\w*|he\.encode|textContent)\b/i;
       const re =
         /\.(?:innerHTML|outerHTML)\s*\+?=(?!=)|\bdangerouslySetInnerHTML\s*=\s*\{\s*\{\s*__html\s*:|\.insertAdjacentHTML\s*\(|\bdocument\.write(?:ln)?\s*\(/g;
-      for (const m of matchSegments(file, re)) {
+      for (const m of matchSegments(narrow(file, ['innerHTML', 'outerHTML', '__html', 'insertAdjacentHTML', 'document.write']), re)) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
         const after = m.match.index + m.match[0].length;
         const c = m.match[0].endsWith('(') ? callArgs(text, after - 1, 'js') : null;
         const value = (c ? (m.match[0].includes('insertAdjacentHTML') ? c.args[1] : c.args[0]) : exprAt(text, after, 'js')) ?? '';
         if (value === '' || SANITIZED.test(value)) continue;
-        if (classify(value, 'js').taint !== 'literal') yield { line: m.line, column: m.column };
+        const t = classify(value, 'js').taint;
+        if (t === 'dynamic' || (t === 'unknown' && UNTRUSTED_HTML.test(value))) yield { line: m.line, column: m.column };
       }
     },
   },

@@ -6,7 +6,7 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callSites, classify, classifyArg, isCode, keywordArg } from './call-args';
+import { type CallSite, callSites, classify, classifyArg, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
 import { matchSegments } from './util';
 
 const PY: readonly Language[] = ['python'];
@@ -40,7 +40,7 @@ export const PYTHON_RULES: readonly Rule[] = [
       example: 'result = eval(request.args.get("expr"))',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w.])(?:eval|exec|compile)\s*\(/g, 'py')) {
+      for (const c of callSites(file, /(?<![\w.])(?:eval|exec|compile)\s*\(/g, 'py', ['eval', 'exec', 'compile'])) {
         const a = c.args[0];
         if (a === undefined || isDef(c) || /^\*/.test(a)) continue;
         if (c.match[0].startsWith('compile') && !/^['"](?:exec|eval|single)['"]$/.test(keywordArg(c.args, 'mode') ?? c.args[2] ?? ''))
@@ -76,11 +76,11 @@ export const PYTHON_RULES: readonly Rule[] = [
           );
         return null;
       };
-      for (const c of callSites(file, alwaysShell, 'py')) {
+      for (const c of callSites(file, alwaysShell, 'py', ['os.', 'getoutput', 'getstatusoutput', 'create_subprocess_shell'])) {
         const m = check(c);
         if (m) yield m;
       }
-      for (const c of callSites(file, maybeShell, 'py')) {
+      for (const c of callSites(file, maybeShell, 'py', ['shell'])) {
         if (!truthy(keywordArg(c.args, 'shell'))) continue;
         const m = check(c);
         if (m) yield m;
@@ -100,13 +100,13 @@ export const PYTHON_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /\.(?:execute|executemany|executescript|exec_driver_sql|raw|mogrify|read_sql|read_sql_query)\s*\(|(?<![\w.])(?:text|RawSQL|read_sql|read_sql_query)\s*\(|\bsqlalchemy\.text\s*\(/g;
-      for (const c of callSites(file, re, 'py')) {
+      for (const c of callSites(file, re, 'py', SQL_NEEDLES)) {
         const a = c.args[0];
         if (a === undefined || isDef(c) || /\bSQL\s*\(|\bsql\.(?:Identifier|Literal|Placeholder)\b/.test(a)) continue; // psycopg's sql module composes safely
         const r = classifyArg(file, a, c.line, 'py');
         if (r.taint === 'dynamic' && r.strings.some((s) => SQL_TEXT.test(s))) yield hit(c);
       }
-      for (const c of callSites(file, /\.extra\s*\(/g, 'py')) {
+      for (const c of callSites(file, /\.extra\s*\(/g, 'py', ['extra'])) {
         const built = c.args.some((a) => {
           const r = classify(a.replace(/^\w+\s*=\s*/, ''), 'py');
           return r.taint === 'dynamic' || r.pieces.length > 0;
@@ -131,8 +131,8 @@ export const PYTHON_RULES: readonly Rule[] = [
       const HTTP_CALLEE =
         /(?:^|\.)(?:get|post|put|patch|delete|head|options|request|send|stream|urlopen|Client|AsyncClient|Session|HTTPTransport|AsyncHTTPTransport|client|resource|Elasticsearch|AsyncElasticsearch|OpenSearch|Minio|TCPConnector|ClientSession)$|\b(?:requests|httpx|session|client|http)\b/i;
       const re =
-        /\b(verify|verify_certs|verify_ssl|ssl_verify)\s*=\s*False\b|\.verify\s*=\s*False\b|\bssl\._create_unverified_context\b|\bcheck_hostname\s*=\s*False\b|\b(?:verify_mode|cert_reqs)\s*=\s*(?:ssl\.)?['"]?CERT_NONE\b|\bTCPConnector\s*\(\s*(?:[^)]*,\s*)?ssl\s*=\s*False\b/g;
-      for (const m of matchSegments(file, re)) {
+        /\b(verify|verify_certs|verify_ssl|ssl_verify|ssl)\s*=\s*False\b|\.verify\s*=\s*False\b|\bssl\._create_unverified_context\b|\bcheck_hostname\s*=\s*False\b|\b(?:verify_mode|cert_reqs)\s*=\s*(?:ssl\.)?['"]?CERT_NONE\b/g;
+      for (const m of matchSegments(narrow(file, ['verify', 'ssl', 'check_hostname', 'CERT_NONE']), re)) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
         if (m.match[1]) {
@@ -157,11 +157,12 @@ export const PYTHON_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /\b(?:pickle|cPickle|_pickle|dill|cloudpickle)\.(?:loads?|Unpickler)\s*\(|\bmarshal\.loads?\s*\(|\bjsonpickle\.(?:decode|loads)\s*\(|\byaml\.(?:load|load_all|unsafe_load|unsafe_load_all)\s*\(|\btorch\.load\s*\(|\b(?:pd|pandas)\.read_pickle\s*\(|\b(?:np|numpy)\.load\s*\(/g;
-      const ruamel = mentions(file, /\bruamel\b|\bYAML\s*\(/);
-      for (const c of callSites(file, re, 'py')) {
+      let ruamel: boolean | undefined;
+      for (const c of callSites(file, re, 'py', ['pickle', 'Pickle', 'dill', 'marshal', 'yaml', 'torch.load', 'np.load', 'numpy.load'])) {
         const call = c.match[0];
         if (call.startsWith('yaml.load')) {
           const loader = keywordArg(c.args, 'Loader') ?? c.args[1] ?? '';
+          ruamel ??= mentions(file, /\bruamel\b|\bYAML\s*\(/);
           if (ruamel || /Safe|Base/.test(loader) || (/^Loader$/.test(loader) && mentions(file, /Safe\w*Loader\s+as\s+Loader/))) continue;
           if (/FullLoader/.test(loader)) yield hit(c, 'medium');
           else yield hit(c);
@@ -186,7 +187,7 @@ export const PYTHON_RULES: readonly Rule[] = [
       example: 'app.run(host="0.0.0.0", debug=True)',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /\b(?:app|application|server|api|flask_app|socketio)\.run\s*\(/g, 'py'))
+      for (const c of callSites(file, /\b(?:app|application|server|api|flask_app|socketio)\.run\s*\(/g, 'py', ['debug']))
         if (keywordArg(c.args, 'debug') === 'True') yield hit(c);
     },
   },
@@ -201,9 +202,9 @@ export const PYTHON_RULES: readonly Rule[] = [
       example: 'path = tempfile.mktemp(suffix=".csv")',
     }),
     *check(file: SourceFile) {
-      const bare = mentions(file, /from\s+tempfile\s+import\s+[^#\n]*\bmktemp\b/);
-      for (const c of callSites(file, /\btempfile\.mktemp\s*\(|(?<![\w.])mktemp\s*\(/g, 'py'))
-        if ((bare || c.match[0].startsWith('tempfile')) && !isDef(c)) yield hit(c);
+      const imported = () => mentions(file, /from\s+tempfile\s+import\s+[^#\n]*\bmktemp\b/);
+      for (const c of callSites(file, /\btempfile\.mktemp\s*\(|(?<![\w.])mktemp\s*\(/g, 'py', ['mktemp']))
+        if (!isDef(c) && (c.match[0].startsWith('tempfile') || imported())) yield hit(c);
     },
   },
 ];
