@@ -18,8 +18,15 @@ export const pushPayload = z.object({
   created: z.boolean(),
   deleted: z.boolean(),
   forced: z.boolean(),
-  repository,
+  /** name, owner and default_branch: to analyse a push to the default branch (optional here: only that needs them). */
+  repository: repository.extend({
+    name: z.string().optional(),
+    owner: z.object({ login: z.string().optional() }).nullish(),
+    default_branch: z.string().optional(),
+  }),
   pusher: z.object({ name: z.string() }),
+  /** Absent when the delivery came from a repository or organisation webhook rather than the App. */
+  installation: z.object({ id: z.number() }).optional(),
   commits: z.array(
     z.object({
       id: z.string(),

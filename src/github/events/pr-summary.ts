@@ -1,19 +1,21 @@
 /**
- * The pull-request summary: one comment per PR — files, additions/deletions, risk flags — kept
- * current by editing it in place on every opened/synchronize/reopened, plus a check run on the
- * head commit. The comment's id lives in D1 (github_pr_comments); the row is claimed before the
- * comment is created, so concurrent deliveries for one PR never post two.
+ * The pull request's analysis and summary, on opened/synchronize/reopened: the analysis of the
+ * head commit published once as a "ChittyConnect" check run (intelligence/analysis.ts), and one
+ * summary comment per PR — what changed and why it matters, the top findings — kept current by
+ * editing it in place. Nothing is written again for a head sha already published. The comment's
+ * id lives in D1 (github_pr_comments); the row is claimed before the comment is created, so
+ * concurrent deliveries for one PR never post two.
  */
 import { RequestError } from '@octokit/request-error';
+import type { Logger } from '../../lib/log';
 import type { GitHubClient } from '../client/api';
+import { analyseAndPublish, type Outcome } from '../intelligence/analysis';
+import { assess } from '../intelligence/changes';
+import { pullRequestFiles } from '../intelligence/files';
+import { renderComment, SUMMARY_MARKER } from '../intelligence/render-comment';
 import { claimCommentSlot, commentIdOf, recordCommentId, releaseCommentClaim } from '../store/pr-comments';
 
-export interface ChangedFile {
-  filename: string;
-  status: string;
-  additions: number;
-  deletions: number;
-}
+export { SUMMARY_MARKER } from '../intelligence/render-comment';
 
 export interface PullRequestRef {
   owner: string;
@@ -25,101 +27,43 @@ export interface PullRequestRef {
   chittyId: string;
 }
 
-/** GitHub lists at most 3000 files for a pull request. */
-const MAX_FILES = 3000;
-const LISTED_FILES = 50;
-export const SUMMARY_MARKER = '<!-- chittyconnect:pr-summary -->';
-const CHECK_NAME = 'ChittyConnect summary';
 /** A claim left without a comment this long is a crashed run; another may take it over. */
 const STALE_CLAIM_MS = 2 * 60_000;
 
-export type RiskFlag = 'large-change' | 'many-files' | 'workflows' | 'dependencies' | 'migrations' | 'secrets' | 'no-tests' | 'truncated';
-
-const FLAG_TEXT: Record<RiskFlag, string> = {
-  'large-change': 'large change (over 800 lines)',
-  'many-files': 'many files (over 40)',
-  workflows: 'CI workflows changed',
-  dependencies: 'dependencies changed',
-  migrations: 'database migrations changed',
-  secrets: 'files that look like secrets or keys',
-  'no-tests': 'code changed without test changes',
-  truncated: `more than ${MAX_FILES} files; GitHub lists only the first ${MAX_FILES}`,
-};
-
-const CODE = /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|rb|php|cs|swift|c|cc|cpp|h)$/i;
-const TEST = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[a-z]+$|_test\.go$/i;
-
-export interface Summary {
-  files: number;
-  additions: number;
-  deletions: number;
-  flags: RiskFlag[];
-}
-
-export function assess(files: readonly ChangedFile[]): Summary {
-  const additions = files.reduce((n, f) => n + f.additions, 0);
-  const deletions = files.reduce((n, f) => n + f.deletions, 0);
-  const names = files.map((f) => f.filename);
-  const any = (re: RegExp) => names.some((n) => re.test(n));
-  const flags: RiskFlag[] = [];
-  if (additions + deletions > 800) flags.push('large-change');
-  if (files.length > 40) flags.push('many-files');
-  if (any(/^\.github\/workflows\//)) flags.push('workflows');
-  if (
-    any(/(^|\/)(package(-lock)?\.json|pnpm-lock\.yaml|yarn\.lock|Cargo\.(toml|lock)|go\.(mod|sum)|requirements[^/]*\.txt|poetry\.lock)$/)
-  ) {
-    flags.push('dependencies');
-  }
-  if (any(/(^|\/)migrations?\/|\.sql$/)) flags.push('migrations');
-  if (any(/(^|\/)\.env(\.|$)|\.(pem|key|p12|pfx)$|(^|\/)[^/]*(secret|credential)[^/]*$/i)) flags.push('secrets');
-  if (names.some((n) => CODE.test(n) && !TEST.test(n)) && !any(TEST)) flags.push('no-tests');
-  if (files.length >= MAX_FILES) flags.push('truncated');
-  return { files: files.length, additions, deletions, flags };
+export interface SummaryDeps {
+  gh: GitHubClient;
+  db: D1Database;
+  kv: KVNamespace;
+  log: Logger;
+  now: Date;
 }
 
 /**
- * A file name as inert text in the comment: inside `<code>`, with everything markdown or HTML
- * could act on entity-escaped (a PR author chooses file names; the comment is posted as the App).
+ * Analyses the PR's head commit, publishes the check run and writes the summary comment (unless
+ * `summary.enabled: false`). Null when this head sha was published before: nothing was written.
  */
-const code = (text: string) =>
-  `<code>${text.replace(/[&<>"'`|\\*_[\]@#~\r\n]/g, (ch) => (ch === '\r' || ch === '\n' ? ' ' : `&#${ch.charCodeAt(0)};`))}</code>`;
-
-export function renderComment(pr: PullRequestRef, files: readonly ChangedFile[], s: Summary): string {
-  const risk = s.flags.length === 0 ? 'No risk flags.' : s.flags.map((f) => `⚠️ ${FLAG_TEXT[f]}`).join('<br>');
-  const rows = files.slice(0, LISTED_FILES).map((f) => `| ${code(f.filename)} | ${code(f.status)} | +${f.additions} | −${f.deletions} |`);
-  const more = files.length > LISTED_FILES ? `\n\n…and ${files.length - LISTED_FILES} more files.` : '';
-  return [
-    SUMMARY_MARKER,
-    '### ChittyConnect summary',
-    '',
-    `**${s.files} ${s.files === 1 ? 'file' : 'files'}** changed · **+${s.additions}** / **−${s.deletions}**`,
-    '',
-    `**Risk:** ${risk}`,
-    '',
-    '<details><summary>Files</summary>',
-    '',
-    '| File | Status | + | − |',
-    '| --- | --- | ---: | ---: |',
-    ...rows,
-    `${more}`,
-    '</details>',
-    '',
-    `<sub>Updated for ${pr.headSha.slice(0, 7)} · ChittyID \`${pr.chittyId}\`</sub>`,
-  ].join('\n');
-}
-
-async function changedFiles(gh: GitHubClient, pr: PullRequestRef): Promise<ChangedFile[]> {
-  const files: ChangedFile[] = [];
-  for await (const page of gh.paginate.iterator('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
-    owner: pr.owner,
-    repo: pr.repo,
-    pull_number: pr.number,
-    per_page: 100,
-  })) {
-    for (const f of page.data) files.push({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions });
-    if (files.length >= MAX_FILES) break;
-  }
-  return files.slice(0, MAX_FILES);
+export function publishSummary(x: SummaryDeps, pr: PullRequestRef): Promise<Outcome | null> {
+  const target = { owner: pr.owner, repo: pr.repo, repositoryId: pr.repositoryId, headSha: pr.headSha, prNumber: pr.number };
+  return analyseAndPublish(
+    x,
+    target,
+    () => pullRequestFiles(x.gh, pr),
+    async (o) => {
+      if (!o.config.summary.enabled) return 0;
+      const body = renderComment({
+        owner: pr.owner,
+        repo: pr.repo,
+        headSha: pr.headSha,
+        chittyId: pr.chittyId,
+        files: o.files,
+        summary: assess(o.files, o.truncated),
+        analysis: o.result
+          ? { findings: o.findings, conclusion: o.conclusion, skipped: o.result.skipped, problems: o.problems.length }
+          : null,
+      });
+      return writeComment(x.gh, x.db, pr, body, x.now);
+    },
+  );
 }
 
 /** The id of a comment on the PR that carries our marker, if any (first 300 comments). */
@@ -152,33 +96,14 @@ async function slotFor(db: D1Database, pr: PullRequestRef, now: Date): Promise<S
   throw new SummaryBusy(`the summary comment of ${pr.owner}/${pr.repo}#${pr.number} is being created by another delivery`);
 }
 
-/** Posts or updates the summary comment and adds a check run; returns what was assessed. `now` is the caller's clock. */
-export async function publishSummary(gh: GitHubClient, db: D1Database, pr: PullRequestRef, now: Date = new Date()): Promise<Summary> {
-  const files = await changedFiles(gh, pr);
-  const summary = assess(files);
-  const body = renderComment(pr, files, summary);
-  await writeComment(gh, db, pr, body, now);
-  await gh.request('POST /repos/{owner}/{repo}/check-runs', {
-    owner: pr.owner,
-    repo: pr.repo,
-    name: CHECK_NAME,
-    head_sha: pr.headSha,
-    status: 'completed',
-    conclusion: summary.flags.length === 0 ? 'success' : 'neutral',
-    output: {
-      title: `${summary.files} files, +${summary.additions} / −${summary.deletions}${summary.flags.length ? `, ${summary.flags.length} risk flags` : ''}`,
-      summary: summary.flags.length === 0 ? 'No risk flags.' : summary.flags.map((f) => `- ${FLAG_TEXT[f]}`).join('\n'),
-    },
-  });
-  return summary;
-}
-
-/** The one summary comment of the PR: updated where D1 (or GitHub) knows it, else created; its id recorded. */
-async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef, body: string, now: Date): Promise<void> {
+/** The one summary comment of the PR: updated where D1 (or GitHub) knows it, else created; its id recorded. Returns the GitHub calls made. */
+async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef, body: string, now: Date): Promise<number> {
   const slot = await slotFor(db, pr, now);
   const repo = { owner: pr.owner, repo: pr.repo };
   let commentId: number | null = null;
+  let calls = 0;
   if ('commentId' in slot) {
+    calls++;
     try {
       await gh.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: slot.commentId, body });
       commentId = slot.commentId;
@@ -187,11 +112,16 @@ async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef
     }
   }
   // A comment of ours may exist that D1 does not know (a run that crashed after posting it): adopt it.
-  if (commentId === null && 'create' in slot) commentId = await findOurComment(gh, pr);
+  if (commentId === null && 'create' in slot) {
+    calls++;
+    commentId = await findOurComment(gh, pr);
+  }
   if (commentId !== null && 'create' in slot) {
+    calls++;
     await gh.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: commentId, body });
   }
   if (commentId === null) {
+    calls++;
     try {
       const created = await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         ...repo,
@@ -206,4 +136,5 @@ async function writeComment(gh: GitHubClient, db: D1Database, pr: PullRequestRef
     }
   }
   await recordCommentId(db, pr, Number(commentId), now.toISOString());
+  return calls;
 }
