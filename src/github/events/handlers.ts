@@ -4,8 +4,11 @@
  * idempotency key derived from the GitHub object, DNA evolves and Chronicle logs by event id.
  *   push               each commit: an EVNT ChittyID and a Chronicle entry; a ref created, deleted or
  *                      moved without commits (a tag push): the ref's INFO ChittyID and a Chronicle entry
+ *                      a push to the default branch is also analysed: one "ChittyConnect" check run on
+ *                      `after` from the compare of before...after (intelligence/analysis.ts)
  *   pull_request       the PR: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
- *                      on opened/synchronize/reopened its summary comment and a check run (pr-summary.ts)
+ *                      on opened/synchronize/reopened the head commit's analysis (a check run) and
+ *                      the PR's summary comment, once per head sha (pr-summary.ts)
  *   issues             the issue: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
  *                      indexed for duplicate search, triaged on opened/edited/reopened (intelligence/triage.ts)
  *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle
@@ -18,6 +21,7 @@ import type { EcosystemClient } from '../../ecosystem/client';
 import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
 import { forgetInstallationToken, type GitHubClient } from '../client/api';
+import { analysePush } from '../intelligence/analysis';
 import { triageEvent } from '../intelligence/triage';
 import { registerInstallation } from '../setup/installations';
 import {
@@ -109,6 +113,21 @@ async function push(x: EventContext): Promise<void> {
     });
   }
   for (let i = 0; i < events.length; i += 100) await x.client.chronicle.batch(events.slice(i, i + 100));
+  await analyseDefaultBranch(x, p);
+}
+
+const NO_COMMIT = /^0+$/;
+
+/** A push to the default branch (not a branch creation or deletion), through the App: one check run on `after`. */
+async function analyseDefaultBranch(x: EventContext, p: z.output<typeof pushPayload>): Promise<void> {
+  const { name, owner, default_branch: branch } = p.repository;
+  if (!branch || p.ref !== `refs/heads/${branch}` || p.deleted || NO_COMMIT.test(p.before) || NO_COMMIT.test(p.after)) return;
+  if (!p.installation || !name || !owner?.login) {
+    x.log.log('info', 'github.analysis_skipped', { reason: 'the delivery names no installation or repository owner' });
+    return;
+  }
+  const deps = { gh: x.github(p.installation.id), db: x.env.DB, kv: x.env.CHITTYCONNECT_KV, log: x.log, now: x.now() };
+  await analysePush(deps, { owner: owner.login, repo: name, repositoryId: p.repository.id, before: p.before, after: p.after });
 }
 
 /** Pull requests and issues: one ChittyID per GitHub object, its DNA evolving with each action. */
@@ -146,7 +165,7 @@ async function issue(x: EventContext): Promise<void> {
   if (!outcome.triaged && outcome.calls > 0) x.log.log('info', 'github.triage_skipped', { reason: outcome.reason, calls: outcome.calls });
 }
 
-/** Tracked like an issue, and summarised on the PR itself (a comment kept current, a check run). */
+/** Tracked like an issue, and analysed and summarised on the PR itself (a check run per head sha, a comment kept current). */
 async function pullRequest(x: EventContext): Promise<void> {
   const p = parse(pullRequestPayload, x.payload, 'pull_request');
   const chittyId = await track(x, 'pull_request', 'pull_request', p.repository.full_name, p.pull_request);
@@ -165,7 +184,8 @@ async function pullRequest(x: EventContext): Promise<void> {
     title: p.pull_request.title,
     chittyId,
   };
-  await publishSummary(x.github(p.installation.id), x.env.DB, pr, x.now());
+  const deps = { gh: x.github(p.installation.id), db: x.env.DB, kv: x.env.CHITTYCONNECT_KV, log: x.log, now: x.now() };
+  await publishSummary(deps, pr);
 }
 
 /** A user or organisation account, as the `installations` row keeps it; null for an enterprise or none. */
