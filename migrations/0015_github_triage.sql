@@ -41,6 +41,7 @@ CREATE TABLE github_triage (
   repository_id        INTEGER NOT NULL,
   number               INTEGER NOT NULL,
   comment_id           INTEGER,
+  comment_sha256       TEXT,                       -- of the body last written: an edit that changes nothing is not sent
   claimed_at           TEXT,
   labels_applied_json  TEXT NOT NULL DEFAULT '[]',
   labels_removed_json  TEXT NOT NULL DEFAULT '[]',

@@ -23,11 +23,12 @@ interface Repo {
 }
 
 /** A repository of its own, in a new installation of the App (GitHub's default labels). */
-async function freshRepo(files: Record<string, string> = {}): Promise<Repo> {
+async function freshRepo(files: Record<string, string> = {}, permissions?: Record<string, string>): Promise<Repo> {
   const name = `triage-${crypto.randomUUID().slice(0, 8)}`;
   const created = await control<{ id: number; repositories: { id: number; full_name: string }[] }>('POST', '/github/installations', {
     account: { login: 'chitty-labs', id: 90001 },
     repositories: [{ full_name: `chitty-labs/${name}` }],
+    ...(permissions ? { permissions } : {}),
   });
   const repo = created.repositories[0];
   if (!repo) throw new Error('no repository created');
@@ -136,6 +137,12 @@ describe('issue triage', () => {
     expect(posted.comments[0]?.edits).toBe(1);
     // Config (60 s), labels and CODEOWNERS (10 min) come from the cache; the label is on already: only commits and the edit.
     expect(edited).toEqual([`GET /repos/chitty-labs/${repo.name}/commits`, `PATCH /repos/chitty-labs/${repo.name}/issues/comments/N`]);
+    // The same edit again (a redelivery under a new id, or an edit that changes nothing triage shows): no write at all.
+    const again = await run(
+      issuePayload(repo, 'edited', { number: 1, ...CRASH, body: `${CRASH.body}\n\nAlso on 2.3.1.`, labels: ['bug'] }),
+    );
+    expect(writes(again)).toEqual([]);
+    expect((await postedOn(1, repo.fullName)).comments[0]?.edits).toBe(1);
   });
 
   it('a label a person removed stays removed on the next edit (seen in the payload, or from an unlabeled event)', async () => {
@@ -196,6 +203,17 @@ describe('issue triage', () => {
     expect(calls).toEqual([`GET /repos/chitty-labs/${repo.name}/contents/.github/chittyconnect.yml`]);
     expect(await labelsOn(repo, 5)).toEqual([]);
     expect((await postedOn(5, repo.fullName)).comments).toEqual([]);
+  });
+
+  it('GitHub refusing the writes for good (issues: read only) is logged, not retried: the delivery is processed', async () => {
+    const repo = await freshRepo({}, { contents: 'read', metadata: 'read', issues: 'read' });
+    const calls = await run(issuePayload(repo, 'opened', { number: 7, ...CRASH })); // run() asserts the delivery was acked
+    expect(writes(calls)).toEqual([
+      `POST /repos/chitty-labs/${repo.name}/issues/N/labels`,
+      `POST /repos/chitty-labs/${repo.name}/issues/N/comments`,
+    ]);
+    expect(await labelsOn(repo, 7)).toEqual([]);
+    expect((await postedOn(7, repo.fullName)).comments).toEqual([]);
   });
 
   it('an issue opened by a bot is left alone (no GitHub call at all)', async () => {

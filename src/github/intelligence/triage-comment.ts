@@ -6,6 +6,7 @@
  */
 import { RequestError } from '@octokit/request-error';
 import type { Priority, TriageDecision } from '../../analysis/triage';
+import { sha256Hex } from '../../lib/crypto';
 import type { GitHubClient } from '../client/api';
 import {
   claimTriageComment,
@@ -121,8 +122,9 @@ async function patch(gh: GitHubClient, at: RepoAt, commentId: number, body: stri
 }
 
 /**
- * Writes the comment: edits the recorded one; else claims the right to create it — a claim taken
- * over from a crashed run first looks for a comment that run may have posted — and records its id.
+ * Writes the comment: edits the recorded one (not at all when its text would not change); else
+ * claims the right to create it — a claim taken over from a crashed run first looks for a comment
+ * that run may have posted — and records its id and the hash of its text.
  */
 export async function writeTriageComment(
   gh: GitHubClient,
@@ -135,10 +137,15 @@ export async function writeTriageComment(
   calls: Calls,
 ): Promise<void> {
   let row = known;
+  const sha256 = await sha256Hex(body);
+  if (row?.commentId && row.commentSha256 === sha256) return;
   if (row?.commentId) {
-    if (await patch(gh, at, row.commentId, body, calls)) return;
+    if (await patch(gh, at, row.commentId, body, calls)) {
+      await recordTriageComment(db, key, row.commentId, sha256, now.toISOString());
+      return;
+    }
     await forgetTriageComment(db, key, row.commentId);
-    row = { ...row, commentId: null, claimedAt: null };
+    row = { ...row, commentId: null, commentSha256: null, claimedAt: null };
   }
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
   // A fresh claim (none before) cannot have a comment of ours behind it; a taken-over one might.
@@ -163,5 +170,5 @@ export async function writeTriageComment(
       throw err;
     }
   }
-  await recordTriageComment(db, key, commentId, now.toISOString());
+  await recordTriageComment(db, key, commentId, sha256, now.toISOString());
 }

@@ -9,6 +9,8 @@
  * GitHub calls, counted: config (cached 60 s), labels (cached 10 min), one add-labels call, the
  * comment; CODEOWNERS (cached 10 min) and commits (≤ 2) only when the issue names paths.
  */
+
+import { RequestError } from '@octokit/request-error';
 import {
   DUPLICATE_THRESHOLD,
   type IssueInput,
@@ -24,7 +26,7 @@ import {
 } from '../../analysis/triage';
 import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
-import type { GitHubClient } from '../client/api';
+import { describeGitHubError, type GitHubClient, rateLimitWait } from '../client/api';
 import { BODY_EXCERPT_CHARS, searchOpenIssues, setIssueState, upsertIssue } from '../store/issues-index';
 import { type IssueKey, recordApplied, recordRemoved, type TriageRow, triageRow } from '../store/triage';
 import { loadRepoConfig, type RepoConfig } from './config';
@@ -185,6 +187,25 @@ async function chooseLabels(
   return { add, held };
 }
 
+/**
+ * GitHub refused a write for good: no permission (403 that is not a rate limit), the issue is gone
+ * (404, 410), or locked (GitHub answers 403). Retrying the delivery would fail the same way.
+ */
+const refused = (err: unknown) =>
+  err instanceof RequestError && (err.status === 404 || err.status === 410 || (err.status === 403 && rateLimitWait(err) === null));
+
+/** Runs a write; a refusal (see `refused`) is logged and reported as false, anything else thrown. */
+async function tryWrite(d: TriageDeps, what: string, write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (!refused(err)) throw err;
+    d.log.log('warn', 'github.triage_refused', { what, error: describeGitHubError(err) });
+    return false;
+  }
+}
+
 export type TriageOutcome = { triaged: false; reason: string; calls: number } | { triaged: true; calls: number; report: TriageReport };
 
 /** Handles one `issues` event (see the module comment). */
@@ -215,31 +236,25 @@ export async function triageEvent(d: TriageDeps, e: IssueEvent): Promise<TriageO
   };
   const decision = triageIssue(input);
   const removed = new Set(row?.removed ?? []);
-  const { add, held } = await chooseLabels(d, e, config, decision.labels, decision.priority, removed, calls);
-  if (add.length > 0) {
+  const labels: { add: string[]; held: string[] } = { add: [], held: [] };
+  await tryWrite(d, 'labels', async () => {
+    const chosen = await chooseLabels(d, e, config, decision.labels, decision.priority, removed, calls);
+    labels.held = chosen.held;
+    if (chosen.add.length === 0) return;
     calls.n++;
-    await d.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
-      owner: e.repo.owner,
-      repo: e.repo.repo,
-      issue_number: e.issue.number,
-      labels: add,
-    });
-    await recordApplied(db, key, add, d.now.toISOString());
-  }
+    const issue = { owner: e.repo.owner, repo: e.repo.repo, issue_number: e.issue.number };
+    await d.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...issue, labels: chosen.add });
+    await recordApplied(db, key, chosen.add, d.now.toISOString());
+    labels.add = chosen.add; // only once GitHub has them
+  });
   const similar = config.triage.duplicates ? await similarIssues(db, e) : null;
   const assignees = config.triage.suggest_assignees ? await suggestAssignees(d, e, calls) : null;
   const intro = await reword(d.env.AI, templateIntro(decision), {
     purpose: 'the opening line of a friendly issue-triage comment on GitHub',
   });
-  const report: TriageReport = { intro: intro.text, decision, labelsAdded: add, labelsHeldBack: held, similar, assignees };
-  await writeTriageComment(d.gh, db, e.repo, key, row, renderTriage(report), d.now, calls);
-  d.log.log('info', 'github.triaged', {
-    number: e.issue.number,
-    type: decision.type,
-    priority: decision.priority,
-    labels: add,
-    calls: calls.n,
-    wording: intro.by,
-  });
+  const report: TriageReport = { intro: intro.text, decision, labelsAdded: labels.add, labelsHeldBack: labels.held, similar, assignees };
+  await tryWrite(d, 'comment', () => writeTriageComment(d.gh, db, e.repo, key, row, renderTriage(report), d.now, calls));
+  const { type, priority } = decision;
+  d.log.log('info', 'github.triaged', { number: e.issue.number, type, priority, labels: labels.add, calls: calls.n, wording: intro.by });
   return { triaged: true, calls: calls.n, report };
 }

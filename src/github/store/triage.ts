@@ -12,6 +12,8 @@ export interface IssueKey {
 
 export interface TriageRow {
   commentId: number | null;
+  /** SHA-256 of the body last written to the comment. */
+  commentSha256: string | null;
   /** When a run claimed the right to create the comment; null when no run has. */
   claimedAt: string | null;
   applied: string[];
@@ -22,6 +24,7 @@ export interface TriageRow {
 
 interface Raw {
   comment_id: number | null;
+  comment_sha256: string | null;
   claimed_at: string | null;
   labels_applied_json: string;
   labels_removed_json: string;
@@ -36,13 +39,14 @@ const names = (json: string): string[] => {
 export async function triageRow(db: D1Database, issue: IssueKey): Promise<TriageRow | null> {
   const row = await db
     .prepare(
-      'SELECT comment_id, claimed_at, labels_applied_json, labels_removed_json, updated_at FROM github_triage WHERE repository_id = ? AND number = ?',
+      'SELECT comment_id, comment_sha256, claimed_at, labels_applied_json, labels_removed_json, updated_at FROM github_triage WHERE repository_id = ? AND number = ?',
     )
     .bind(issue.repositoryId, issue.number)
     .first<Raw>();
   if (!row) return null;
   return {
     commentId: row.comment_id,
+    commentSha256: row.comment_sha256,
     claimedAt: row.claimed_at,
     applied: names(row.labels_applied_json),
     removed: names(row.labels_removed_json),
@@ -75,10 +79,10 @@ export function releaseTriageClaim(db: D1Database, issue: IssueKey) {
     .run();
 }
 
-export function recordTriageComment(db: D1Database, issue: IssueKey, commentId: number, at: string) {
+export function recordTriageComment(db: D1Database, issue: IssueKey, commentId: number, sha256: string, at: string) {
   return db
-    .prepare('UPDATE github_triage SET comment_id = ?3, updated_at = ?4 WHERE repository_id = ?1 AND number = ?2')
-    .bind(issue.repositoryId, issue.number, commentId, at)
+    .prepare('UPDATE github_triage SET comment_id = ?3, comment_sha256 = ?4, updated_at = ?5 WHERE repository_id = ?1 AND number = ?2')
+    .bind(issue.repositoryId, issue.number, commentId, sha256, at)
     .run();
 }
 
