@@ -14,8 +14,8 @@ import { emptyScores, type IssueInput, type IssueType, type TriageDecision } fro
 export const MIN_TYPE_SCORE = 1;
 /** Most a body can add to one type. */
 const BODY_CAP = 6;
-/** Order that breaks ties: the more common type first (real trackers: bug, then feature, then question). */
-const TIE_ORDER: readonly IssueType[] = ['security', 'bug', 'feature', 'question', 'performance', 'docs'];
+/** Order that breaks ties: the specific types first (their wording is rarer), then the common ones by frequency in real trackers. */
+const TIE_ORDER: readonly IssueType[] = ['security', 'performance', 'bug', 'feature', 'question', 'docs'];
 /** Types that may follow the primary as a second label when strong. */
 const SECONDARY: readonly IssueType[] = ['security', 'performance', 'docs', 'bug'];
 

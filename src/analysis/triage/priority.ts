@@ -14,7 +14,7 @@ const PROD_DOWN =
 const HIGH =
   /\b(crash(es|ed|ing)?|segfaults?|panic(s|ked)?|dies|died|regression|regressed|after (upgrad|updat)(e|ing)|since (upgrad|updat)ing|used to work|since (the )?last (week|release|update|version|deploy)|worked (fine )?(before|in \d)|build (is )?(broken|failing|fails)|broken (on|in) (main|master|trunk)|(main|master) is broken|(can'?t|cannot) (be )?(merged?|released?|shipped?)|blocker|blocking|blocks (us|me|our|the release|deploy)|show ?stopper|urgent|asap|severe|critical|all (users|customers|requests|deliveries|events)|every (user|request|customer|delivery|event)|unusable|completely broken|cannot (deploy|start|log ?in|login|build)|can'?t (deploy|start|log ?in|login|build)|hangs?|freez(es|ing))\b/;
 const LOW =
-  /\b(typos?|spelling|misspell\w*|grammar|cosmetic|broken links?|dead links?|wording|nit|nitpick|minor|trivial|nice to have|nice-to-have|low priority|alignment|misaligned|padding|margin|colou?r|font|tooltip|whitespace|indentation|capitali[sz]ation)\b/;
+  /\b(typos?|spelling|misspell\w*|grammar|cosmetic|broken links?|dead links?|(wrong|outdated|incorrect) links?|wording|nit|nitpick|minor|trivial|nice to have|nice-to-have|low priority|alignment|misaligned|padding|margin|colou?r|font|tooltip|whitespace|indentation|capitali[sz]ation)\b/;
 
 const quote = (m: RegExpExecArray) => `"${m[0].trim().slice(0, 40)}"`;
 

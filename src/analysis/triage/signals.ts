@@ -100,7 +100,7 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'both',
     'when-then symptom',
-    /\bwhen (i |you |we |the |a |using |running |calling |trying |opening |clicking |switching |there )\b.*\b(get|gets|got|returns?|shows?|throws?|crash|fails?|is|are)\b/,
+    /\bwhen [a-z]+\b.*\b(get|gets|got|returns?|shows?|throws?|crash|fails?|is|are|retry|retries|stops?|hangs?)\b/,
   ),
   s(
     'bug',
@@ -132,6 +132,20 @@ export const SIGNALS: readonly Signal[] = [
   ),
   s(
     'bug',
+    1.5,
+    'title',
+    'describes what it does',
+    /^\S+.*\b(shows|displays|returns|reports|says|gives|prints|creates|sends|posts|keeps|ignores|treats|flags|marks|removes|deletes|overwrites|resets|loses|skips|hides|duplicates|triggers|fires|renders|counts|breaks|blocks|rejects|accepts|leaves|produces|generates|throws|uses) /,
+  ),
+  s(
+    'bug',
+    1.5,
+    'body',
+    'contrasts with what should happen',
+    /\b(although|even though|despite|fixes it|works again|goes away|workaround|(has|have) no)\b/,
+  ),
+  s(
+    'bug',
     -4,
     'both',
     'says it is not a bug',
@@ -151,14 +165,14 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'title',
     'asks for a change',
-    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|configure|sort|filter|group|hide|skip|cache|notify|warn|link|persist|validate|detect|paginate|sync|synchroni[sz]e|render|handle|parse|format|print|leverage|adopt|set|store|remember|send|share|reuse|schedule|automate|preview|translate|locali[sz]e|upload|copy|clone|archive|restore|backup|lock|pin|publish|subscribe|track|tag|highlight|collapse|expand|resize|retry|reconnect|prefetch|stream|compress|encrypt|sign|verify|limit|increase|decrease|reduce|raise|lower|expose|emit|return|list|search|port|wrap|unify|standardi[sz]e|simplify|separate|combine|merge|respect|honou?r|prefer|default to|more|better|additional|extra|optional|granular|per-\w+)\b/,
+    /^(please )?(make|let|improve|extend|include|create|consider|use|generate|show|display|export|import|auto-?\w+|customi[sz]e|configurable|option|ability|possibility|bump|upgrade|migrate|replace|deprecate|rename|refactor|split|remove|drop|switch|move|convert|configure|sort|filter|group|hide|skip|cache|notify|warn|link|persist|validate|detect|paginate|sync|synchroni[sz]e|render|handle|parse|format|print|stop|avoid|prevent|disallow|forbid|leverage|adopt|set|store|remember|send|share|reuse|schedule|automate|preview|translate|locali[sz]e|upload|copy|clone|archive|restore|backup|lock|pin|publish|subscribe|track|tag|highlight|collapse|expand|resize|retry|reconnect|prefetch|stream|compress|encrypt|sign|verify|limit|increase|decrease|reduce|raise|lower|expose|emit|return|list|search|port|wrap|unify|standardi[sz]e|simplify|separate|combine|merge|respect|honou?r|prefer|default to|more|better|additional|extra|optional|granular|per-\w+)\b/,
   ),
   s(
     'feature',
     4,
     'both',
     'asks for a new capability',
-    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|could you (also |please )?(add|support|implement|consider|make|allow|provide|expose|include)|can you (also |please )?(add|support|implement|provide|make|expose|include)|as an? ([\w-]+ ){1,3}(i|we) (want|would like|need|should be able)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
+    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|^(could|would) (the|this|it|you please|there be|we (get|have))\b|could you (also |please )?(add|support|implement|consider|make|allow|provide|expose|include)|can you (also |please )?(add|support|implement|provide|make|expose|include)|as an? ([\w-]+ ){1,3}(i|we) (want|would like|need|should be able)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
   ),
   s(
     'feature',
@@ -172,14 +186,14 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'body',
     'says what they would like',
-    /\b(would like (to (?!know|ask|understand|find out|confirm)|a|an|the|it|for)|(we|i)'?d like|would love|(we|i) (want|need) (a|an|the|to|it)|would (let|allow|help|enable|save|make it)|would be (much |a lot |way )?(easier|simpler|cleaner|better|handy)|any plans|(perhaps|maybe) (we|you|it|this|a|an|there) (could|can|should|might)|(perhaps|maybe)\b[^.?!\n]{0,60}\b(could|can|should|might) be|could be (added|nice|useful|an option))\b/,
+    /\b(would like (to (?!know|ask|understand|find out|confirm)|a|an|the|it|for)|(we|i)'?d like|would love|(we|i) (want|need) (a|an|the|to|it)|would (let|allow|help|enable|save|make it|tell|show)|would be (much |a lot |way )?(easier|simpler|cleaner|better|handy|faster|nicer)|any plans|(perhaps|maybe) (we|you|it|this|a|an|there) (could|can|should|might)|(perhaps|maybe)\b[^.?!\n]{0,60}\b(could|can|should|might) be|could be (added|nice|useful|an option))\b/,
   ),
   s(
     'feature',
     2,
     'body',
     'describes a missing capability',
-    /\b(currently (there is no|there'?s no|it is not possible|it'?s not possible|you (can'?t|cannot|have to)|we (can'?t|cannot|have to)|i (can'?t|cannot|have to)|only|does ?n[o']?t support|has no)|is not (yet )?supported|isn'?t (yet )?supported|not supported( yet)?|there is no (way|option|setting)|there'?s no (way|option|setting)|instead of having to|without having to|this would allow|this would make)\b/,
+    /\b((currently|right now|at the moment|today),? there('s| is) no|currently (there is no|there'?s no|it is not possible|it'?s not possible|you (can'?t|cannot|have to)|we (can'?t|cannot|have to)|i (can'?t|cannot|have to)|only|does ?n[o']?t support|has no)|is not (yet )?supported|isn'?t (yet )?supported|not supported( yet)?|there is no (way|option|setting)|there'?s no (way|option|setting)|instead of having to|without having to|this would allow|this would make)\b/,
   ),
   s(
     'feature',
@@ -219,6 +233,13 @@ export const SIGNALS: readonly Signal[] = [
     'asks someone for help',
     /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify))\b/,
   ),
+  s(
+    'question',
+    3,
+    'both',
+    'doubts it is a bug',
+    /\b(not sure if (this is |it'?s |it is )?(a )?bug|is (this|it) a bug|bug or (a )?feature|or (is it |is this )?a bug)\b/,
+  ),
   s('question', 2, 'title', 'ends with a question mark', /\?\s*$/),
   s(
     'question',
@@ -234,8 +255,9 @@ export const SIGNALS: readonly Signal[] = [
     3.5,
     'title',
     'names the documentation',
-    /^(document|documenting|explain|describe)\b|\b[\w./-]+\.(md|mdx|rst|adoc)\b|\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|changelog|broken links?|dead links?|man ?page|api reference)\b/,
+    /^(document|documenting|explain|describe)\b|\b(docs?|documentation|documented|undocumented|readme|typos?|spelling|misspell\w*|grammar|docstrings?|javadoc|jsdoc|godoc|changelog|broken links?|dead links?|man ?page|api reference)\b/,
   ),
+  s('docs', 4.5, 'title', 'names a documentation file', /\b[\w./-]+\.(md|mdx|rst|adoc)\b|\breadme\b/),
   s('docs', 2, 'title', 'names a guide', /\b(tutorial|guide|getting started|code comments?|wiki|screenshots? in|faq)\b/),
   s(
     'docs',
@@ -295,7 +317,7 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'both',
     'measures speed or size',
-    /\b(speed( ?up)?|faster|optimi[sz](e|ation|ing)|benchmarks?|profil(e|er|ing)|flame ?graph|heap (snapshot|size|usage)|garbage collect(ion|or)|gc pauses?|bundle size|bloat(ed)?|out of memory|oom|expensive|heavy|fps|frame rate|jank\w*|cold start|startup time|load time|response time|p9[59]|\d+(\.\d+)? ?(ms|milliseconds)\b)\b/,
+    /\b((reduce|decrease|cut|lower|shrink|improve|optimi[sz]e) (the )?([\w-]+ )?(bundle|binary|image|memory|cpu|startup|build|load|render|response|page|query) (size|time|usage|footprint)|speed( ?up)?|faster|optimi[sz](e|ation|ing)|benchmarks?|profil(e|er|ing)|flame ?graph|heap (snapshot|size|usage)|garbage collect(ion|or)|gc pauses?|bundle size|bloat(ed)?|out of memory|oom|expensive|heavy|fps|frame rate|jank\w*|cold start|startup time|load time|response time|p9[59]|\d+(\.\d+)? ?(ms|milliseconds)\b)\b/,
   ),
   s(
     'performance',

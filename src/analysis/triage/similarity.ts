@@ -5,10 +5,14 @@
  */
 import { cleanBody } from './text';
 
-/** At or above: "likely duplicate". */
+/**
+ * At or above: "likely duplicate". Measured on the labelled corpus (162 issues of one project,
+ * 13,041 pairs of different issues): the median pair scores 0, the 99th percentile 0.27, the 99.9th
+ * 0.43; reworded reports of one problem score about 0.4–0.7.
+ */
 export const DUPLICATE_THRESHOLD = 0.5;
-/** At or above (and below DUPLICATE_THRESHOLD): "related". */
-export const RELATED_THRESHOLD = 0.25;
+/** At or above (and below DUPLICATE_THRESHOLD): "related" — above 99 % of unrelated pairs. */
+export const RELATED_THRESHOLD = 0.3;
 const TITLE_WEIGHT = 3;
 
 const STOP = new Set(
