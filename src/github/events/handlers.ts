@@ -11,7 +11,9 @@
  *                      the PR's summary comment, once per head sha (pr-summary.ts)
  *   issues             the issue: an INFO ChittyID, DNA initialised then evolved per action, Chronicle;
  *                      indexed for duplicate search, triaged on opened/edited/reopened (intelligence/triage.ts)
- *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle
+ *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle; each repository
+ *                      installed gets its ChittyConnect context (intelligence/repo-context.ts), refreshed
+ *                      on default-branch pushes too
  * Which actions run a handler and which are ignored is listed in actions.ts; the payload schemas
  * (what is required and what is optional, per GitHub's webhooks description) in payloads.ts.
  */
@@ -22,6 +24,7 @@ import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
 import { forgetInstallationToken, type GitHubClient } from '../client/api';
 import { analysePush } from '../intelligence/analysis';
+import { onDefaultBranchPush, onRepositoriesInstalled } from '../intelligence/repo-context';
 import { triageEvent } from '../intelligence/triage';
 import { registerInstallation } from '../setup/installations';
 import {
@@ -114,6 +117,24 @@ async function push(x: EventContext): Promise<void> {
   }
   for (let i = 0; i < events.length; i += 100) await x.client.chronicle.batch(events.slice(i, i + 100));
   await analyseDefaultBranch(x, p);
+  await refreshContextOnPush(x, p);
+}
+
+/** The repository context's deps for one installation (intelligence/repo-context.ts). */
+const contextDeps = (x: EventContext, installationId: number) => ({
+  env: x.env,
+  gh: x.github(installationId),
+  client: x.client,
+  log: x.log,
+  now: x.now(),
+});
+
+/** A push to the default branch through the App also refreshes the repository's context (throttled). */
+async function refreshContextOnPush(x: EventContext, p: z.output<typeof pushPayload>): Promise<void> {
+  const { name, owner, default_branch: branch } = p.repository;
+  if (!branch || p.ref !== `refs/heads/${branch}` || p.deleted || !p.installation || !name || !owner?.login) return;
+  const repo = { owner: owner.login, repo: name, repositoryId: p.repository.id, fullName: p.repository.full_name };
+  await onDefaultBranchPush(contextDeps(x, p.installation.id), repo);
 }
 
 const NO_COMMIT = /^0+$/;
@@ -227,6 +248,7 @@ async function installation(x: EventContext): Promise<void> {
     entityId: chittyId,
     data: { installationId: inst.id, account: account?.login, selection: inst.repository_selection },
   });
+  if (x.action === 'created' && p.repositories) await onRepositoriesInstalled(contextDeps(x, inst.id), p.repositories);
 }
 
 async function installationRepositoriesChanged(x: EventContext): Promise<void> {
@@ -251,6 +273,7 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
       selection: p.repository_selection,
     },
   });
+  await onRepositoriesInstalled(contextDeps(x, id), p.repositories_added);
 }
 
 /** Runs the handler for what actions.ts says is handled (or unlisted, logged); skips what it says is ignored. */
