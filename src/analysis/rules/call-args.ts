@@ -59,6 +59,10 @@ function scan(text: string, start: number, lang: Dialect, mode: 'call' | 'expr')
       i++;
       continue;
     }
+    if (lang === 'js' && isRegexStart(text, i)) {
+      i = regexEnd(text, i);
+      continue;
+    }
     const lineComment = lang === 'js' ? c === '/' && text[i + 1] === '/' : c === '#';
     if (lineComment || (lang === 'js' && c === '/' && text[i + 1] === '*')) {
       const close = lineComment ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
@@ -188,6 +192,8 @@ export interface Classified {
   strings: string[];
   /** Interpolated or concatenated non-constant pieces. */
   pieces: string[];
+  /** A name that says SQL (`query`, `SQL`) formatted here, its text out of sight. */
+  sqlByName?: true;
 }
 
 /** Whether an expression is a literal, a visibly built string, or unknown. Does not look up names. */
@@ -271,6 +277,9 @@ export function classifyArg(file: SourceFile, expr: string, line: number, lang: 
     const applied = classify(`''${named[2]}${named[3]}`, lang);
     if (r?.strings.length && applied.taint === 'dynamic') return { taint: 'dynamic', strings: r.strings, pieces: applied.pieces };
     if (r?.strings.length && r.taint === 'dynamic') return r;
+    // `QUERY % args`, `sql.format(...)` of a string defined out of sight: built, and (by its name) SQL.
+    if (!r && named[2] !== '+' && applied.taint === 'dynamic' && /sql|query|stmt|statement/i.test(named[1] as string))
+      return { taint: 'dynamic', strings: [], pieces: applied.pieces, sqlByName: true };
   }
   return classify(e, lang);
 }
@@ -301,7 +310,53 @@ function inDocstring(text: string, pos: number): boolean {
 export function isCode(file: SourceFile, text: string, pos: number, line: number, column: number, lang: Dialect): boolean {
   const lineText = file.lines.get(line) ?? '';
   if (isCommentLine(file.language, lineText) || !isCodeAt(lineText, column - 1, lang)) return false;
-  return !(lang === 'py' && (text.includes('"""') || text.includes("'''")) && inDocstring(text, pos));
+  if (lang === 'js') return !inTemplate(text, pos);
+  return !((text.includes('"""') || text.includes("'''")) && inDocstring(text, pos));
+}
+
+/** A `/` that starts a regex literal (after an operator or an opening bracket), not a division or a comment. */
+const isRegexStart = (text: string, i: number) =>
+  text[i] === '/' &&
+  text[i + 1] !== '/' &&
+  text[i + 1] !== '*' &&
+  /(?:^|[(,=:[!&|?{};]|\breturn)\s*$/.test(text.slice(Math.max(0, i - 20), i));
+
+/** Index just past the regex literal whose `/` is at `i` (its line's end if it does not close). */
+function regexEnd(text: string, i: number): number {
+  let klass = false;
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') j++;
+    else if (c === '\n') return j;
+    else if (c === '[') klass = true;
+    else if (c === ']') klass = false;
+    else if (c === '/' && !klass) return j + 1;
+  }
+  return text.length;
+}
+
+/** Inside a template literal that spans lines: scans from a line start up to 3,000 characters before `pos`. */
+function inTemplate(text: string, pos: number): boolean {
+  if (!text.includes('`')) return false;
+  let i = Math.max(0, text.lastIndexOf('\n', Math.max(0, pos - 3000)));
+  let template = false;
+  while (i < pos) {
+    const c = text[i];
+    if (template) {
+      if (c === '`') template = false;
+      i += c === '\\' ? 2 : 1;
+    } else if (c === '"' || c === "'") i = skipString(text, i, pos, 'js');
+    else if (c === '/' && text[i + 1] !== '/' && text[i + 1] !== '*' && /(?:^|[(,=:[!&|?{};])\s*$/.test(text.slice(Math.max(0, i - 20), i)))
+      i = regexEnd(text, i);
+    else if (c === '/' && text[i + 1] === '/') {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? pos : nl;
+    } else {
+      if (c === '`') template = true;
+      i++;
+    }
+  }
+  return template;
 }
 
 /**
@@ -351,7 +406,8 @@ export function isCodeAt(text: string, col: number, lang: Dialect): boolean {
       const j = c === '`' ? templateEnd(text, i) : skipString(text, i, text.length, lang);
       if (j > col) return false;
       i = j;
-    } else if ((lang === 'js' && c === '/' && text[i + 1] === '/') || (lang === 'py' && c === '#')) return false;
+    } else if (lang === 'js' && isRegexStart(text, i)) i = regexEnd(text, i);
+    else if ((lang === 'js' && c === '/' && text[i + 1] === '/') || (lang === 'py' && c === '#')) return false;
     else i++;
   }
   return true;

@@ -254,6 +254,13 @@ export const JS_RULES: readonly Rule[] = [
         const t = classify(value, 'js').taint;
         if (t === 'dynamic' || (t === 'unknown' && UNTRUSTED_HTML.test(value))) yield { line: m.line, column: m.column };
       }
+      // Express reflecting request input into an HTML response.
+      for (const c of callSites(file, /\bres\.(?:send|write|end)\s*\(/g, 'js', ['res.'])) {
+        const a = c.args[0] ?? '';
+        if (SANITIZED.test(a) || !/\breq\.(?:query|params|body|cookies|headers)\b/.test(a)) continue;
+        const r = classify(a, 'js');
+        if (r.taint === 'dynamic' && r.strings.some((s) => /<[a-z]/i.test(s))) yield hit(c);
+      }
     },
   },
 ];

@@ -100,11 +100,11 @@ export const PYTHON_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /\.(?:execute|executemany|executescript|exec_driver_sql|raw|mogrify|read_sql|read_sql_query)\s*\(|(?<![\w.])(?:text|RawSQL|read_sql|read_sql_query)\s*\(|\bsqlalchemy\.text\s*\(/g;
-      for (const c of callSites(file, re, 'py', SQL_NEEDLES)) {
+      for (const c of callSites(file, re, 'py', [...SQL_NEEDLES, 'execute', 'mogrify'])) {
         const a = c.args[0];
         if (a === undefined || isDef(c) || /\bSQL\s*\(|\bsql\.(?:Identifier|Literal|Placeholder)\b/.test(a)) continue; // psycopg's sql module composes safely
         const r = classifyArg(file, a, c.line, 'py');
-        if (r.taint === 'dynamic' && r.strings.some((s) => SQL_TEXT.test(s))) yield hit(c);
+        if (r.taint === 'dynamic' && (r.sqlByName || r.strings.some((s) => SQL_TEXT.test(s)))) yield hit(c);
       }
       for (const c of callSites(file, /\.extra\s*\(/g, 'py', ['extra'])) {
         const built = c.args.some((a) => {
