@@ -12,7 +12,9 @@ type Taint = 'literal' | 'dynamic' | 'unknown';
 
 const STRING_LIT = /^(?:"(?:[^"\\\n]|\\.)*"|`[^`]*`)$/;
 const IDENT = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
-const NUMERIC = /^(?:\d+|strconv\.(?:Itoa|FormatInt|FormatUint|FormatFloat|FormatBool|Quote)\(.*\)|len\(.*\))$/s;
+/** Numbers and quoted identifiers/literals: safe inside SQL text. */
+const NUMERIC =
+  /^(?:\d+|strconv\.(?:Itoa|FormatInt|FormatUint|FormatFloat|FormatBool|Quote)\(.*\)|len\(.*\)|(?:pq\.|pgx\.)?Quote(?:Identifier|Literal)\(.*\)|pgx\.Identifier\{.*\}\.Sanitize\(\)|.*\.QuoteIdentifier\(.*\))$/s;
 /** Arguments of a Sprintf that fill in bind-variable lists (`IN (%s)` with "?, ?, ?"), not data. */
 const PLACEHOLDERS = /placeholder|bindvar|qmark|marks\b|strings\.Repeat\(\s*["`][?,\s$]/i;
 
@@ -180,7 +182,6 @@ function sqlOf(file: SourceFile, line: number, expr: string): string {
 
 const SHELL = /^["`](?:\/usr)?(?:\/bin\/)?(?:sh|bash|zsh|ash|dash|ksh|cmd|cmd\.exe|powershell|pwsh)["`]$/;
 const SHELL_FLAG = /^["`](?:-[a-z]*c[a-z]*|\/[cCkK]|-Command|-c)["`]$/;
-const SELF = /^(?:os\.Args\[0\]|os\.Executable\(\)|exe|self|selfPath|executable)$/;
 
 const commandRule: Rule = {
   id: 'go.command-injection',
@@ -203,26 +204,25 @@ const commandRule: Rule = {
         const taint = goTaint(file, c.line, script);
         if (taint === 'dynamic') yield at;
         else if (taint === 'unknown') yield { ...at, severity: 'medium' };
-      } else if (
-        program !== '' &&
-        !/^["`]/.test(program) &&
-        !SELF.test(program) &&
-        goTaint(file, c.line, program) !== 'literal' &&
-        !fromLookPath(file, c.line, program)
-      )
+      } else if (program !== '' && !/^["`]/.test(program) && fromInput(file, c.line, program))
         yield {
           ...at,
           severity: 'medium',
-          message: 'The program exec.Command runs comes from a variable; whoever controls it chooses what runs.',
+          message: 'The program exec.Command runs comes from request or user input; whoever sends it chooses what runs.',
         };
     }
   },
 };
 
-/** `bin, err := exec.LookPath("git")` or `os.Executable()`: the program is fixed. */
-function fromLookPath(file: SourceFile, line: number, name: string): boolean {
-  if (!IDENT.test(name)) return false;
-  return definitions(file, line, name).some((d) => /^(?:exec\.LookPath\(\s*"|os\.Executable\(\))/.test(d.rhs.trim()));
+/** Request data, decoded bodies, command-line arguments, or a command line split into words. */
+const INPUT =
+  /\br\.(?:URL|Form|PostForm|Body|Header)\b|\.(?:FormValue|PostFormValue|Query|Param|DefaultQuery|PostForm)\(|\breq(?:uest)?\.[A-Z]|\bmux\.Vars\(|\bos\.Args\[[1-9]|\bflag\.Args?\(|\bstrings\.(?:Fields|Split)\(|\b(?:input|payload|body|userInput)\b/;
+
+/** Whether a program expression (or, one step back, what it was assigned from) is input. */
+function fromInput(file: SourceFile, line: number, program: string): boolean {
+  if (INPUT.test(program)) return true;
+  const base = /^([A-Za-z_][\w.]*?)(?:\[\d+\])?$/.exec(program.trim())?.[1];
+  return base !== undefined && definitions(file, line, base).some((d) => INPUT.test(d.rhs));
 }
 
 const tlsRule: Rule = {

@@ -71,9 +71,14 @@ export function javaTaint(file: SourceFile, line: number, expr: string, depth = 
   return 'unknown';
 }
 
+/** `cond ? " AND b = ?" : ""`: a choice between constants. */
+const CONST_CHOICE = /^[^?"]+\?\s*("(?:[^"\\\n]|\\.)*"|[A-Z][\w.]*)\s*:\s*("(?:[^"\\\n]|\\.)*"|[A-Z][\w.]*)$/;
+/** Bind-variable lists (`String.join(",", Collections.nCopies(n, "?"))`), not data. */
+const PLACEHOLDERS = /placeholder|qmarks|bindVars|nCopies\(|"\?"|"\?,\s*"/i;
+
 function operand(file: SourceFile, line: number, p: string, depth: number): Taint {
   const e = p.trim().replace(/^\((.*)\)$/s, '$1');
-  if (STRING_LIT.test(e) || CONSTANT.test(e) || SAFE_CALL.test(e)) return 'literal';
+  if (STRING_LIT.test(e) || CONSTANT.test(e) || SAFE_CALL.test(e) || CONST_CHOICE.test(e) || PLACEHOLDERS.test(e)) return 'literal';
   if (IDENT.test(e)) {
     if (numeric(file, line, e)) return 'literal';
     if (depth < 2) {
@@ -86,16 +91,21 @@ function operand(file: SourceFile, line: number, p: string, depth: number): Tain
 
 /** A StringBuilder: dynamic when something not constant was appended to it. */
 function appended(file: SourceFile, line: number, name: string): Taint {
-  const re = new RegExp(`\\b${name}\\s*(?:=\\s*new\\s+StringB\\w+\\(|\\.append\\()`, 'g');
+  const re = regexFor(`\\b${name}\\s*(?:=\\s*new\\s+StringB\\w+\\(|\\.append\\()`);
   let seen = false;
   for (let l = line - 1; l >= line - 40 && l > 0; l--) {
     const text = file.lines.get(l);
     if (text === undefined || !text.includes(name)) continue;
-    for (const m of text.matchAll(re)) {
-      seen = true;
-      const arg = callArgs(text, (m.index ?? 0) + m[0].length - 1);
-      if (m[0].includes('append') ? operand(file, l, arg, 1) !== 'literal' : javaTaint(file, l, arg, 1) === 'dynamic') return 'dynamic';
+    const m = re.exec(text);
+    if (!m) continue;
+    seen = true;
+    if (!m[0].includes('append')) {
+      if (javaTaint(file, l, callArgs(text, m.index + m[0].length - 1), 1) === 'dynamic') return 'dynamic';
+      continue;
     }
+    // sb.append(" ORDER BY ").append(column): every append of the chain
+    for (let i = text.indexOf('.append(', m.index); i >= 0; i = text.indexOf('.append(', i + 8))
+      if (operand(file, l, callArgs(text, i + 7), 1) !== 'literal') return 'dynamic';
   }
   return seen ? 'literal' : 'unknown';
 }
@@ -142,7 +152,7 @@ const sqlRule = rule({
   cwe: ['CWE-89'],
   example: 'ResultSet rs = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");',
   *check(file) {
-    if (!mentions(file, '.execute', '.addBatch(', '.prepare', '.create', '.query', '.update(', '.batchUpdate(')) return;
+    if (!mentions(file, '.execute', '.addBatch(', '.prepare', '.create', '.query', '.update(', '.batchUpdate(', '${')) return;
     const re =
       /\.(executeQuery|executeUpdate|executeLargeUpdate|execute|addBatch|prepareStatement|prepareCall|createQuery|createNativeQuery|createSQLQuery|query|queryFor\w+|update|batchUpdate)\(/g;
     for (const c of calls(file, re)) {
@@ -152,11 +162,16 @@ const sqlRule = rule({
       if (!SQL_ONLY.test(method) && !SQL_WORDS.test(sqlText(file, c.at.line, sql))) continue;
       yield c.at;
     }
+    // MyBatis annotations: ${…} is pasted into the SQL text, #{…} is bound.
+    if (!mentions(file, '${')) return;
+    for (const c of calls(file, /@(?:Select|Update|Delete|Insert)\s*\(/g)) if (/"[^"\n]*\$\{/.test(c.args.join(','))) yield c.at;
   },
 });
 
 const SHELL = /^"(?:\/usr)?(?:\/bin\/)?(?:sh|bash|zsh|cmd|cmd\.exe|powershell)"$/;
 const SHELL_FLAG = /^"(?:-[a-z]*c|\/[cCkK]|-Command)"$/;
+
+const ARRAY = /^(?:new\s+String\s*\[\s*\]\s*\{|Arrays\.asList\(|List\.of\()/;
 
 const commandRule = rule({
   id: 'java.command-injection',
@@ -171,8 +186,14 @@ const commandRule = rule({
     if (!mentions(file, '.exec(', 'ProcessBuilder', '.command(')) return;
     for (const c of calls(file, /(?:Runtime\.getRuntime\(\)|\b(?:rt|runtime|r))\.exec\(|\bnew\s+ProcessBuilder\(|\.command\(/g)) {
       let args = c.args;
-      const array = /^(?:new\s+String\s*\[\s*\]\s*\{|Arrays\.asList\(|List\.of\()/.exec(args[0] ?? '');
+      let array = ARRAY.exec(args[0] ?? '');
       if (array) args = splitArgs(callArgs(args[0] as string, array[0].length - 1));
+      else if (args.length === 1 && IDENT.test((args[0] as string).trim())) {
+        // String[] cmd = {"/bin/sh", "-c", "ls " + dir}; … exec(cmd)
+        const rhs = definitions(file, c.at.line, (args[0] as string).trim())[0]?.rhs.trim() ?? '';
+        array = /^\{/.exec(rhs) ?? ARRAY.exec(rhs);
+        if (array) args = splitArgs(callArgs(rhs, array[0].length - 1));
+      }
       if (c.m[0].includes('.command(') && !/ProcessBuilder|\bpb\b|builder/i.test(c.m.input.slice(Math.max(0, c.m.index - 120), c.m.index)))
         continue;
       if (args.length >= 3 && SHELL.test(args[0] as string) && SHELL_FLAG.test(args[1] as string)) {
@@ -197,9 +218,18 @@ const evalRule = rule({
   example: 'Object result = engine.eval(request.getParameter("expr"));',
   *check(file) {
     if (!mentions(file, '.eval', 'Eval.me', 'MVEL.', 'Ognl.', 'jexl.')) return;
+    const scripting = mentions(file, 'ScriptEngine', 'javax.script', 'GroovyShell');
     const re =
-      /\b(\w*(?:engine|Engine|nashorn|shell|Shell|groovy))\.eval(?:uate)?\(|\bEval\.me\(|\bMVEL\.(?:eval|compileExpression)\(|\bOgnl\.(?:getValue|parseExpression)\(|\bjexl\.create(?:Expression|Script)\(/g;
+      /\b(\w*(?:[eE]ngine|nashorn|[sS]hell|groovy))\.(eval|evaluate)\(|\bEval\.me\(|\bMVEL\.(?:eval|compileExpression)\(|\bOgnl\.(?:getValue|parseExpression)\(|\bjexl\.create(?:Expression|Script)\(/g;
     for (const c of calls(file, re)) {
+      // engine.eval / shell.evaluate: only a script engine or a GroovyShell (rule engines have `evaluate` too)
+      const receiver = c.m[1];
+      if (
+        receiver !== undefined &&
+        !scripting &&
+        !(c.m[2] === 'eval' ? /^(?:script|js|nashorn|graal|groovy)?engine$|^nashorn$/i : /^(?:groovy)?shell$/i).test(receiver)
+      )
+        continue;
       const code = c.m[0].startsWith('Eval.me') && c.args.length > 1 ? c.args[c.args.length - 1] : c.args[0];
       if (code === undefined || /^new\s+(?:File)?Reader\(\s*"|getResourceAsStream\(\s*"/.test(code)) continue;
       const t = javaTaint(file, c.at.line, code);

@@ -191,9 +191,10 @@ const sqlRule = rule({
     if (!mentions(file, '#{', '+', 'params', 'request', 'cookies', '%', 'format(')) return;
     const migration = /(^|\/)db\/(?:migrate|seeds)|\.rake$/.test(file.path);
     const re =
-      /\b(where|not|or|rewhere|find_by_sql|count_by_sql|execute|exec|exec_params|exec_query|select_all|select_one|select_value|select_values|select_rows|order|reorder|group|having|pluck|joins|from|lock|find_by|exists\?|delete_all|update_all|destroy_all|calculate|average|sum|minimum|maximum|select|query)(?:\(|[ \t]+(?=["'%<]|params))/gm;
+      /\b(where|not|or|rewhere|find_by_sql|count_by_sql|execute|exec|exec_params|exec_query|select_all|select_one|select_value|select_values|select_rows|order|reorder|group|having|pluck|joins|from|lock|find_by|exists\?|delete_all|update_all|destroy_all|calculate|average|sum|minimum|maximum|select|query|sql)(?:\(|[ \t]+(?=["'%<]|params))/gm;
     for (const c of calls(file, re)) {
       const method = c.m[1] as string;
+      if (method === 'sql' && !c.m.input.slice(Math.max(0, c.m.index - 5), c.m.index).endsWith('Arel.')) continue;
       // A method call (`.where(`), or a bare one at the start of an expression (scopes, class methods).
       if (!/(?:\.|^|\n|[=({,|&]|\bthen|\breturn)[ \t]*$/.test(c.m.input.slice(Math.max(0, c.m.index - 12), c.m.index))) continue;
       const many = /^(?:pluck|select|group|order|reorder|joins)$/.test(method);
@@ -312,7 +313,8 @@ const tlsRule = rule({
       /\bVERIFY_NONE\b|\b(?:ssl_verify|verify_ssl|ssl_verify_peer|verify_peer|ssl_verifypeer|verify_certificate)\]?\s*(?::|=>|=)\s*false\b|\bssl\s*(?::|=>)\s*\{[^}\n]*\bverify\s*(?::|=>)\s*false|openssl_verify_mode\s*(?::|=>)\s*['":]none|\bverify\s*(?::|=>)\s*false\b/g;
     for (const hit of matchSegments(file, re)) {
       const text = file.lines.get(hit.line) ?? '';
-      if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=/.test(text)) continue;
+      // a comparison, or a mapping/choice that also names VERIFY_PEER (the setting is configured elsewhere)
+      if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=|VERIFY_PEER/.test(text)) continue;
       if (
         /^verify\b/.test(hit.match[0]) &&
         !/HTTParty|\.(?:get|post|put|patch|delete|head)\b|default_options|ssl|Faraday|RestClient|Excon/.test(text)
