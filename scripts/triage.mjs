@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { loadTs } from './load-ts.mjs';
 
-/** @param {string} message @returns {never} */
+/** One line on stderr, exit 2. @param {string} message @returns {never} */
 function fail(message) {
-  process.stderr.write(`triage: ${message}\n`);
+  process.stderr.write(`triage: ${message.replace(/\s+/g, ' ')}\n`);
   process.exit(2);
 }
 
