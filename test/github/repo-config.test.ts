@@ -86,7 +86,11 @@ describe('parseConfig', () => {
 
   it('a label name over GitHub’s 50 characters, a section that is not a mapping, a duplicate key', () => {
     expect(parseConfig(`triage:\n  labels:\n    bug: ${'x'.repeat(51)}\n`, FILE).problems[0]).toMatchObject({ line: 3 });
-    expect(parseConfig('summary: yes\n', FILE).problems[0]).toMatchObject({ line: 1, column: 10, message: 'summary: must be a mapping of settings' });
+    expect(parseConfig('summary: yes\n', FILE).problems[0]).toMatchObject({
+      line: 1,
+      column: 10,
+      message: 'summary: must be a mapping of settings',
+    });
     expect(parseConfig('summary: {enabled: true}\nsummary: {enabled: false}\n', FILE).problems[0]).toMatchObject({ line: 2 });
   });
 
@@ -118,14 +122,21 @@ describe('loadRepoConfig', () => {
   it('no file: the defaults, one GitHub call', async () => {
     const org = await freshOrg();
     await org.seed('app', { 'README.md': '# app' });
-    const loaded = await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, { owner: org.login, repo: 'app', repositoryId: org.repositoryId }, sha());
+    const loaded = await loadRepoConfig(
+      org.gh,
+      env.CHITTYCONNECT_KV,
+      { owner: org.login, repo: 'app', repositoryId: org.repositoryId },
+      sha(),
+    );
     expect(loaded).toEqual({ config: DEFAULT_CONFIG, problems: [], calls: 1 });
   });
 
   it('extends: org reads the organisation’s file first, the repository’s settings win; the second load is cached', async () => {
     const org = await freshOrg();
     const head = sha();
-    await org.seed('.github', { [FILE]: 'analysis:\n  fail_on: medium\n  ignore_paths: [vendor/**]\ntriage:\n  labels: { bug: defect }\n' });
+    await org.seed('.github', {
+      [FILE]: 'analysis:\n  fail_on: medium\n  ignore_paths: [vendor/**]\ntriage:\n  labels: { bug: defect }\n',
+    });
     await org.seed('app', { [FILE]: 'extends: org\nanalysis:\n  ignore_paths: [docs/**]\ntriage:\n  labels: { feature: idea }\n' }, head);
     const repo = { owner: org.login, repo: 'app', repositoryId: org.repositoryId };
     const loaded = await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, repo, head);
@@ -145,7 +156,12 @@ describe('loadRepoConfig', () => {
     const head = sha();
     await org.seed('.github', { [FILE]: 'analysis:\n  warn_on: 3\n' });
     await org.seed('app', { [FILE]: 'extends: org\nsummary:\n  enabled: nope\n' }, head);
-    const loaded = await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, { owner: org.login, repo: 'app', repositoryId: org.repositoryId }, head);
+    const loaded = await loadRepoConfig(
+      org.gh,
+      env.CHITTYCONNECT_KV,
+      { owner: org.login, repo: 'app', repositoryId: org.repositoryId },
+      head,
+    );
     expect(loaded.problems.map((p) => [p.file, p.line])).toEqual([
       [FILE, 3],
       [`${org.login}/.github:${FILE}`, 2],
@@ -155,7 +171,12 @@ describe('loadRepoConfig', () => {
     const lonely = await freshOrg();
     const sha2 = sha();
     await lonely.seed('app', { [FILE]: 'extends: org\n' }, sha2);
-    const none = await loadRepoConfig(lonely.gh, env.CHITTYCONNECT_KV, { owner: lonely.login, repo: 'app', repositoryId: lonely.repositoryId }, sha2);
+    const none = await loadRepoConfig(
+      lonely.gh,
+      env.CHITTYCONNECT_KV,
+      { owner: lonely.login, repo: 'app', repositoryId: lonely.repositoryId },
+      sha2,
+    );
     expect(none.problems).toEqual([
       { file: `${lonely.login}/.github:${FILE}`, line: null, column: null, message: 'extends: org, but the organisation has no such file' },
     ]);
@@ -168,5 +189,10 @@ describe('loadRepoConfig', () => {
     expect((await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, repo, null)).config.context.enabled).toBe(false);
     expect(await env.CHITTYCONNECT_KV.get(configCacheKey(org.repositoryId, null))).not.toBeNull();
     expect((await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, repo, null)).calls).toBe(0);
+    // A branch name is not the default branch: its own key, its own read.
+    await org.seed('app', { [FILE]: 'context: { enabled: true }\n' }, 'feature');
+    const branch = await loadRepoConfig(org.gh, env.CHITTYCONNECT_KV, repo, 'feature');
+    expect(branch).toMatchObject({ calls: 1, config: { context: { enabled: true } } });
+    expect(configCacheKey(org.repositoryId, 'feature')).not.toBe(configCacheKey(org.repositoryId, null));
   });
 });

@@ -3,7 +3,7 @@
  * read at a commit (and, with `extends: org`, the organisation's file in its `.github`
  * repository first), parsed (config-schema.ts), merged over the defaults, and cached in
  * CHITTYCONNECT_KV (`ghconfig:` keys): a day per commit sha (a commit's file never changes), 60 s
- * for the default branch. A missing file is the defaults; a bad one is the defaults for what is
+ * for the default branch (or another ref name). A missing file is the defaults; a bad one is the defaults for what is
  * bad plus problems with line numbers, never an exception. GitHub errors other than 404 propagate,
  * so the delivery is retried.
  */
@@ -44,8 +44,9 @@ const SHA_TTL_SECONDS = 24 * 60 * 60;
 const DEFAULT_TTL_SECONDS = 60;
 const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(ref);
 
+/** The cache key: per commit sha, per other ref (a branch name), or the default branch (ref null). */
 export const configCacheKey = (repositoryId: number, ref: string | null) =>
-  `ghconfig:v1:${repositoryId}:${ref !== null && isSha(ref) ? ref.toLowerCase() : 'default'}`;
+  `ghconfig:v1:${repositoryId}:${ref === null ? 'default' : isSha(ref) ? ref.toLowerCase() : `ref:${ref}`}`;
 
 /** A file's text from the contents API; null when absent (404), a problem when it is not a readable file. */
 async function readFile(

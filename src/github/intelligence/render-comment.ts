@@ -14,6 +14,7 @@ export const SUMMARY_MARKER = '<!-- chittyconnect:pr-summary -->';
 const LISTED_FILES = 50;
 const TOP_FINDINGS = 10;
 const LISTED_RISKY = 10;
+const LISTED_SKIPPED = 10;
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵' };
 
 export interface CommentInput {
@@ -63,14 +64,10 @@ function findingsSection(input: CommentInput): string[] {
     return `- ${ICON[f.severity]} **${f.severity}** ${where} ${code(f.title)}: ${code(f.message)}${f.isNew ? '' : ' _(still present)_'}`;
   });
   const more = a.findings.length > TOP_FINDINGS ? [`- …and ${a.findings.length - TOP_FINDINGS} more in the check run.`] : [];
-  const skipped = a.skipped.length
-    ? [
-        '',
-        `<details><summary>${a.skipped.length} ${a.skipped.length === 1 ? 'file' : 'files'} not analysed</summary>`,
-        '',
-        ...a.skipped.slice(0, LISTED_FILES).map((s) => `- ${code(s.path)}: ${SKIP_TEXT[s.reason]}`),
-        '</details>',
-      ]
+  const named = a.skipped.slice(0, LISTED_SKIPPED).map((s) => `${code(s.path)} (${SKIP_TEXT[s.reason]})`);
+  const others = a.skipped.length > LISTED_SKIPPED ? ` and ${a.skipped.length - LISTED_SKIPPED} more` : '';
+  const skipped = named.length
+    ? ['', `**Not analysed** (${a.skipped.length} ${a.skipped.length === 1 ? 'file' : 'files'}): ${named.join(', ')}${others}.`]
     : [];
   const problems = a.problems
     ? ['', `⚠️ ${code(CONFIG_PATH)} has ${a.problems} ${a.problems === 1 ? 'problem' : 'problems'}: see the check run.`]
