@@ -146,6 +146,20 @@ export const SIGNALS: readonly Signal[] = [
   ),
   s(
     'bug',
+    2,
+    'both',
+    'says something does not happen',
+    /\b(does|do|did|is|are|was|were|will|would|can|could|has|have|had)( ?n[o']?t| not) (?!(support|allow|offer|provide|accept|exist yet|have (a|an|any) (way|option|setting))\b)(seem to |always |properly |correctly |really |yet |been |be )?[a-z]{3,}|^not [a-z]+(ing|ed|en)\b|\bno (\w+ ){0,2}(received|sent|shown|found|returned|displayed|generated|created|saved|output|response)\b/,
+  ),
+  s(
+    'bug',
+    1.5,
+    'both',
+    'says something is absent',
+    /\b(does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|is ?n[o']?t|are ?n[o']?t|does not|is not|are not) (seem to )?(have|contain|include|exist|appear|show( up)?|get (shown|saved|sent|called))\b/,
+  ),
+  s(
+    'bug',
     -4,
     'both',
     'says it is not a bug',
@@ -155,10 +169,24 @@ export const SIGNALS: readonly Signal[] = [
   // ── feature ───────────────────────────────────────────────────────────────────────────────
   s(
     'feature',
-    3,
+    3.5,
     'title',
     'asks to add something',
     /^(please )?(add|support|allow|implement|provide|expose|enable|introduce|offer|accept|integrate|new)\b(?! (button|to cart|page|dialog|form|item|link|menu)\b[^?]*\b(crash|fail|error|broken|not work|doesn'?t))/,
+  ),
+  s(
+    'feature',
+    2.5,
+    'title',
+    'says what it should do',
+    /\bshould (\w+ ){0,5}(better|more|less|also|be (configurable|optional|possible|able|customi[sz]able)|support|allow|offer|have|warn|accept)\b/,
+  ),
+  s(
+    'feature',
+    1.5,
+    'title',
+    'names an addition',
+    /\b(translations?|locali[sz]ations?|i18n|l10n|integration|plugin|dark (mode|theme)|light (mode|theme)|(api|endpoint|cli|sdk|wrapper|bindings?|command|shortcut|button|setting|toggle) for)\b/,
   ),
   s(
     'feature',
@@ -172,7 +200,7 @@ export const SIGNALS: readonly Signal[] = [
     4,
     'both',
     'asks for a new capability',
-    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|^(could|would) (the|this|it|you please|there be|we (get|have))\b|could you (also |please )?(add|support|implement|consider|make|allow|provide|expose|include)|can you (also |please )?(add|support|implement|provide|make|expose|include)|as an? ([\w-]+ ){1,3}(i|we) (want|would like|need|should be able)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
+    /\b(feature request|enhancement|would be (nice|great|good|helpful|useful|awesome|cool|handy|convenient)|it would be|it'?d be (nice|great|useful|helpful)|nice to have|nice-to-have|please (add|support|consider|allow|implement|make)|^(could|would) (the|this|it|you please|there be|we (get|have))\b|could you (also |please )?(add|support|implement|consider|make|allow|provide|expose|include)|can you (also |please )?(add|support|implement|provide|make|expose|include)|as an? ([\w-]+ ){1,3}(i|we) (want|would like|need|should be able)|would (love|like) (to see|to have|to be able|a way|an option|support)|i'?d (love|like) (to see|to have|to be able|a way|an option|support)|i would like (?!to (resolve|fix|know|ask|understand|find out|confirm|report|mention|point out|thank))|i want to be able|we want to be able|should (be able to|support|allow|provide|accept|have an? )|add (support|an option|a setting|a flag|the ability|the possibility|a way)|support for|option to|options? for|ability to|possibility to|a way to (configure|disable|enable|set|specify|customi[sz]e|override|choose|pass|add|use|turn)|configurable|opt[- ]in|opt[- ]out|(better|clearer|friendlier|more helpful|more useful|improved?)( the)? (error )?messages?)\b/,
   ),
   s(
     'feature',
@@ -231,7 +259,7 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'both',
     'asks someone for help',
-    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify))\b/,
+    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify)|what (should|can|do|must) (i|we) (do|check|try|change|use|set))\b/,
   ),
   s(
     'question',
