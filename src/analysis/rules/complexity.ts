@@ -235,7 +235,7 @@ const deepNesting: Rule = {
           yield {
             line: first.line,
             severity: deepest >= 7 ? 'medium' : 'low',
-            message: `Control flow is nested ${deepest} levels deep here${old > 0 ? ` (${old} at this place before)` : ''}; past ${MIN_DEPTH - 1} levels code is hard to follow and test.`,
+            message: `Control flow is nested ${MIN_DEPTH}+ levels deep from here (${deepest} at most in this change${old > 0 ? `, ${old} at this place before` : ''}); past ${MIN_DEPTH - 1} levels code is hard to follow and test.`,
           };
         }
         i = j;
@@ -249,6 +249,30 @@ const FLAT =
   /^(?:["'`]?[\w$.-]+["'`]?\s*(?::|=>)\s*[^(\s][^(]*|["'`\d[{(-].*,|<\/?[\w.]+.*|\/?>|[\w-]+=(?:["{]).*|case\b.*:.*|default\s*:.*|when\b.*|break;?|[}\])]+[,;)]*)\s*$/;
 
 const CONTAINER = /\b(?:class|interface|module|enum|record|struct|namespace)\b/;
+
+/**
+ * Whether each successive line is part of a multi-line string (SQL, HTML, a template: text, not
+ * logic): template literals and Go raw strings (backticks), Python/Java triple quotes, Ruby heredocs.
+ */
+function stringTracker(lang: Language): (t: string) => boolean {
+  let open = false;
+  let heredoc = '';
+  const fence = lang === 'python' || lang === 'java' ? /"""|'''/g : /(?<!\\)`/g;
+  return (t) => {
+    if (lang === 'ruby') {
+      if (heredoc) {
+        if (t === heredoc) heredoc = '';
+        return true;
+      }
+      heredoc = /<<[~-]?['"]?([A-Z_][A-Z0-9_]*)['"]?/.exec(t)?.[1] ?? '';
+      return false;
+    }
+    const was = open;
+    const marks = t.includes('`') || t.includes('"""') || t.includes("'''") ? (t.match(fence)?.length ?? 0) : 0;
+    if (marks % 2 === 1) open = !open;
+    return was || open;
+  };
+}
 
 interface FnSpan {
   sig: number;
@@ -300,6 +324,25 @@ const LENGTH = 80;
 const MIN_GROWTH = 40;
 const NEW_LENGTH = 100;
 
+/**
+ * A function that mostly holds other functions or a class (a module wrapper, an IIFE, a factory
+ * returning methods) is a container, not one long piece of logic: its inner functions are judged
+ * on their own.
+ */
+function isWrapper(f: FnSpan, spans: readonly FnSpan[]): boolean {
+  let covered = 0;
+  let reach = f.sig;
+  for (const g of spans) {
+    if (g === f || g.sig <= f.sig || g.end > f.end) continue;
+    if (CONTAINER.test(g.name)) return true;
+    if (g.sig > reach) {
+      covered += g.end - g.sig + 1;
+      reach = g.end;
+    }
+  }
+  return covered > 0.6 * (f.end - f.sig + 1);
+}
+
 const longFunction: Rule = {
   id: 'complexity.long-function',
   class: 'complexity',
@@ -319,7 +362,9 @@ const longFunction: Rule = {
         if (l.newLine !== undefined) next = l.newLine + 1;
         else removedAt.set(next, (removedAt.get(next) ?? 0) + 1);
     }
-    for (const f of functionsOf(file, lang)) {
+    const spans = functionsOf(file, lang);
+    for (const f of spans) {
+      if (CONTAINER.test(f.name) || isWrapper(f, spans)) continue;
       const length = f.end - f.sig + 1;
       let added = 0;
       let removed = 0;
@@ -337,12 +382,14 @@ const longFunction: Rule = {
       let meaningful = 0;
       let flat = 0;
       let afterCase = false;
+      const inString = stringTracker(lang);
       for (let n = f.start; n <= f.end; n++) {
         const text = file.lines.get(n) ?? '';
         const t = text.trim();
-        if (t === '' || isCommentLine(lang, text) || /^[}\])]+[;,)]*$|^end$/.test(t)) continue;
+        const quoted = inString(t);
+        if (t === '' || (!quoted && (isCommentLine(lang, text) || /^[}\])]+[;,)]*$|^end$/.test(t)))) continue;
         meaningful++;
-        if (FLAT.test(t) || (afterCase && /^(?:return\b[^;]*;?|break;?)$/.test(t))) flat++;
+        if (quoted || FLAT.test(t) || (afterCase && /^(?:return\b[^;]*;?|break;?)$/.test(t))) flat++;
         afterCase = /^(?:case\b|default\s*:|when\b)/.test(t);
       }
       if (flat > meaningful / 2) continue; // a data literal, markup or a flat lookup table

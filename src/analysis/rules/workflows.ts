@@ -246,6 +246,7 @@ const unpinnedAction: Rule = {
       if (at < 0) continue;
       const owner = (ref.split('/')[0] ?? '').toLowerCase();
       if (owner === 'actions' || owner === 'github') continue; // GitHub's own: trusted by policy (zizmor's default too)
+      if (ref.startsWith('slsa-framework/slsa-github-generator/')) continue; // its reusable workflows must be called by tag to verify provenance
       const version = ref.slice(at + 1);
       if (FULL_SHA.test(version)) continue;
       const what = /^[0-9a-f]{7,39}$/i.test(version) ? 'an abbreviated commit sha' : `the mutable ref \`${version}\``;
