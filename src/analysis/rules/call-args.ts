@@ -179,7 +179,7 @@ const isConstName = (s: string) => /^(?:[\w$]+\.)*[A-Z][A-Z0-9_]*$|^\d+$/.test(s
  */
 const isSafePiece = (p: string) =>
   isConstName(p) ||
-  /(?:^|\.)(?:_?table(?:_?name)?|db_table|schema(?:_?name)?)$/i.test(p) ||
+  /(?:^|\.)(?:_?table(?:_?name)?|db_table|__tablename__|schema(?:_?name)?)$/i.test(p) ||
   /placeholder/i.test(p) ||
   /['"](?:\?|%s|\$\d*)['"]/.test(p);
 /** Places request input comes from. */
@@ -222,6 +222,23 @@ export function classify(expr: string, lang: Dialect): Classified {
     return { taint: 'literal', strings, pieces };
   }
   return { taint: SOURCE.test(rest) ? 'dynamic' : 'unknown', strings, pieces };
+}
+
+/** Names of query structure (clauses, column lists, ordering) rather than values. */
+const STRUCTURAL =
+  /(?:^|[._])(?:where|clause|clauses|conditions?|conds?|filters?|columns?|cols|fields|order(?:_?by)?|sort|sets?|updates|assignments|joins?|limit|offset|group(?:_?by)?|returning|select(?:ed)?_?(?:cols|columns|fields)?)(?:_?(?:sql|str|clause|part|list))?$/i;
+
+/**
+ * Whether an interpolated SQL string is the common safe shape: the call also passes bound
+ * parameters and every interpolated piece names query structure (`{where_clause}`, `${columns}`),
+ * not a value.
+ */
+export function structuralOnly(r: Classified, passesParams: boolean): boolean {
+  return (
+    passesParams &&
+    r.pieces.length > 0 &&
+    r.pieces.every((p) => STRUCTURAL.test(p.replace(/\(.*$/s, '').replace(/^[\w$]+\.(?=[\w$]+$)/, '')))
+  );
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

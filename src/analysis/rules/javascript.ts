@@ -7,7 +7,18 @@
  * or a tagged template (`sql\`…${x}\``) is not.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, classify, classifyArg, exprAt, isCode, narrow, SQL_NEEDLES } from './call-args';
+import {
+  type CallSite,
+  callArgs,
+  callSites,
+  classify,
+  classifyArg,
+  exprAt,
+  isCode,
+  narrow,
+  SQL_NEEDLES,
+  structuralOnly,
+} from './call-args';
 import { matchSegments } from './util';
 
 const JS: readonly Language[] = ['javascript', 'typescript'];
@@ -28,6 +39,20 @@ const hit = (c: CallSite, severity?: Severity, message?: string): Match => ({
   ...(severity ? { severity } : {}),
   ...(message ? { message } : {}),
 });
+const UNSEEN_COMMAND = 'A shell command is run from a value this change does not show is constant; make sure nothing untrusted reaches it.';
+
+/** Names bound to child_process exec: `promisify(exec)`, `{ exec: run }`, `import { execSync as sh }`. */
+function execAliases(file: SourceFile): string[] {
+  const out = new Set<string>();
+  for (const text of file.lines.values()) {
+    if (!text.includes('exec')) continue;
+    const p = /(?:const|let|var)\s+([\w$]+)\s*=\s*(?:util\.)?promisify\(\s*(?:[\w$]+\.)?exec(?:Sync)?\s*\)/.exec(text);
+    if (p) out.add(p[1] as string);
+    if (/child_process/.test(text)) for (const m of text.matchAll(/\bexec(?:Sync)?\s*(?::|\bas\b)\s*([\w$]+)/g)) out.add(m[1] as string);
+  }
+  return [...out].filter((n) => !/^exec/.test(n));
+}
+
 /** A method definition (`eval(x) {`, `eval(x: string): T`), not a call. */
 const isDefinition = (c: CallSite) =>
   /^\s*[{:]/.test(c.match.input.slice(c.close + 1, c.close + 40)) ||
@@ -126,18 +151,23 @@ export const JS_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const shellCall =
         /(?:(?<![\w$.])(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.|\brequire\(\s*['"](?:node:)?child_process['"]\s*\)\.|(?<![\w$.]))(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.])execa\.command(?:Sync)?\s*\(/g;
-      for (const c of callSites(file, shellCall, 'js', ['exec'])) {
+      const shellSink = (c: CallSite): Match | null => {
         const a = c.args[0];
-        if (a === undefined || isDefinition(c) || QUOTED.test(a)) continue;
+        if (a === undefined || isDefinition(c) || QUOTED.test(a)) return null;
         const t = classifyArg(file, a, c.line, 'js').taint;
-        if (t === 'dynamic') yield hit(c);
-        else if (t === 'unknown' && /^[\w$.[\]'"]+$/.test(a))
-          yield hit(
-            c,
-            'medium',
-            'A shell command is run from a value this change does not show is constant; make sure nothing untrusted reaches it.',
-          );
-      }
+        if (t === 'dynamic') return hit(c);
+        if (t === 'unknown' && /^[\w$.[\]'"]+$/.test(a)) return hit(c, 'medium', UNSEEN_COMMAND);
+        return null;
+      };
+      const aliases = execAliases(file);
+      const sinks = aliases.length
+        ? [shellCall, new RegExp(`(?<![\\w$.])(?:${aliases.join('|').replace(/\$/g, '\\$')})\\s*\\(`, 'g')]
+        : [shellCall];
+      for (const re of sinks)
+        for (const c of callSites(file, re, 'js', ['exec', ...aliases])) {
+          const m = shellSink(c);
+          if (m) yield m;
+        }
       const spawnCall = /(?<![\w$])(?:(?:child_?process|childProcess|cp)\.)?(?:spawn|spawnSync|execFile|execFileSync)\s*\(/g;
       for (const c of callSites(file, spawnCall, 'js', ['spawn', 'execFile'])) {
         const [prog = '', argv = ''] = c.args;
@@ -178,7 +208,7 @@ export const JS_RULES: readonly Rule[] = [
           const a = c.args[0];
           if (a === undefined || isDefinition(c)) continue;
           const r = classifyArg(file, a, c.line, 'js');
-          if (r.taint === 'dynamic' && r.strings.some((s) => shape.test(s))) yield hit(c);
+          if (r.taint === 'dynamic' && r.strings.some((s) => shape.test(s)) && !structuralOnly(r, c.args.length >= 2)) yield hit(c);
         }
     },
   },

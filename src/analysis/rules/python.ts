@@ -6,7 +6,7 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callSites, classify, classifyArg, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callSites, classify, classifyArg, isCode, keywordArg, narrow, SQL_NEEDLES, structuralOnly } from './call-args';
 import { matchSegments } from './util';
 
 const PY: readonly Language[] = ['python'];
@@ -104,7 +104,9 @@ export const PYTHON_RULES: readonly Rule[] = [
         const a = c.args[0];
         if (a === undefined || isDef(c) || /\bSQL\s*\(|\bsql\.(?:Identifier|Literal|Placeholder)\b/.test(a)) continue; // psycopg's sql module composes safely
         const r = classifyArg(file, a, c.line, 'py');
-        if (r.taint === 'dynamic' && (r.sqlByName || r.strings.some((s) => SQL_TEXT.test(s)))) yield hit(c);
+        const params =
+          c.args.length >= 2 && /execute|executemany|raw|mogrify/.test(c.match[0]) ? true : keywordArg(c.args, 'params') !== undefined;
+        if (r.taint === 'dynamic' && (r.sqlByName || r.strings.some((s) => SQL_TEXT.test(s))) && !structuralOnly(r, params)) yield hit(c);
       }
       for (const c of callSites(file, /\.extra\s*\(/g, 'py', ['extra'])) {
         const built = c.args.some((a) => {
