@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import installationCreated from '../fixtures/github/installation.created.json';
+import prOpened from '../fixtures/github/pull_request.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
 import { control, counted, delivery, runEvents } from '../helpers/github';
@@ -37,10 +38,12 @@ const installed = (repo: Repo) => ({
   repositories: [{ id: repo.id, name: repo.name, full_name: repo.fullName, private: false }],
 });
 
-const pushed = (repo: Repo) => {
-  const sha = crypto.randomUUID().replace(/-/g, '').padEnd(40, '0');
+const newSha = () => crypto.randomUUID().replace(/-/g, '').padEnd(40, '0');
+
+const pushed = (repo: Repo, sha = newSha(), before = pushFixture.before) => {
   return {
     ...pushFixture,
+    before,
     after: sha,
     commits: [{ ...pushFixture.commits[0], id: sha }],
     repository: { ...pushFixture.repository, id: repo.id, name: repo.name, full_name: repo.fullName },
@@ -67,7 +70,10 @@ interface ContextView {
     layout: { name: string; type: string }[];
     activity: { openIssues: number; defaultBranchPushes: number };
     contributors: { login: string; contributions: number }[];
-    findings: Record<string, number>;
+    findings: {
+      defaultBranch: { sha: string; conclusion: string; bySeverity: Record<string, number> } | null;
+      pullRequests: Record<string, number>;
+    };
   }[];
 }
 
@@ -113,7 +119,7 @@ describe('repository context', () => {
       repository: { fullName: repo.fullName },
       languages: { TypeScript: 12_000, Shell: 300 },
       activity: { openIssues: 0, defaultBranchPushes: 0 },
-      findings: {},
+      findings: { defaultBranch: null, pullRequests: {} },
     });
     expect(data?.layout).toEqual(
       expect.arrayContaining([
@@ -146,7 +152,16 @@ describe('repository context', () => {
     };
     expect(await version()).toBe(1);
     await env.CHITTYCONNECT_KV.delete(`ghrepoctx:v1:${repo.id}`); // the 10 minutes after the install pass
-    await run('push', pushed(repo), owner);
+    // The push brings a hard-coded AWS key: its analysis (a check run) records a finding open on the default branch.
+    const [before, head] = [newSha(), newSha()];
+    const key = ['AKIA', 'Q3TXR7VN2MZ4HB6K'].join(''); // split, so this file holds no key-shaped literal
+    const patch = ['@@ -0,0 +1,2 @@', "+const region = 'eu-west-1';", `+const accessKeyId = '${key}';`].join('\n');
+    await control('PUT', `/github/repos/${repo.fullName}/compare`, {
+      base: before,
+      head,
+      files: [{ filename: 'src/aws.ts', status: 'added', additions: 2, deletions: 0, patch }],
+    });
+    await run('push', pushed(repo, head, before), owner);
     expect(await version()).toBe(2);
     const calls = await run('push', pushed(repo), owner);
     expect(calls.filter((c) => /api\.github\.com\/repos\/[^/]+\/[^/]+\/(languages|contributors)/.test(c))).toEqual([]);
@@ -158,6 +173,34 @@ describe('repository context', () => {
     const after = await contextOf(owner, repo);
     expect(after?.version).toBe(2);
     expect(after?.data[0]?.activity.defaultBranchPushes).toBe(1); // counted before the refresh it triggered
+    // Refreshed after the first push (the second was throttled): the key it brought is open on the default branch.
+    expect(after?.data[0]?.findings).toEqual({
+      defaultBranch: { sha: head, conclusion: 'failure', bySeverity: expect.objectContaining({ critical: 1 }) },
+      pullRequests: {},
+    });
+
+    // A pull request still carrying the key at its head: counted under pullRequests on the next refresh.
+    await control('PUT', `/github/repos/${repo.fullName}/pulls/7/files`, [
+      { filename: 'src/aws.ts', status: 'added', additions: 2, deletions: 0, patch },
+    ]);
+    const pr = {
+      ...prOpened,
+      number: 7,
+      pull_request: { ...prOpened.pull_request, id: repo.id * 10 + 7, number: 7, head: { ...prOpened.pull_request.head, sha: newSha() } },
+      repository: { ...prOpened.repository, id: repo.id, name: repo.name, full_name: repo.fullName },
+      installation: { id: repo.installationId },
+    };
+    await run('pull_request', pr, owner);
+    await env.CHITTYCONNECT_KV.delete(`ghrepoctx:v1:${repo.id}`);
+    await run('push', pushed(repo), owner);
+    const withPr = await env.DB.prepare(
+      'SELECT data FROM contexts c JOIN github_repo_contexts g ON g.context_id = c.chitty_id WHERE g.repository_id = ?',
+    )
+      .bind(repo.id)
+      .first<{ data: string }>();
+    const data = JSON.parse(withPr?.data ?? '[]') as ContextView['data'];
+    expect(data[0]?.findings.pullRequests).toEqual({ critical: 1 });
+    expect(data[0]?.findings.defaultBranch?.conclusion).toBe('success'); // the third push was clean
   });
 
   it('a push to another branch changes nothing', async () => {

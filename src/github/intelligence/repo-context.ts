@@ -7,7 +7,8 @@
  * contexts are made. Refreshed on installation created / repositories added, and on pushes to the
  * default branch at most once per 10 minutes per repository (a KV mark), unless the repository's
  * config turns `context` off. Shows languages, the top-level layout, recent activity (from the
- * App's own D1 tables), the top 10 contributors, and the findings open on the default branch.
+ * App's own D1 tables), the top 10 contributors, and open findings (the latest default-branch
+ * push's, and those still present at each recently analysed pull request's latest head).
  * Best effort: a failure is logged and the next trigger tries again; the delivery is not failed.
  */
 import { RequestError } from '@octokit/request-error';
@@ -82,7 +83,7 @@ async function snapshot(d: RepoContextDeps, repo: InstalledRepo, row: Awaited<Re
       lastPushAt: row?.lastPushAt ?? null,
     },
     contributors: contributors.slice(0, 10).map((c) => ({ login: c.login ?? null, contributions: c.contributions })),
-    findings: await openFindings(d.env.DB, repo.repositoryId),
+    findings: await openFindings(d.env.DB, repo.repositoryId, since),
     refreshedAt: d.now.toISOString(),
   };
 }

@@ -112,20 +112,44 @@ export async function repoActivity(db: D1Database, repositoryId: number, since: 
   return { openIssues: i?.a ?? 0, issuesUpdated: i?.b ?? 0, pullRequestsUpdated: prs?.results[0]?.a ?? 0 };
 }
 
-/**
- * Findings open on the default branch: those of its latest published analysis (pr_number 0), by
- * severity. Empty when the default branch was never analysed.
- */
-export async function openFindings(db: D1Database, repositoryId: number): Promise<Record<string, number>> {
-  const { results } = await db
-    .prepare(
-      `SELECT f.severity AS severity, COUNT(*) AS n FROM github_findings f
-        WHERE f.repository_id = ?1 AND f.pr_number = 0 AND f.last_sha = (
-          SELECT head_sha FROM github_analyses WHERE repository_id = ?1 AND pr_number = 0 AND published_at IS NOT NULL
-           ORDER BY published_at DESC LIMIT 1)
-        GROUP BY f.severity`,
-    )
-    .bind(repositoryId)
-    .all<{ severity: string; n: number }>();
-  return Object.fromEntries(results.map((r) => [r.severity, r.n]));
+export interface OpenFindings {
+  /** The latest analysed default-branch push: its head and findings by severity (what that push brought). */
+  defaultBranch: { sha: string; conclusion: string | null; bySeverity: Record<string, number> } | null;
+  /** Findings still present at the latest analysed head of each pull request analysed since `since`, by severity. */
+  pullRequests: Record<string, number>;
+}
+
+/** Open findings from the analyses (github_analyses, github_findings), for the repository context. */
+export async function openFindings(db: D1Database, repositoryId: number, since: string): Promise<OpenFindings> {
+  const [push, prs] = await db.batch([
+    db
+      .prepare(
+        `SELECT head_sha, conclusion, counts_json FROM github_analyses
+          WHERE repository_id = ?1 AND pr_number = 0 AND published_at IS NOT NULL ORDER BY published_at DESC LIMIT 1`,
+      )
+      .bind(repositoryId),
+    db
+      .prepare(
+        `SELECT f.severity AS severity, COUNT(*) AS n FROM github_findings f
+          WHERE f.repository_id = ?1 AND f.pr_number > 0 AND f.last_sha = (
+            SELECT a.head_sha FROM github_analyses a
+             WHERE a.repository_id = ?1 AND a.pr_number = f.pr_number AND a.published_at IS NOT NULL AND a.published_at >= ?2
+             ORDER BY a.published_at DESC LIMIT 1)
+          GROUP BY f.severity`,
+      )
+      .bind(repositoryId, since),
+  ]);
+  const last = push?.results[0] as { head_sha: string; conclusion: string | null; counts_json: string | null } | undefined;
+  let bySeverity: Record<string, number> = {};
+  try {
+    const counts = JSON.parse(last?.counts_json ?? '{}') as { bySeverity?: unknown };
+    if (counts.bySeverity && typeof counts.bySeverity === 'object') bySeverity = counts.bySeverity as Record<string, number>;
+  } catch {
+    // counts the analysis could not write: shown as none
+  }
+  const rows = (prs?.results ?? []) as { severity: string; n: number }[];
+  return {
+    defaultBranch: last ? { sha: last.head_sha, conclusion: last.conclusion, bySeverity } : null,
+    pullRequests: Object.fromEntries(rows.map((r) => [r.severity, r.n])),
+  };
 }
