@@ -8,8 +8,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { githubClient } from '../../src/github/client/api';
+import { loadRepoConfig } from '../../src/github/intelligence/config';
 import pushFixture from '../fixtures/github/push.json';
-import { requestsTo } from '../helpers/emulator';
+import { clearFaults, requestsTo, setFault } from '../helpers/emulator';
 import { control, delivery, freshNumber, pullRequest, runEvents } from '../helpers/github';
 
 const OWNER = 'chitty-labs';
@@ -431,6 +432,19 @@ describe('pushes to the default branch', () => {
     expect(run).toMatchObject({ name: 'ChittyConnect', conclusion: 'failure' });
     expect((await annotations(Number(run?.id))).map((a) => [a.path, a.start_line])).toEqual([['src/aws.ts', 2]]);
     expect(run?.output.summary).not.toContain('still present');
+  });
+
+  it('a compare GitHub cannot make (before gone after a force push): nothing published, the delivery succeeds', async () => {
+    const [before, after] = [newSha(), newSha()];
+    await seedConfig(after);
+    await loadRepoConfig(gh(), env.CHITTYCONNECT_KV, { owner: OWNER, repo: REPO, repositoryId: REPOSITORY_ID }, after); // cached: the compare is the next GitHub call
+    await setFault('api.github.com', { mode: 'error', status: 404, times: 1, body: '{"message":"Not Found"}' });
+    try {
+      expect((await runEvents([delivery('push', push(before, after))])).explicitAcks).toHaveLength(1);
+    } finally {
+      await clearFaults();
+    }
+    expect(await checkRuns(after)).toHaveLength(0);
   });
 
   it('a push to another branch, a new branch and a deleted one are not analysed', async () => {

@@ -24,7 +24,7 @@ import {
 import type { ChangedFile } from './changes';
 import { annotationOf, type Conclusion, conclusionOf, createCheckRun, severityCounts } from './check-run';
 import { type ConfigProblem, loadRepoConfig, type RepoConfig } from './config';
-import { compareFiles, type ListedFiles } from './files';
+import { compareFiles, type ListedFiles, NothingToCompare } from './files';
 import { checkOutput, type Tracked } from './report';
 
 export interface AnalysisDeps {
@@ -170,11 +170,21 @@ async function publish(
   return outcome;
 }
 
-/** A push to the default branch: the compare of `before...after`, one check run on `after`, no comment. */
-export function analysePush(
+/**
+ * A push to the default branch: the compare of `before...after`, one check run on `after`, no
+ * comment. When GitHub cannot compare them (`before` gone after a force push) nothing is published
+ * (logged `github.analysis_skipped`): there is no change to analyse, and retrying would not help.
+ */
+export async function analysePush(
   x: AnalysisDeps,
   push: { owner: string; repo: string; repositoryId: number; before: string; after: string },
 ): Promise<Outcome | null> {
   const target = { owner: push.owner, repo: push.repo, repositoryId: push.repositoryId, headSha: push.after, prNumber: 0 };
-  return analyseAndPublish(x, target, () => compareFiles(x.gh, push));
+  try {
+    return await analyseAndPublish(x, target, () => compareFiles(x.gh, push));
+  } catch (err) {
+    if (!(err instanceof NothingToCompare)) throw err;
+    x.log.log('info', 'github.analysis_skipped', { headSha: push.after, reason: err.message });
+    return null;
+  }
 }

@@ -4,6 +4,7 @@
  * GitHub's compare lists at most 300 files). Each answer says whether the list was cut short and
  * how many GitHub calls it took.
  */
+import { RequestError } from '@octokit/request-error';
 import type { GitHubClient } from '../client/api';
 import { type ChangedFile, MAX_FILES } from './changes';
 
@@ -43,16 +44,26 @@ export async function pullRequestFiles(gh: GitHubClient, pr: { owner: string; re
   return { files: files.slice(0, MAX_FILES), truncated: files.length >= MAX_FILES, calls };
 }
 
+/** GitHub cannot compare the two commits (404: `before` is gone after a force push, or unknown). */
+export class NothingToCompare extends Error {}
+
 export async function compareFiles(
   gh: GitHubClient,
   at: { owner: string; repo: string; before: string; after: string },
 ): Promise<ListedFiles> {
-  const { data } = await gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
-    owner: at.owner,
-    repo: at.repo,
-    basehead: `${at.before}...${at.after}`,
-    per_page: 1, // the commits are not read; the files come whole with the first page
-  });
+  const basehead = `${at.before}...${at.after}`;
+  let data: { files?: ApiFile[] };
+  try {
+    ({ data } = await gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+      owner: at.owner,
+      repo: at.repo,
+      basehead,
+      per_page: 1, // the commits are not read; the files come whole with the first page
+    }));
+  } catch (err) {
+    if (err instanceof RequestError && err.status === 404) throw new NothingToCompare(`GitHub cannot compare ${basehead}`);
+    throw err;
+  }
   const files = (data.files ?? []).map(toFile);
   return { files, truncated: files.length >= MAX_COMPARE_FILES, calls: 1 };
 }
