@@ -240,6 +240,10 @@ describe('issue triage', () => {
         body: 'When I upload a PNG file larger than 10 MB to the gallery I get HTTP 413 Payload Too Large. Small images work.',
       }),
     );
+    // FTS5 syntax in an issue's words is searched as words, never parsed (run() asserts the delivery was processed).
+    await run(
+      issuePayload(repo, 'opened', { number: 14, title: 'upload "NEAR( OR * -- ) title:x ^png', body: 'AND OR NOT " large 413 payload' }),
+    );
     const body = (await postedOn(13, repo.fullName)).comments[0]?.body ?? '';
     const duplicates = body.split('**Likely duplicates:**')[1] ?? '';
     expect(duplicates).toMatch(/- #10 Upload of large PNG files fails with 413 Payload Too Large \(similarity 0\.\d\d\)/);
