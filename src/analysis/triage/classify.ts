@@ -57,7 +57,7 @@ function evidenceOf(issue: IssueInput): { evidence: Evidence[]; text: string } {
     }
     const inBody = signal.where !== 'title' ? signal.re.exec(prose) : null;
     if (!inBody) continue;
-    const full = signal.where === 'both' ? signal.weight * BODY_FACTOR : signal.weight;
+    const full = signal.where === 'both' ? (signal.bodyWeight ?? signal.weight * BODY_FACTOR) : signal.weight;
     const room = full < 0 ? full : Math.min(full, BODY_CAP - bodyTotals[signal.type]);
     if (room === 0) continue;
     bodyTotals[signal.type] += room;

@@ -15,11 +15,14 @@ export interface Signal {
   re: RegExp;
   /** What the reason says, e.g. 'asks how'; the matched text is quoted after it. */
   why: string;
+  /** What a `both` signal counts when found only in the body, when not BODY_FACTOR of `weight`. */
+  bodyWeight?: number;
 }
 
 export const BODY_FACTOR = 0.5;
 
-const s = (type: IssueType, weight: number, where: Signal['where'], why: string, re: RegExp): Signal => ({ type, weight, where, why, re });
+const s = (type: IssueType, weight: number, where: Signal['where'], why: string, re: RegExp, bodyWeight?: number): Signal =>
+  bodyWeight === undefined ? { type, weight, where, why, re } : { type, weight, where, why, re, bodyWeight };
 
 /** `[Bug]`, `bug:`, `Feature request -`, `(question)`, `docs(readme):` … at the start of a title. */
 export const TITLE_TAGS: readonly { type: IssueType; re: RegExp }[] = [
@@ -48,7 +51,7 @@ export function titleCore(title: string): string {
 }
 
 const NOT_WORKING =
-  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|dies|died|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
+  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|broke|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|dies|died|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
 
 export const SIGNALS: readonly Signal[] = [
   // ── bug ───────────────────────────────────────────────────────────────────────────────────
@@ -93,7 +96,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'title',
     'names a symptom',
-    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite (redirect )?loop|redirect loop|loops forever|lost|gone|disappear(s|ed)?|(has|have) no|absent|stops|stopped|race condition|deadlock|memory corruption)\b/,
+    /\b(bug|issue with|problem with|glitch|leaks?|timeout|times out|timed out|404|403|401|502|null|undefined|nan|empty|blank|missing|ignored|ignores|overrid(es|den)|overlaps?|cut off|misaligned|flicker(s|ing)?|infinite (redirect )?loop|redirect loop|loops forever|lost|gone|disappear(s|ed)?|(has|have) no|absent|stops|stopped|exits|exited|exiting|quits|shuts down|race condition|deadlock|memory corruption)\b/,
   ),
   s(
     'bug',
@@ -149,7 +152,7 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'both',
     'says something does not happen',
-    /\b(does|do|did|is|are|was|were|will|would|can|could|has|have|had)( ?n[o']?t| not) (?!(support|allow|offer|provide|accept|exist yet|have (a|an|any) (way|option|setting))\b)(seem to |always |properly |correctly |really |yet |been |be )?[a-z]{3,}|^not [a-z]+(ing|ed|en)\b|\bno (\w+ ){0,2}(received|sent|shown|found|returned|displayed|generated|created|saved|output|response)\b/,
+    /\b(does|do|did|is|are|was|were|will|has|have|had)( ?n[o']?t| not) (?!(support|allow|offer|provide|accept|exist yet|have (a|an|any) (way|option|setting))\b)(seem to |always |properly |correctly |really |yet |been |be )?[a-z]{3,}|^not [a-z]+(ing|ed|en)\b|\bno (\w+ ){0,2}(received|sent|shown|found|returned|displayed|generated|created|saved|output|response)\b/,
   ),
   s(
     'bug',
@@ -252,14 +255,16 @@ export const SIGNALS: readonly Signal[] = [
     3,
     'both',
     'asks for help',
-    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what('?s| is) the (best|right|correct|proper|recommended|preferred|easiest|intended|simplest) (way|approach|practice)|best practices?|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? ?n[o']?t (understand|get it|know (how|why|what|where|if|whether))|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is (this|that|it) (expected|intended|normal|correct|the expected|by design|supported)|is there (a|an|any)\b|question|confused (about|by)|just (curious|wondering)|(want|wanted|would like|like|'d like) to (ask|know|find out|understand|confirm)|find out (if|whether|how)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+    /\b(how (do|can|should|would) (i|we|one|you)|how to\b|is (it|there) (possible|a way|any way)|is there (a|an|any) (way|option|example|guide|recommended|best)|what('?s| is) the (best|right|correct|proper|recommended|preferred|easiest|intended|simplest) (way|approach|practice)|best practices?|i'?m (trying|new|confused|not sure|wondering|struggling)|i am (trying|new|confused|not sure|wondering|struggling)|i was wondering|wondering (if|whether|how)|(can'?t|cannot) (figure out|find (out|how|where|a way)|understand|work out|seem to find)|not sure (how|if|whether|what|why|where)|do(es)? ?n[o']?t (understand|get it|know (how|why|what|where|if|whether))|clarif(y|ication)|am i (doing|missing|wrong)|what am i (doing|missing)|is (this|that|it) (expected|intended|normal|correct|the expected|by design|supported)|is there (a|an|any)\b|confused (about|by)|just (curious|wondering)|(want|wanted|would like|like|'d like) to (ask|know|find out|understand|confirm)|find out (if|whether|how)|documentation (does ?n[o']?t|does not) (say|explain|mention))\b/,
+    2,
   ),
   s(
     'question',
     2,
     'both',
     'asks someone for help',
-    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify)|what (should|can|do|must) (i|we) (do|check|try|change|use|set))\b/,
+    /\b(need (some )?(help|advice|guidance)|please help|help me|any (help|idea|ideas|hint|hints|pointer|pointers|advice|suggestions?|thoughts|guidance|tips?)|thanks in advance|thx in advance|(can|could) (someone|anyone|somebody|you) (please )?(help|explain|tell|point|clarify|confirm|advise|verify)|what (should|can|do|must) (i|we) (do|check|try|change|use|set)|how (to|do i|can i|could i|should i) (resolve|fix|solve|get rid of|debug|handle|work around) (this|it|that|the))\b/,
+    2,
   ),
   s(
     'question',
@@ -268,6 +273,7 @@ export const SIGNALS: readonly Signal[] = [
     'doubts it is a bug',
     /\b(not sure if (this is |it'?s |it is )?(a )?bug|is (this|it) a bug|bug or (a )?feature|or (is it |is this )?a bug)\b/,
   ),
+  s('question', 2.5, 'both', 'calls itself a question', /\b(a |quick |simple |basic |general |small )?question\b/, 0.5),
   s('question', 2, 'title', 'ends with a question mark', /\?\s*$/),
   s(
     'question',
