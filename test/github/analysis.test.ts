@@ -271,6 +271,24 @@ describe('pull request analysis', () => {
   });
 });
 
+describe('GitHub’s limits', () => {
+  it('a findings table over 65,535 characters is cut at a line with a note; GitHub accepts the run', async () => {
+    const number = freshNumber();
+    const head = newSha();
+    await seedConfig(head, 'analysis:\n  max_annotations: 50\n');
+    const path = `src/${'deeply/nested/'.repeat(14)}credentials-loader.ts`;
+    const keys = Array.from({ length: 300 }, (_, i) => `export const key${i} = '${awsKey(number * 1000 + i)}';`);
+    await seedPr(number, [added(path, keys)]);
+    expect((await deliverPr(number, head)).explicitAcks).toHaveLength(1);
+    const [run] = await checkRuns(head);
+    expect(run).toMatchObject({ conclusion: 'failure' });
+    const text = run?.output.text ?? '';
+    expect(text.length).toBeLessThanOrEqual(65535);
+    expect(text).toMatch(/\n\n_…cut here: GitHub takes at most 65,535 characters\._$/);
+    expect(text.split('\n').at(-3)).toMatch(/ \|$/); // whole rows only
+  });
+});
+
 describe('configuration', () => {
   it('analysis.enabled: false → a skipped check run without annotations; summary.enabled: false → no comment', async () => {
     const number = freshNumber();
