@@ -196,6 +196,11 @@ const STATE_TABLES: Readonly<Record<string, readonly string[]>> = {
     'gh_labels',
     'gh_check_runs',
     'gh_hook_deliveries',
+    'gh_contents',
+    'gh_check_annotations',
+    'gh_repo_labels',
+    'gh_label_sets',
+    'gh_repo_seeds',
   ],
 };
 
