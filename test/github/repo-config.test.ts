@@ -94,8 +94,9 @@ describe('parseConfig', () => {
     expect(parseConfig('summary: {enabled: true}\nsummary: {enabled: false}\n', FILE).problems[0]).toMatchObject({ line: 2 });
   });
 
-  it('an empty file is the defaults; priority_labels: true means the default priority labels', () => {
+  it('an empty file, or an empty section, is the defaults; priority_labels: true means the default priority labels', () => {
     expect(parseConfig('', FILE)).toEqual({ config: {}, problems: [] });
+    expect(parseConfig('# nothing yet\nanalysis:\ntriage:\n', FILE)).toEqual({ config: {}, problems: [] });
     expect(mergeConfig({}, parseConfig('triage:\n  priority_labels: true\n', FILE).config).triage.priority_labels).toMatchObject({
       critical: 'priority: critical',
     });

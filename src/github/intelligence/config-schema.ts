@@ -152,6 +152,7 @@ export function parseConfig(text: string, file: string): { config: PartialRepoCo
       continue;
     }
     const section = key as Section;
+    if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue; // `analysis:` with nothing under it
     if (!isMap(pair.value)) {
       at(valueNode, `${section}: must be a mapping of settings`);
       continue;
