@@ -24,7 +24,7 @@ export const PROVIDERS: readonly ProviderFormat[] = [
     example: 'aws_access_key_id = AKIAQ3EGRT5YKZ7WLN4M',
     needles: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
     re: /(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])/g,
-    accept: (h) => real(h) && /[0-9]/.test(h.value.slice(4)) && (h.value.startsWith('ASIA') ? 'high' : true),
+    accept: (h) => real(h) && (h.value.startsWith('ASIA') ? 'high' : true),
   },
   {
     id: 'secrets.github-token',
@@ -191,7 +191,8 @@ export const PROVIDERS: readonly ProviderFormat[] = [
     severity: 'critical',
     fix: rotate('Discord bot token (Developer Portal → Bot → Reset Token)'),
     example: "client.login('MTEzNDU2Nzg5MDEyMzQ1Njc4OQ.GkR8mQ.Xk3vR8mQ2pLw9TzN4bYc7HdJs6FeA1uGi0oV5n');",
-    needles: ['.'],
+    // base64 of a snowflake's first two digits: 1-3 → M, 4-7 → N, 8-9 → O, then T/j/z/D
+    needles: ['MT', 'Mj', 'Mz', 'ND', 'NT', 'Nj', 'Nz', 'OD', 'OT'],
     re: /(?<![A-Za-z0-9_.-])([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?![A-Za-z0-9_.-])/g,
     accept: (h) => isSnowflake(h.value.split('.')[0] ?? '') && real(h),
   },

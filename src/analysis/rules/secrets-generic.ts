@@ -93,13 +93,17 @@ export function secretKind(name: string): 'password' | 'token' | null {
 const CONFIG_PATH =
   /(^|\/)(\.env[^/]*|[^/]*\.(env|properties|ini|cfg|conf|toml|tfvars|ya?ml|sh|bash|zsh)|Dockerfile[^/]*|\.npmrc|\.pypirc|\.netrc|credentials)$/i;
 
-const NAME = String.raw`(?:\[\s*)?["':]?([A-Za-z_$@][\w$.-]{0,80})["']?(?:\s*\])?`;
+// The name is matched atomically (a lookahead capture, then a backreference): no backtracking into it.
+const NAME = String.raw`(?:\[\s*)?["':]?(?=([A-Za-z_$@][\w$.-]{0,80}))\1["']?(?:\s*\])?`;
 const TYPE = String.raw`(?:\s*:\s*[A-Za-z_][\w.<>\[\]|]{0,40}(?=\s*=))?`; // TypeScript / Python / Kotlin annotations
 const QUOTED = String.raw`(?:"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'|\x60([^\x60\\\n$]{1,500})\x60)`;
-const ASSIGN = new RegExp(String.raw`(?<![\w$.-])${NAME}${TYPE}\s*(?::=|=>|=(?!=)|:)\s*${QUOTED}`, 'g');
+/** Go `[]byte("…")`, Python `b"…"`: the literal inside counts as the value. */
+const WRAP = String.raw`(?:\[\]byte\(|\bb(?=["']))?`;
+/** Sticky: tried only where a name containing a hint word starts (see `assignments`), not at every column. */
+const ASSIGN = new RegExp(String.raw`${NAME}${TYPE}\s*(?::=|=>|=(?!=)|:)\s*${WRAP}${QUOTED}`, 'y');
 const UNQUOTED = /^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?["']?([A-Za-z_][\w.-]{0,80})["']?\s*[=:]\s*([^\s"'`]{8,500})(?:\s+#.*)?\s*$/;
-const XML_ELEMENT = /<([\w.:-]{1,80})>([^<\s]{8,500})<\/\1>/g;
-const KEY_VALUE_ATTRS = /(?:key|name)\s*=\s*"([^"]{1,80})"\s+value\s*=\s*"([^"]{1,500})"/gi;
+/** A header written inside one string: `"X-Api-Key: 7f3a…"`, `'Authorization: Bearer …'` (curl -H, raw requests). */
+const HEADER_IN_STRING = /["']\s*([A-Za-z][\w-]{1,60})\s*:\s*((?:Bearer\s+|Basic\s+|token\s+)?[^\s"']{8,500})\s*["']/g;
 const PAIR_CALL = new RegExp(String.raw`\(\s*["']([\w.-]{1,80})["']\s*,\s*${QUOTED}\s*\)`, 'g');
 const SETTER = new RegExp(
   String.raw`\.((?:set|with)?[A-Za-z]*(?:Password|password|Secret|secret|Token|token|ApiKey|Key|Credentials?))\(\s*${QUOTED}\s*\)`,
@@ -107,38 +111,132 @@ const SETTER = new RegExp(
 );
 /** Calls whose last string argument is a password: `DriverManager.getConnection(url, "u", "p")`, `NetworkCredential("u", "p")`, `smtp.login("u", "p")`, `auth=("u", "p")`. */
 const CREDENTIAL_CALL =
-  /(?:getConnection\([^()"'\n]{1,200},|NetworkCredential\(|PasswordAuthentication\(|\.login\(|HTTP(?:Basic|Digest)Auth\(|[Bb]asic[Aa]uth\(|auth\s*=\s*\()\s*["'][^"'\n]{1,100}["']\s*,\s*["']([^"'\\\n]{1,200})["']/g;
+  /(?:getConnection\((?:"[^"\n]{0,300}"|[^()"'\n]{1,200})\s*,|NetworkCredential\(|PasswordAuthentication\(|\.login\(|HTTP(?:Basic|Digest)Auth\(|[Bb]asic[Aa]uth\(|auth\s*=\s*\()\s*["'][^"'\n]{1,100}["']\s*,\s*["']([^"'\\\n]{1,200})["']/g;
+const XML_ELEMENT = /<([\w.:-]{1,80})>([^<\s]{8,500})<\/\1>/g;
+const KEY_VALUE_ATTRS = /(?:key|name)\s*=\s*"([^"]{1,80})"\s+value\s*=\s*"([^"]{1,500})"/gi;
 const HINT = /pass|pwd|pw|secret|token|key|auth|cred|bearer|getConnection|login/i;
+
+/** The other line patterns: the name (a group number, or a fixed name), and a cheap test that must pass first. The value is the first defined group after the name. */
+const PATTERNS: readonly { re: RegExp; name: number | string; when: (text: string) => boolean }[] = [
+  { re: PAIR_CALL, name: 1, when: (t) => t.includes(',') && t.includes('(') },
+  { re: SETTER, name: 1, when: (t) => t.includes('.') && t.includes('(') },
+  { re: HEADER_IN_STRING, name: 1, when: (t) => t.includes(':') },
+  { re: CREDENTIAL_CALL, name: 'password', when: (t) => t.includes(',') && CREDENTIAL_HINT.test(t) },
+  { re: KEY_VALUE_ATTRS, name: 1, when: (t) => t.includes('value') },
+  { re: XML_ELEMENT, name: 1, when: (t) => t.includes('</') },
+];
+const CREDENTIAL_HINT = /getConnection|Credential|Authentication|login|[Aa]uth/;
+const QUOTE = /["'`]/;
+const VALUE_LINE = /^\s*value:\s*["']?([^\s"'#]{8,500})["']?\s*$/;
+const NAME_LINE = /^\s*-?\s*name:\s*["']?([\w.-]{1,80})["']?\s*$/;
+const NETRC_PASSWORD = /\bpassword\s+(\S{8,200})/;
+const HEX32 = /^\s*[0-9a-f]{32}\s*$/;
+
+const NO_HITS: readonly GenericHit[] = Object.freeze([]);
 
 export interface GenericHit {
   column: number;
   name: string;
 }
 
+/** What the generic rule needs to know about a file, worked out once per file. */
+export interface GenericContext {
+  isTest: boolean;
+  /** `.env`, properties, YAML, shell…: unquoted values count. */
+  isConfig: boolean;
+  isNetrc: boolean;
+  isRailsKey: boolean;
+  /** A Kubernetes Secret manifest: `data:` values are base64. */
+  isK8sSecret: boolean;
+}
+
+export function genericContext(file: SourceFile): GenericContext {
+  return {
+    isTest: file.isTest,
+    isConfig: CONFIG_PATH.test(file.path),
+    isNetrc: /(^|\/)[._]?netrc$/.test(file.path),
+    isRailsKey: RAILS_KEY.test(file.path),
+    isK8sSecret: /\.ya?ml$/i.test(file.path) && [...file.lines.values()].some((l) => /^kind:\s*Secret\s*$/.test(l)),
+  };
+}
+
+/** A Kubernetes Secret's `data:` values are base64: judge what they decode to. */
+function decoded(ctx: GenericContext, value: string): string {
+  if (!ctx.isK8sSecret || !/^[A-Za-z0-9+/]{8,}={0,2}$/.test(value) || value.length % 4 !== 0) return value;
+  try {
+    const text = atob(value);
+    return /^[\x20-\x7e]+$/.test(text) ? text : value;
+  } catch {
+    return value;
+  }
+}
+
 /** Generic secret assignments on one line (`prev` is the line above, for `name:`/`value:` pairs). */
-export function genericHits(file: SourceFile, text: string, prev: string | undefined): GenericHit[] {
-  if (file.isTest || !(HINT.test(text) || (prev !== undefined && HINT.test(prev)))) return [];
+export function genericHits(ctx: GenericContext, text: string, prev: string | undefined): readonly GenericHit[] {
+  if (ctx.isTest) return NO_HITS;
+  if (ctx.isRailsKey && HEX32.test(text)) return [{ column: 1, name: 'the Rails master key' }];
+  HINTS.lastIndex = 0;
+  const hint = HINTS.exec(text);
+  if (hint === null && !(ctx.isConfig && prev !== undefined && text.includes('value:'))) return NO_HITS;
   const out: GenericHit[] = [];
   const consider = (name: string, value: string | undefined, column: number) => {
     const kind = secretKind(name);
-    if (kind && value !== undefined && isSecretValue(value, kind)) out.push({ column, name });
+    if (kind && value !== undefined && (isSecretValue(value, kind) || isAppPassword(value, kind))) out.push({ column, name });
   };
-  for (const re of [ASSIGN, PAIR_CALL, SETTER]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) consider(m[1] as string, m[2] ?? m[3] ?? m[4], m.index + 1);
-  }
-  CREDENTIAL_CALL.lastIndex = 0;
-  for (let m = CREDENTIAL_CALL.exec(text); m !== null; m = CREDENTIAL_CALL.exec(text)) consider('password', m[1], m.index + 1);
-  XML_ELEMENT.lastIndex = 0;
-  for (let m = XML_ELEMENT.exec(text); m !== null; m = XML_ELEMENT.exec(text)) consider(m[1] as string, m[2], m.index + 1);
-  KEY_VALUE_ATTRS.lastIndex = 0;
-  for (let m = KEY_VALUE_ATTRS.exec(text); m !== null; m = KEY_VALUE_ATTRS.exec(text)) consider(m[1] as string, m[2], m.index + 1);
-  if (out.length === 0 && CONFIG_PATH.test(file.path)) {
-    const m = UNQUOTED.exec(text);
-    if (m) consider(m[1] as string, m[2], 1);
-    const value = /^\s*value:\s*["']?([^\s"'#]{8,500})["']?\s*$/.exec(text);
-    const name = prev === undefined ? null : /^\s*-?\s*name:\s*["']?([\w.-]{1,80})["']?\s*$/.exec(prev);
+  if (ctx.isConfig && prev !== undefined && text.includes('value:')) {
+    const value = VALUE_LINE.exec(text);
+    const name = value ? NAME_LINE.exec(prev) : null;
     if (value && name) consider(name[1] as string, value[1], 1);
+  }
+  if (hint === null) return out;
+  if (QUOTE.test(text)) {
+    for (const a of assignments(text, hint)) consider(a.name, a.value, a.column);
+    for (const { re, name, when } of PATTERNS) {
+      if (!when(text)) continue;
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        const first = typeof name === 'number' ? name + 1 : 1;
+        consider(typeof name === 'number' ? (m[name] as string) : name, m[first] ?? m[first + 1] ?? m[first + 2], m.index + 1);
+      }
+    }
+  } else if (text.includes('</')) {
+    XML_ELEMENT.lastIndex = 0;
+    for (let m = XML_ELEMENT.exec(text); m !== null; m = XML_ELEMENT.exec(text)) consider(m[1] as string, m[2], m.index + 1);
+  }
+  if (out.length > 0) return out;
+  if (ctx.isConfig) {
+    const m = UNQUOTED.exec(text);
+    if (m) consider(m[1] as string, decoded(ctx, m[2] as string), 1);
+  }
+  const netrc = ctx.isNetrc ? NETRC_PASSWORD.exec(text) : null;
+  if (netrc) consider('password', netrc[1], netrc.index + 1);
+  return out;
+}
+
+const HINTS = new RegExp(HINT.source, 'gi');
+const IDENT = /[\w$.-]/;
+const NAME_OPENER = /["'[:]/;
+
+/** `name = "value"` (and `:`, `:=`, `=>`) where the name holds a hint word: the sticky ASSIGN runs from the start of each such name. */
+function assignments(text: string, firstHint: RegExpExecArray): { name: string; value: string | undefined; column: number }[] {
+  const out: { name: string; value: string | undefined; column: number }[] = [];
+  let after = 0;
+  for (let h: RegExpExecArray | null = firstHint; h !== null; h = HINTS.exec(text)) {
+    let start = h.index;
+    while (start > after && IDENT.test(text[start - 1] as string)) start--;
+    if (start > 0 && NAME_OPENER.test(text[start - 1] as string)) start--;
+    ASSIGN.lastIndex = start;
+    const m = ASSIGN.exec(text);
+    if (m) {
+      out.push({ name: m[1] as string, value: m[2] ?? m[3] ?? m[4], column: start + 1 });
+      after = ASSIGN.lastIndex;
+      HINTS.lastIndex = after;
+    }
   }
   return out;
 }
+
+const RAILS_KEY = /(^|\/)config\/(master|credentials\/[\w-]+)\.key$/;
+
+/** A Google app password is four groups of four lower-case letters. */
+const isAppPassword = (value: string, kind: 'password' | 'token') => kind === 'password' && /^[a-z]{4}( [a-z]{4}){3}$/.test(value);

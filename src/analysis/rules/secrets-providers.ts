@@ -65,20 +65,22 @@ function mentions(file: SourceFile, re: RegExp): boolean {
   return yes;
 }
 
-/** Runs one format over a line; yields accepted hits with their severity. */
-export function* providerHits(
-  format: ProviderFormat,
-  file: SourceFile,
-  line: number,
-  text: string,
-): Generator<{ value: string; column: number; severity: Severity }> {
-  if (format.needles.length > 0 && !format.needles.some((n) => text.includes(n))) return;
-  if (format.fileNeedle && !mentions(file, format.fileNeedle)) return;
+export interface ProviderHit {
+  value: string;
+  column: number;
+  severity: Severity;
+}
+
+/** Runs one format over a line (the caller has checked that some needle may be on it); returns accepted hits. */
+export function providerHits(format: ProviderFormat, file: SourceFile, line: number, text: string): ProviderHit[] {
+  const out: ProviderHit[] = [];
+  if (format.needles.length > 0 && !format.needles.some((n) => text.includes(n))) return out;
+  if (format.fileNeedle && !mentions(file, format.fileNeedle)) return out;
   format.re.lastIndex = 0;
   for (let m = format.re.exec(text); m !== null; m = format.re.exec(text)) {
     const value = m[1] ?? m[2] ?? m[0];
     const verdict = (format.accept ?? real)({ value, file, line, text });
-    if (verdict === false) continue;
-    yield { value, column: m.index + 1, severity: verdict === true ? format.severity : verdict };
+    if (verdict !== false) out.push({ value, column: m.index + 1, severity: verdict === true ? format.severity : verdict });
   }
+  return out;
 }

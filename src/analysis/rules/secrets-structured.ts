@@ -5,7 +5,7 @@
  * Each detector looks at one added line and the lines the diff shows around it.
  */
 import type { Severity, SourceFile } from '../types';
-import { charClasses, entropy, hasPatternRun, isPlaceholder, isReference, isSecretValue, looksFake, redact } from './secrets-values';
+import { charClasses, entropy, hasPatternRun, isPlaceholder, isPlaceholderWord, isSecretValue, looksFake, redact } from './secrets-values';
 import { around } from './util';
 
 export interface StructuredHit {
@@ -15,7 +15,10 @@ export interface StructuredHit {
   endLine?: number;
 }
 
-type Detector = (file: SourceFile, line: number, text: string) => StructuredHit[];
+type Detector = (file: SourceFile, line: number, text: string) => readonly StructuredHit[];
+
+/** Most lines hold nothing: one shared empty result, no allocation per line. */
+const NONE: readonly StructuredHit[] = Object.freeze([]);
 
 const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]{0,30}?)PRIVATE KEY( BLOCK)?-----/;
 
@@ -41,12 +44,12 @@ const isServiceAccount = (file: SourceFile, line: number) =>
 
 /** A PEM private key block with a real-looking body. */
 export const privateKey: Detector = (file, line, text) => {
-  if (!text.includes('PRIVATE KEY')) return [];
+  if (!text.includes('PRIVATE KEY')) return NONE;
   const m = PEM_BEGIN.exec(text);
-  if (!m) return [];
-  if (/"private_key"\s*:/.test(text) && isServiceAccount(file, line)) return []; // reported as a GCP service-account key
+  if (!m) return NONE;
+  if (/"private_key"\s*:/.test(text) && isServiceAccount(file, line)) return NONE; // reported as a GCP service-account key
   const body = pemBody(file, line, text.slice(m.index + m[0].length));
-  if (!body.ok) return [];
+  if (!body.ok) return NONE;
   const kind = (m[1] ?? '').trim();
   const encrypted = body.encrypted || kind.includes('ENCRYPTED');
   return [
@@ -61,8 +64,9 @@ export const privateKey: Detector = (file, line, text) => {
 
 /** The `"private_key"` of a Google Cloud service-account JSON key file. */
 export const gcpServiceAccount: Detector = (file, line, text) => {
+  if (!text.includes('"private_key"')) return NONE;
   const m = /"private_key"\s*:\s*"(-----BEGIN [A-Z ]*PRIVATE KEY-----)/.exec(text);
-  if (!m || !isServiceAccount(file, line)) return [];
+  if (!m || !isServiceAccount(file, line)) return NONE;
   const body = pemBody(file, line, text.slice(m.index + m[0].length));
   return body.ok ? [{ column: m.index + 1, message: 'Google Cloud service-account key (JSON key file) committed' }] : [];
 };
@@ -81,7 +85,7 @@ const JWT = /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,4000})\.(eyJ[A-Za-z0-9_-]{10
 
 /** A signed JWT: header decodes to JSON with a real `alg`, signature random; jwt.io's sample and Supabase anon keys excepted. */
 export const jwt: Detector = (file, _line, text) => {
-  if (file.isTest || !text.includes('eyJ')) return [];
+  if (file.isTest || !text.includes('eyJ')) return NONE;
   const out: StructuredHit[] = [];
   JWT.lastIndex = 0;
   for (let m = JWT.exec(text); m !== null; m = JWT.exec(text)) {
@@ -107,7 +111,8 @@ function connectionPasswordOk(user: string, password: string, host: string): boo
   try {
     pw = decodeURIComponent(password);
   } catch {}
-  if (pw.length < 3 || pw === user || isReference(pw) || isPlaceholder(pw) || PLACEHOLDER_HOST.test(host)) return false;
+  if (pw.length < 3 || pw === user || isPlaceholderWord(pw) || PLACEHOLDER_HOST.test(host)) return false;
+  // A local or single-label host (docker-compose service) with a word for a password is a development default.
   if (LOCAL_HOST.test(host)) return isSecretValue(pw, 'token');
   return true;
 }
@@ -115,10 +120,15 @@ function connectionPasswordOk(user: string, password: string, host: string): boo
 const URL_CREDENTIALS =
   /\b((?:jdbc:)?(?:postgres(?:ql)?|mysql2?|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j(?:\+s)?|bolt|couchdbs?|ldaps?|ftps?|sftp|smtps?|nats|https?)):\/\/([^\s:@/'"`<>]{0,100}):([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]{1,253}|\[[0-9a-fA-F:]+\])/gi;
 
+const PASSWORD_PARAM = /(?:password|pwd)\s*=/i;
+const SERVER_PARAM = /(?:server|data source|host)\s*=/i;
+
 /** `scheme://user:password@host`, `…?password=…` and ADO.NET `Server=…;Password=…`. */
 export const connectionString: Detector = (_file, _line, text) => {
+  const url = text.includes('://');
+  if (!url && !text.includes('=') && !text.includes('@')) return NONE;
   const out: StructuredHit[] = [];
-  if (text.includes('://')) {
+  if (url) {
     URL_CREDENTIALS.lastIndex = 0;
     for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) {
       const scheme = (m[1] as string).toLowerCase();
@@ -128,9 +138,15 @@ export const connectionString: Detector = (_file, _line, text) => {
       out.push({ column: m.index + 1, message: `${scheme} connection string with a password committed (${host})` });
     }
     const q = /[?&;](?:password|pwd)=([^&;\s'"`]{3,200})/i.exec(text);
+
     if (out.length === 0 && q && /jdbc:|[a-z]+:\/\/[^\s'"]*[?&;](?:password|pwd)=/i.test(text) && !isPlaceholder(q[1] as string))
       out.push({ column: q.index + 1, message: 'Connection string with a password parameter committed' });
-  } else if (/(?:server|data source|host)\s*=/i.test(text) && /(?:password|pwd)\s*=/i.test(text)) {
+  } else if (text.includes('@tcp(') || text.includes('@unix(')) {
+    // Go's MySQL driver DSN: user:password@tcp(host:port)/db
+    const m = /["'`]([\w.-]{1,64}):([^\s@"'`:/]{3,200})@(?:tcp|unix)\(([^):]{1,200})/.exec(text);
+    if (m && connectionPasswordOk(m[1] as string, m[2] as string, m[3] as string))
+      out.push({ column: m.index + 2, message: `MySQL DSN with a password committed (${m[3]})` });
+  } else if (text.includes('=') && PASSWORD_PARAM.test(text) && SERVER_PARAM.test(text)) {
     const m = /(?:^|[;"'\s])(?:password|pwd)\s*=\s*([^;"'\s]{3,200})/i.exec(text);
     const host = /(?:server|data source|host)\s*=\s*(?:tcp:)?([^;,"'\s]+)/i.exec(text)?.[1] ?? '';
     if (m && connectionPasswordOk('', m[1] as string, host.replace(/^\(localdb\).*|^\.$/i, 'localhost')))
@@ -139,14 +155,14 @@ export const connectionString: Detector = (_file, _line, text) => {
   return out;
 };
 
+const SECRET_WORD = /secret/i;
+const AWS_NAMED = /aws.{0,20}secret|secret.?access.?key/i;
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g;
 
 /** A 40-character secret access key on a line naming an AWS secret, or a `secret` name near an AWS key id. */
 export const awsSecretKey: Detector = (file, line, text) => {
-  const lower = text.toLowerCase();
-  if (!lower.includes('secret')) return [];
-  const named = /aws.{0,20}secret|secret.?access.?key/.test(lower);
-  if (!named && !/aws|AKIA|ASIA/.test(around(file, line, 5, 5))) return [];
+  if (!SECRET_WORD.test(text)) return NONE;
+  if (!AWS_NAMED.test(text) && !/aws|AKIA|ASIA/i.test(around(file, line, 5, 5))) return NONE;
   const out: StructuredHit[] = [];
   AWS_SECRET.lastIndex = 0;
   for (let m = AWS_SECRET.exec(text); m !== null; m = AWS_SECRET.exec(text)) {

@@ -87,6 +87,11 @@ export function isWordy(v: string): boolean {
   return false;
 }
 
+/** A template placeholder or a bare word standing for a password (`<password>`, `xxx`, `password`), not merely a weak one. */
+export function isPlaceholderWord(v: string): boolean {
+  return PLACEHOLDER_WORD.test(v) || isReference(v) || /^(password|passwd|pass|pwd|pw|secret|changeme|p|x+|\*+)$/i.test(v);
+}
+
 /** A value that is a placeholder of any kind. */
 export function isPlaceholder(v: string): boolean {
   if (PLACEHOLDER_WORD.test(v) || isReference(v)) return true;

@@ -9,7 +9,7 @@
  */
 import type { Match, Rule, Severity, SourceFile } from '../types';
 import { PROVIDERS } from './secrets-formats';
-import { genericHits } from './secrets-generic';
+import { genericContext, genericHits } from './secrets-generic';
 import { providerHits } from './secrets-providers';
 import { awsSecretKey, connectionString, gcpServiceAccount, jwt, privateKey, type StructuredHit } from './secrets-structured';
 import { redact } from './secrets-values';
@@ -23,7 +23,7 @@ interface StructuredRule {
   message: string;
   fix: string;
   example: string;
-  detect: (file: SourceFile, line: number, text: string) => StructuredHit[];
+  detect: (file: SourceFile, line: number, text: string) => readonly StructuredHit[];
 }
 
 const rotate = (what: string, where = 'a secret store or environment variable') =>
@@ -92,6 +92,27 @@ const GENERIC = {
   example: 'client_secret: "Xk3vR8mQ2pLw9TzN4bYc7HdJs6FeA1uG"',
 };
 
+const NEEDLES = new RegExp(
+  [...new Set(PROVIDERS.flatMap((p) => p.needles))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  'g',
+);
+const UNNEEDLED = PROVIDERS.filter((p) => p.needles.length === 0);
+
+/** Indexes of the lines holding any provider's needle: one regex pass over the segment, not one per line and format. */
+function linesWithNeedles(lines: readonly string[]): Set<number> {
+  const found = new Set<number>();
+  const text = lines.join('\n');
+  NEEDLES.lastIndex = 0;
+  let index = 0;
+  let lineEnd = (lines[0]?.length ?? 0) + 1;
+  for (let m = NEEDLES.exec(text); m !== null; m = NEEDLES.exec(text)) {
+    while (m.index >= lineEnd && index < lines.length - 1) lineEnd += (lines[++index]?.length ?? 0) + 1;
+    found.add(index);
+    NEEDLES.lastIndex = lineEnd; // the next line: one hit per line is enough
+  }
+  return found;
+}
+
 const cache = new WeakMap<SourceFile, Map<string, Match[]>>();
 
 /** Every secret finding of the file, by rule id, computed once. */
@@ -104,13 +125,18 @@ function scan(file: SourceFile): Map<string, Match[]> {
     if (list) list.push(m);
     else found.set(id, [m]);
   };
-  for (const segment of file.segments)
+  const context = genericContext(file);
+  const always = UNNEEDLED.filter(
+    (p) => !p.fileNeedle || p.fileNeedle.test(file.path) || [...file.lines.values()].some((l) => p.fileNeedle?.test(l)),
+  );
+  for (const segment of file.segments) {
+    const needled = linesWithNeedles(segment.lines);
     for (let i = 0; i < segment.lines.length; i++) {
       if (!segment.added[i]) continue;
       const line = segment.start + i;
       const text = segment.lines[i] as string;
       let hit = false;
-      for (const p of PROVIDERS)
+      for (const p of needled.has(i) ? PROVIDERS : always)
         for (const h of providerHits(p, file, line, text)) {
           hit = true;
           push(p.id, { line, column: h.column, severity: h.severity, message: `${p.label} \`${redact(h.value)}\` committed` });
@@ -126,9 +152,10 @@ function scan(file: SourceFile): Map<string, Match[]> {
         }
       }
       if (hit) continue;
-      for (const h of genericHits(file, text, i > 0 ? segment.lines[i - 1] : undefined))
+      for (const h of genericHits(context, text, i > 0 ? segment.lines[i - 1] : undefined))
         push(GENERIC.id, { line, column: h.column, message: `Hardcoded secret assigned to \`${h.name}\`` });
     }
+  }
   cache.set(file, found);
   return found;
 }
