@@ -181,7 +181,7 @@ const isSafePiece = (p: string) =>
   isConstName(p) ||
   /(?:^|\.)(?:_?table(?:_?name)?|db_table|__tablename__|schema(?:_?name)?)$/i.test(p) ||
   /placeholder/i.test(p) ||
-  /['"](?:\?|%s|\$\d*)['"]/.test(p);
+  /['"][\s(),]*(?:\?|%s|\$\d+|:\w+)[\s(),?%s$\d]*['"]|\$\$\{/.test(p);
 /** Places request input comes from. */
 const SOURCE =
   /\b(?:req|request|ctx\.request|ctx\.query|ctx\.params|event\.(?:body|queryStringParameters|pathParameters)|process\.argv|sys\.argv)\s*[.[]|\binput\s*\(/;
@@ -286,6 +286,26 @@ export function resolveName(file: SourceFile, name: string, line: number, lang: 
  * `sql % args`, `sql.format(…)`, `sql + x` where `sql` is a string assigned above.
  */
 export function classifyArg(file: SourceFile, expr: string, line: number, lang: Dialect): Classified {
+  const r = classifyArgRaw(file, expr, line, lang);
+  if (r.taint !== 'dynamic' || r.sqlByName || r.pieces.length === 0) return r;
+  // An interpolated name assigned a constant or a placeholder list above (`qs = ",".join("?" * n)`) is no value.
+  const pieces = r.pieces.filter((p) => !/^[A-Za-z_$][\w$]*$/.test(p) || !constantName(file, p, line, lang));
+  return pieces.length === 0 ? { ...r, taint: 'literal', pieces } : { ...r, pieces };
+}
+
+const PLACEHOLDER_TEXT = /^[rbuRBU]?(['"])[\s(),?%s$\d:]*\1$/;
+function constantName(file: SourceFile, name: string, line: number, lang: Dialect): boolean {
+  const r = resolveName(file, name, line - 1, lang);
+  if (!r) return false;
+  if (r.taint === 'literal') return true;
+  return (
+    r.strings.length > 0 &&
+    r.strings.every((s) => PLACEHOLDER_TEXT.test(s)) &&
+    r.pieces.every((p) => /\b(?:len|length|ids?|values|rows|items|keys)\b/.test(p) || /^[\w$.]+$/.test(p))
+  );
+}
+
+function classifyArgRaw(file: SourceFile, expr: string, line: number, lang: Dialect): Classified {
   const e = expr.trim();
   const named = /^([A-Za-z_$][\w$]*)(?:\s*(%|\+|\.format\s*\(|\.replace\s*\()([\s\S]*))?$/.exec(e);
   if (named) {

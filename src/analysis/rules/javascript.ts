@@ -168,8 +168,9 @@ export const JS_RULES: readonly Rule[] = [
           const m = shellSink(c);
           if (m) yield m;
         }
-      const spawnCall = /(?<![\w$])(?:(?:child_?process|childProcess|cp)\.)?(?:spawn|spawnSync|execFile|execFileSync)\s*\(/g;
-      for (const c of callSites(file, spawnCall, 'js', ['spawn', 'execFile'])) {
+      const spawnCall =
+        /(?<![\w$])(?:(?:child_?process|childProcess|cp)\.)?(?:spawn|spawnSync|execFile|execFileSync|execa|execaSync)\s*\(/g;
+      for (const c of callSites(file, spawnCall, 'js', ['spawn', 'execFile', 'execa'])) {
         const [prog = '', argv = ''] = c.args;
         const opts = c.args.slice(1).join(',');
         const viaShell = /\bshell\s*:\s*(?:true|['"`])/.test(opts);

@@ -99,9 +99,9 @@ export const PYTHON_RULES: readonly Rule[] = [
     }),
     *check(file: SourceFile) {
       const re =
-        /\.(?:execute|executemany|executescript|exec_driver_sql|raw|mogrify|read_sql|read_sql_query)\s*\(|(?<![\w.])(?:text|RawSQL|read_sql|read_sql_query)\s*\(|\bsqlalchemy\.text\s*\(/g;
+        /\.(?:execute|executemany|executescript|exec_driver_sql|raw|mogrify|read_sql|read_sql_query|fetch|fetchrow|fetchval|fetch_all|fetch_one|fetch_val)\s*\(|(?<![\w.])(?:text|RawSQL|read_sql|read_sql_query)\s*\(|\bsqlalchemy\.text\s*\(/g;
       for (const c of callSites(file, re, 'py', [...SQL_NEEDLES, 'execute', 'mogrify'])) {
-        const a = c.args[0];
+        const a = c.args[0]?.replace(/^(?:query|sql|statement)\s*=(?!=)\s*/, '');
         if (a === undefined || isDef(c) || /\bSQL\s*\(|\bsql\.(?:Identifier|Literal|Placeholder)\b/.test(a)) continue; // psycopg's sql module composes safely
         const r = classifyArg(file, a, c.line, 'py');
         const params =
@@ -133,7 +133,7 @@ export const PYTHON_RULES: readonly Rule[] = [
       const HTTP_CALLEE =
         /(?:^|\.)(?:get|post|put|patch|delete|head|options|request|send|stream|urlopen|Client|AsyncClient|Session|HTTPTransport|AsyncHTTPTransport|client|resource|Elasticsearch|AsyncElasticsearch|OpenSearch|Minio|TCPConnector|ClientSession)$|\b(?:requests|httpx|session|client|http)\b/i;
       const re =
-        /\b(verify|verify_certs|verify_ssl|ssl_verify|ssl)\s*=\s*False\b|\.verify\s*=\s*False\b|\bssl\._create_unverified_context\b|\bcheck_hostname\s*=\s*False\b|\b(?:verify_mode|cert_reqs)\s*=\s*(?:ssl\.)?['"]?CERT_NONE\b/g;
+        /\b(verify|verify_certs|verify_ssl|ssl_verify|ssl)\s*=\s*False\b|\b(?:\w*session|sess|s|client|http\w*)\.verify\s*=\s*False\b|\bssl\._create_unverified_context\b|\bcheck_hostname\s*=\s*False\b|\b(?:verify_mode|cert_reqs)\s*=\s*(?:ssl\.)?['"]?CERT_NONE\b/g;
       for (const m of matchSegments(narrow(file, ['verify', 'ssl', 'check_hostname', 'CERT_NONE']), re)) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
