@@ -63,8 +63,16 @@ export function goTaint(file: SourceFile, line: number, expr: string, depth = 0)
   const format = /^fmt\.Sprintf\(/.exec(e);
   if (format) {
     const [fmt = '', ...rest] = splitArgs(callArgs(e, format[0].length - 1));
-    const verbs = fmt.match(/%[-+# 0-9.*]*[a-zA-Z]/g) ?? [];
-    if (rest.length === 0 || verbs.every((v) => /[dfegtxXboc]$/.test(v))) return 'literal';
+    // a format held in a variable: its text from the assignment, when the diff shows it
+    const text = STRING_LIT.test(fmt)
+      ? fmt
+      : IDENT.test(fmt)
+        ? definitions(file, line, fmt)
+            .map((d) => d.rhs)
+            .join(' ')
+        : '';
+    const verbs = text.match(/%[-+# 0-9.*]*[a-zA-Z]/g) ?? [];
+    if (rest.length === 0 || (text !== '' && verbs.every((v) => /[dfegtxXboc]$/.test(v)))) return 'literal';
     return rest.every((a) => PLACEHOLDERS.test(a) || parts(file, line, a, depth) === 'literal') ? 'literal' : 'dynamic';
   }
   if (/^[\w.]+\.String\(\)$/.test(e)) return builder(file, line, e.slice(0, -'.String()'.length));

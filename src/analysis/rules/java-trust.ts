@@ -56,7 +56,7 @@ const hostnameRule = rule({
     if (!mentions(file, 'ostnameVerifier', 'ALLOW_ALL_HOSTNAME_VERIFIER', 'SSLSession')) return;
     if (file.isTest) return;
     const re =
-      /\bNoopHostnameVerifier\b(?!;)|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\bnew\s+AllowAllHostnameVerifier\(|[hH]ostnameVerifier\s*(?:\(|=)\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\b|\bboolean\s+verify\s*\(\s*(?:final\s+)?String\s+\w+\s*,\s*(?:final\s+)?SSLSession\s+\w+\s*\)/g;
+      /\bNoopHostnameVerifier\b(?!;)|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\bnew\s+AllowAllHostnameVerifier\(|[hH]ostnameVerifier(?:\s+\w+)?\s*(?:\(|=)\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\b|\bboolean\s+verify\s*\(\s*(?:final\s+)?String\s+\w+\s*,\s*(?:final\s+)?SSLSession\s+\w+\s*\)/g;
     for (const hit of matchSegments(file, re)) {
       const text = file.lines.get(hit.line) ?? '';
       if (isCommentLine('java', text) || /^\s*import\s/.test(text)) continue;

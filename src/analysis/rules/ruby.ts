@@ -21,7 +21,7 @@ import {
   rule,
   SINGLE,
 } from './ruby-syntax';
-import { isCommentLine, matchSegments, mentions } from './util';
+import { isCommentLine, matchSegments, mentions, splitArgs } from './util';
 
 const commandRule = rule({
   id: 'rb.command-injection',
@@ -43,7 +43,7 @@ const commandRule = rule({
       if (sev) yield { line: hit.line, column: hit.column, severity: sev };
     }
     const re =
-      /(?:^|[^\w.:])(?:Kernel\.)?(system|exec|spawn)(?:\(|[ \t]+(?=["'%<a-z]))|\b(?:Open3\.(?:capture2e?|capture3|popen2e?|popen3|pipeline\w*)|IO\.popen|PTY\.spawn)(?:\(|[ \t]+)|(?:^|[^\w.])(?:Kernel\.)?open\(\s*(?="\|)/gm;
+      /(?:^|[^\w.:])(?:Kernel\.)?(system|exec|spawn)(?:\(|[ \t]+(?=["'%<a-z]))|\b(?:Open3\.(?:capture2e?|capture3|popen2e?|popen3|pipeline\w*)|IO\.popen|PTY\.spawn)(?:\(|[ \t]+)|(?:^|[^\w.])(?:Kernel\.)?open\(\s*(?="\||params|request|cookies)/gm;
     for (const c of calls(file, re)) {
       let args = c.args.filter((a) => !OPTIONS.test(a));
       if (args[0]?.startsWith('{') || /^ENV\b/.test(args[0] ?? '')) args = args.slice(1); // an environment hash first
@@ -102,6 +102,14 @@ const sqlRule = rule({
       if (GENERIC.test(method) && t !== 'request' && !SQL_WORDS.test(sqlOf(file, c.at.line, arg))) continue;
       yield t === 'request' ? c.at : { ...c.at, severity: 'high' };
     }
+    // Rails 2 style finders: find(:all, :conditions => "name = '#{name}'")
+    for (const hit of matchSegments(file, /(?::conditions\s*=>|\bconditions:)\s*(?=["%])/g)) {
+      const nl = hit.match.input.indexOf('\n', hit.match.index);
+      const rest = hit.match.input.slice(hit.match.index + hit.match[0].length, nl < 0 ? undefined : nl);
+      const t = rubyTaint(file, hit.line, splitArgs(rest)[0] ?? '');
+      if ((t === 'request' || t === 'dynamic') && !isCommentLine('ruby', file.lines.get(hit.line) ?? ''))
+        yield { line: hit.line, column: hit.column };
+    }
   },
 });
 
@@ -118,15 +126,15 @@ function sqlOf(file: SourceFile, line: number, arg: string): string {
 const evalRule = rule({
   id: 'rb.eval',
   severity: 'high',
-  title: 'Ruby code evaluated from a string',
-  message: 'eval / instance_eval / class_eval runs a string that is built from data, which runs arbitrary code.',
-  fix: 'Do not evaluate data; dispatch through a fixed table of methods or lambdas, and use blocks for instance_eval/class_eval.',
+  title: 'Ruby code or ERB evaluated from a string',
+  message:
+    'eval / instance_eval / class_eval (or an ERB template via render inline: / ERB.new) runs text built from data, which runs arbitrary code.',
+  fix: 'Do not evaluate data; dispatch through a fixed table of methods or lambdas, use blocks for instance_eval/class_eval, and render templates from files.',
   cwe: ['CWE-95'],
   example: 'result = eval(params[:expression])',
   *check(file) {
-    if (!mentions(file, 'eval')) return;
     const re = /(?:(?:^|[^\w.:]|\bKernel\.|\bbinding\.)(eval)|\b(instance_eval|class_eval|module_eval))(?:\(|[ \t]+(?=["'%<a-z@]))/gm;
-    for (const c of calls(file, re)) {
+    for (const c of mentions(file, 'eval') ? calls(file, re) : []) {
       const code = c.args[0];
       const method = c.m[1] ?? c.m[2];
       if (
@@ -139,6 +147,14 @@ const evalRule = rule({
       const t = rubyTaint(file, c.at.line, code);
       if (t === 'request') yield { ...c.at, severity: 'critical' };
       else if (method === 'eval' ? t !== 'literal' : t !== 'literal' && IDENT.test(code)) yield { ...c.at, severity: 'medium' };
+    }
+    // ERB from the request is Ruby from the request: render inline: / ERB.new(…).result
+    if (!mentions(file, 'inline', 'ERB.new')) return;
+    for (const c of calls(file, /\brender[ \t]*\(?[ \t]*(?=inline:|:inline\s*=>)|\bERB\.new\(/g)) {
+      const template = (c.args[0] ?? '').replace(/^(?:inline:|:inline\s*=>)\s*/, '');
+      const t = rubyTaint(file, c.at.line, template);
+      if (t === 'request') yield { ...c.at, severity: 'critical' };
+      else if (t === 'dynamic' && c.m[0].startsWith('render')) yield c.at;
     }
   },
 });
@@ -156,11 +172,20 @@ const reflectionRule = rule({
   *check(file) {
     if (!mentions(file, 'params', 'cookies', 'request')) return;
     const re =
-      /\b(?:send|public_send|__send__|try|method|const_get|instance_variable_get|instance_variable_set)\(\s*([^,)\n]+)|([\w\][:.'"]+)\.(?:safe_)?constantize\b/g;
+      /\b(?:send|public_send|__send__|try|method|const_get|instance_variable_get|instance_variable_set)\(\s*([^,)\n]+)|\.(?:safe_)?constantize\b/g;
     for (const hit of matchSegments(file, re)) {
       const text = file.lines.get(hit.line) ?? '';
       if (isCommentLine('ruby', text)) continue;
-      const arg = (hit.match[1] ?? hit.match[2] ?? '').trim().replace(/\.(?:classify|camelize|to_s|to_sym|singularize)\b/g, '');
+      // for constantize, the receiver: what precedes it since the assignment, bracket or comma
+      const receiver =
+        hit.match[1] ??
+        /(?:^|[=(,]|\|\||&&)\s*([^=(,]*(?:\([^)]*\)[^=(,]*)*)$/.exec(
+          hit.match.input
+            .slice(Math.max(0, hit.match.index - 200), hit.match.index)
+            .split('\n')
+            .pop() ?? '',
+        )?.[1];
+      const arg = (receiver ?? '').trim().replace(/\.(?:classify|camelize|to_s|to_sym|singularize)\b/g, '');
       let t = rubyTaint(file, hit.line, arg);
       if (t !== 'request' && IDENT.test(arg))
         t = REQUEST.test(
@@ -195,14 +220,20 @@ const tlsRule = rule({
     for (const hit of matchSegments(file, re)) {
       const text = file.lines.get(hit.line) ?? '';
       // a comparison, or a mapping/choice that also names VERIFY_PEER (the setting is configured elsewhere)
-      if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=|VERIFY_PEER/.test(text)) continue;
+      if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=|VERIFY_PEER(?!\s*=[^=])/.test(text))
+        continue;
       if (
         /^verify\b/.test(hit.match[0]) &&
         !/HTTParty|\.(?:get|post|put|patch|delete|head)\b|default_options|ssl|Faraday|RestClient|Excon/.test(text)
       )
         continue;
       const guard = [file.lines.get(hit.line - 1) ?? '', text].join('\n');
-      if (/\b(?:if|unless)\s+Rails\.env\.(?:development|test|local)\?|(?:if|unless)\s+.*(?:development|test)\?/.test(guard)) continue;
+      if (
+        /\b(?:if|unless)\s+Rails\.env\.(?:development|test|local)\?|(?:if|unless)\s+.*(?:development|test)\?|unless\s+Rails\.env\.production\?/.test(
+          guard,
+        )
+      )
+        continue;
       yield { line: hit.line, column: hit.column };
     }
   },
