@@ -246,7 +246,7 @@ describe('issue triage', () => {
     );
     const body = (await postedOn(13, repo.fullName)).comments[0]?.body ?? '';
     const duplicates = body.split('**Likely duplicates:**')[1] ?? '';
-    expect(duplicates).toMatch(/- #10 Upload of large PNG files fails with 413 Payload Too Large \(similarity 0\.\d\d\)/);
+    expect(duplicates).toMatch(/\n- #10 Upload of large PNG files fails with 413 Payload Too Large \(similarity 0\.\d\d\)/);
     expect(body).not.toContain('#12');
     expect(body).not.toContain('#11');
   });
@@ -304,7 +304,7 @@ describe('triage wording (optional AI)', () => {
     const body = (await postedOn(40, repo.fullName)).comments[0]?.body ?? '';
     return { body, labels: await labelsOn(repo, 40) };
   };
-  const TEMPLATE = /Thanks for the report\. This issue looks like a bug issue, with \w+ priority\./;
+  const TEMPLATE = /Thanks for opening this\. It looks like a bug report, with \w+ priority\./;
 
   it('no binding: the template', async () => {
     expect((await intro(undefined)).body).toMatch(TEMPLATE);

@@ -5,7 +5,7 @@
  * rendered inert, and suggested people are named in code spans, which GitHub does not notify.
  */
 import { RequestError } from '@octokit/request-error';
-import type { Priority, TriageDecision } from '../../analysis/triage';
+import type { IssueType, Priority, TriageDecision } from '../../analysis/triage';
 import { sha256Hex } from '../../lib/crypto';
 import type { GitHubClient } from '../client/api';
 import {
@@ -46,32 +46,43 @@ export const inert = (text: string) =>
 
 const PRIORITY_TEXT: Record<Priority, string> = { critical: '🔴 critical', high: '🟠 high', medium: '🟡 medium', low: '⚪ low' };
 
+const TYPE_TEXT: Record<IssueType, string> = {
+  bug: 'a bug report',
+  feature: 'a feature request',
+  question: 'a question',
+  docs: 'a documentation issue',
+  security: 'a security issue',
+  performance: 'a performance issue',
+};
+
 /** The template intro (the AI may reword it; see wording.ts). */
 export function templateIntro(d: TriageDecision): string {
-  const type = d.type ? `looks like a ${d.type === 'docs' ? 'documentation' : d.type} issue` : 'could not be classified with confidence';
-  return `Thanks for the report. This issue ${type}, with ${d.priority} priority.`;
+  const type = d.type ? `looks like ${TYPE_TEXT[d.type]}` : 'could not be classified with confidence';
+  return `Thanks for opening this. It ${type}, with ${d.priority} priority.`;
 }
 
-function reasonsList(reasons: readonly string[]): string[] {
-  return reasons.slice(0, 8).map((r) => `  - ${inert(r.slice(0, 200))}`);
+/** A section: its heading line, then its items as a list (blank lines around, so markdown keeps them apart). */
+function section(heading: string, items: readonly string[]): string[] {
+  return ['', heading, ...(items.length > 0 ? ['', ...items.map((i) => `- ${i}`)] : [])];
 }
+
+const reasons = (all: readonly string[]) => all.slice(0, 8).map((r) => inert(r.slice(0, 200)));
+const labelList = (names: readonly string[]) => names.map((l) => `\`${l.replace(/`/g, "'")}\``).join(', ');
 
 export function renderTriage(r: TriageReport): string {
   const d = r.decision;
-  const lines = [TRIAGE_MARKER, '### ChittyConnect triage', '', inert(r.intro), ''];
-  lines.push(`**Type:** ${d.type ?? 'unclassified'}${d.labels.length > 1 ? ` (also: ${d.labels.slice(1).join(', ')})` : ''}`);
-  lines.push(...reasonsList(d.reasons.filter((x) => !/priority/i.test(x))));
-  lines.push(`**Priority:** ${PRIORITY_TEXT[d.priority]}`);
-  lines.push(...reasonsList(d.reasons.filter((x) => /priority/i.test(x))));
-  if (r.labelsAdded.length > 0) lines.push(`**Labels added:** ${r.labelsAdded.map((l) => `\`${l.replace(/`/g, "'")}\``).join(', ')}`);
-  if (r.labelsHeldBack.length > 0)
-    lines.push(`**Not re-added** (removed by a person earlier): ${r.labelsHeldBack.map((l) => `\`${l.replace(/`/g, "'")}\``).join(', ')}`);
+  const lines = [TRIAGE_MARKER, '### ChittyConnect triage', '', inert(r.intro)];
+  const also = d.labels.length > 1 ? ` (also: ${d.labels.slice(1).join(', ')})` : '';
+  lines.push(...section(`**Type:** ${d.type ?? 'unclassified'}${also}`, reasons(d.reasons.filter((x) => !/^priority/i.test(x)))));
+  lines.push(...section(`**Priority:** ${PRIORITY_TEXT[d.priority]}`, reasons(d.reasons.filter((x) => /^priority/i.test(x)))));
+  if (r.labelsAdded.length > 0) lines.push('', `**Labels added:** ${labelList(r.labelsAdded)}`);
+  if (r.labelsHeldBack.length > 0) lines.push('', `**Not re-added** (removed by a person earlier): ${labelList(r.labelsHeldBack)}`);
   if (r.similar !== null) {
-    const dup = r.similar.filter((s) => s.kind === 'duplicate');
-    const rel = r.similar.filter((s) => s.kind === 'related');
-    const item = (s: Similar) => `  - #${s.number} ${inert(s.title.slice(0, 120))} (similarity ${s.score.toFixed(2)})`;
-    if (dup.length > 0) lines.push('', '**Likely duplicates:**', ...dup.map(item));
-    if (rel.length > 0) lines.push('', '**Related:**', ...rel.map(item));
+    const item = (s: Similar) => `#${s.number} ${inert(s.title.slice(0, 120))} (similarity ${s.score.toFixed(2)})`;
+    const dup = r.similar.filter((s) => s.kind === 'duplicate').map(item);
+    const rel = r.similar.filter((s) => s.kind === 'related').map(item);
+    if (dup.length > 0) lines.push(...section('**Likely duplicates:**', dup));
+    if (rel.length > 0) lines.push(...section('**Related:**', rel));
     if (dup.length + rel.length === 0) lines.push('', 'No similar open issues found.');
   }
   if (r.assignees !== null) {

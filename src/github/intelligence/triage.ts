@@ -111,7 +111,9 @@ function removedByPeople(e: IssueEvent, row: TriageRow | null): string[] {
   if (e.action === 'unlabeled' && e.label && !isBot(e.sender)) return [e.label.name];
   if (!row || row.applied.length === 0 || e.issue.labels === undefined) return [];
   // Only a payload newer than our last write can show a removal (an older one may predate our labels).
-  if (!e.issue.updated_at || !row.updatedAt || e.issue.updated_at <= row.updatedAt) return [];
+  const eventAt = Date.parse(e.issue.updated_at ?? '');
+  const wroteAt = Date.parse(row.updatedAt ?? '');
+  if (!Number.isFinite(eventAt) || !Number.isFinite(wroteAt) || eventAt <= wroteAt) return [];
   const now = lower(e.issue.labels.map((l) => l?.name ?? ''));
   return row.applied.filter((l) => !now.has(l) && !row.removed.includes(l));
 }
