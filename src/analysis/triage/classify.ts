@@ -20,7 +20,7 @@ const TIE_ORDER: readonly IssueType[] = ['security', 'performance', 'bug', 'feat
 const SECONDARY: readonly IssueType[] = ['security', 'performance', 'docs', 'bug'];
 
 const STACK_TRACE =
-  /^\s*at [\w$.<>[\]]+ ?\(.*:\d+(:\d+)?\)|^\s*at .+\.(java|kt|scala):\d+\)|^\s*at (async )?[\w$./\\-]+:\d+:\d+|traceback \(most recent call last\)|^\s*file ".+", line \d+|^goroutine \d+ \[|^panic: |^exception in thread|^\s*#\d+ +0x[0-9a-f]+|^thread '.+' panicked at/m;
+  /^\s*at [\w$.<>[\]]+ ?\([^)\n]*:\d+(:\d+)?\)|^\s*at [^\n]{1,200}\.(java|kt|scala):\d+\)|^\s*at (async )?[\w$./\\-]+:\d+:\d+|traceback \(most recent call last\)|^\s*file ".+", line \d+|^goroutine \d+ \[|^panic: |^exception in thread|^\s*#\d+ +0x[0-9a-f]+|^thread '.+' panicked at/m;
 const ERROR_LINE =
   /(^|\n)\s*(\[?error\]?|err!?|fatal|uncaught|unhandled|\w+(error|exception))\b\s*[:!]|\b(errno|exit code [1-9]|segmentation fault|core dumped|npm err!)/;
 
@@ -85,11 +85,7 @@ export function triageIssue(issue: IssueInput): TriageDecision {
   for (const e of evidence) scores[e.type] += e.weight;
   // No wording of any kind: in real trackers such a title ("Sync installed extensions", "Zoom on
   // marker click") names a capability someone wants, so it leans feature, at the lowest confidence.
-  if (
-    evidence.every((e) => e.weight <= 0) &&
-    /^\W*\S+\s+\S+\s+\S+/.test(titleCore(issue.title ?? '')) &&
-    !/\?\s*$/.test(issue.title ?? '')
-  ) {
+  if (evidence.every((e) => e.weight <= 0) && /^\W*\S+\s+\S+/.test(titleCore(issue.title ?? '')) && !/\?\s*$/.test(issue.title ?? '')) {
     scores.feature += MIN_TYPE_SCORE;
     evidence.push({
       type: 'feature',

@@ -103,7 +103,7 @@ export const SIGNALS: readonly Signal[] = [
     2,
     'both',
     'when-then symptom',
-    /\bwhen [a-z]+\b.*\b(get|gets|got|returns?|shows?|throws?|crash|fails?|is|are|retry|retries|stops?|hangs?)\b/,
+    /\bwhen [a-z]+\b[^.!?\n]{0,80}?\b(get|gets|got|returns?|shows?|throws?|crash|fails?|is|are|retry|retries|stops?|hangs?)\b/,
   ),
   s(
     'bug',
@@ -138,7 +138,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'title',
     'describes what it does',
-    /^\S+.*\b(shows|displays|returns|reports|says|gives|prints|creates|sends|posts|keeps|ignores|treats|flags|marks|removes|deletes|overwrites|resets|loses|skips|hides|duplicates|triggers|fires|renders|counts|breaks|blocks|rejects|accepts|leaves|produces|generates|throws|uses) /,
+    /^\S+[^\n]{0,200}?\b(shows|displays|returns|reports|says|gives|prints|creates|sends|posts|keeps|ignores|treats|flags|marks|removes|deletes|overwrites|resets|loses|skips|hides|duplicates|triggers|fires|renders|counts|breaks|blocks|rejects|accepts|leaves|produces|generates|throws|uses) /,
   ),
   s(
     'bug',
@@ -182,7 +182,7 @@ export const SIGNALS: readonly Signal[] = [
     2.5,
     'title',
     'says what it should do',
-    /\bshould (\w+ ){0,5}(better|more|less|also|be (configurable|optional|possible|able|customi[sz]able)|support|allow|offer|have|warn|accept)\b/,
+    /\bshould (\w+ ){0,5}(better|more|less|also|be (configurable|optional|possible|able|customi[sz]able|exposed|added|available|supported|allowed|included|shown|displayed)|support|allow|offer|have|warn|accept)\b/,
   ),
   s(
     'feature',
@@ -280,7 +280,7 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'body',
     'asks a question',
-    /(^|[.!:,]\s+|\n\s*)(what|how|why|where|which|who|when|can|could|does|do|is|are|will|would|should|did|has|have)\b[^.?!\n]{3,}\?/,
+    /(^|[.!:,]\s+|\n\s*)(what|how|why|where|which|who|when|can|could|does|do|is|are|will|would|should|did|has|have)\b[^.?!\n]{3,200}\?/,
   ),
 
   // ── docs ──────────────────────────────────────────────────────────────────────────────────
@@ -358,6 +358,6 @@ export const SIGNALS: readonly Signal[] = [
     1.5,
     'body',
     'gives a timing',
-    /\b\d+(\.\d+)? ?(s|sec|secs|seconds|minutes|mins|gb|mb)\b.*\b(instead of|vs\.?|compared|before|to load|to start|to respond|to render|to complete|to finish|to build)\b/,
+    /\b\d+(\.\d+)? ?(s|sec|secs|seconds|minutes|mins|gb|mb)\b[^.\n]{0,80}?\b(instead of|vs\.?|compared|before|to load|to start|to respond|to render|to complete|to finish|to build)\b/,
   ),
 ];

@@ -22,6 +22,9 @@ export const TEMPLATE_HEADINGS: readonly { kind: 'bug' | 'feature' | 'question';
 const BOILERPLATE =
   /^(?:[-*]\s*)?(?:a clear and concise description|steps to reproduce the behaviou?r|go to '|click on '|scroll down to '|see error|if applicable,? add|add any other context|(?:os|browser|version|device|node(?:\.js)? version|npm version)\s*:\s*\[e\.?g\.?|\[e\.?g\.?|please (?:describe|provide|fill|complete|search|make sure|check|include)|thanks for (?:taking|filing|reporting)|before (?:submitting|opening|filing)|- \[[ x]\] (?:i (?:have|searched|checked|read)|i've))/i;
 
+/** How much of a body is read (GitHub allows 65,536 characters). */
+export const MAX_BODY_CHARS = 8_000;
+
 export interface CleanText {
   /** Prose: the reporter's lines without code blocks, headings of templates or instructions. */
   prose: string;
@@ -40,7 +43,11 @@ const headingText = (line: string): string | null => {
 export function cleanBody(body: string | null | undefined): CleanText {
   const templates: CleanText['templates'] = new Map();
   if (!body) return { prose: '', code: '', templates };
-  const text = body.replace(/\r\n?/g, '\n').replace(/<!--[\s\S]*?(-->|$)/g, '');
+  // Only the start of a very long body is read: what an issue is about is said early, and it bounds the regex work.
+  const text = body
+    .slice(0, MAX_BODY_CHARS)
+    .replace(/\r\n?/g, '\n')
+    .replace(/<!--[\s\S]*?(-->|$)/g, '');
   const prose: string[] = [];
   const code: string[] = [];
   let fence: string | null = null;
