@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import installationCreated from '../fixtures/github/installation.created.json';
+import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
@@ -201,6 +202,31 @@ describe('repository context', () => {
     const data = JSON.parse(withPr?.data ?? '[]') as ContextView['data'];
     expect(data[0]?.findings.pullRequests).toEqual({ critical: 1 });
     expect(data[0]?.findings.defaultBranch?.conclusion).toBe('success'); // the third push was clean
+  });
+
+  it('repositories added to an installation get their context too', async () => {
+    const owner = await registeredActor('service');
+    const first = await freshRepo();
+    const name = `ctx-${crypto.randomUUID().slice(0, 8)}`;
+    const both = await control<{ repositories: { id: number; full_name: string }[] }>('POST', '/github/installations', {
+      id: first.installationId,
+      account: { login: 'chitty-labs', id: 90001 },
+      repositories: [{ id: first.id, full_name: first.fullName }, { full_name: `chitty-labs/${name}` }],
+    });
+    const added = both.repositories.find((r) => r.full_name === `chitty-labs/${name}`);
+    if (!added) throw new Error('no repository added');
+    await run('installation', installed(first), owner);
+    await run(
+      'installation_repositories',
+      {
+        ...reposAdded,
+        installation: { ...reposAdded.installation, id: first.installationId },
+        repositories_added: [{ id: added.id, name, full_name: added.full_name, private: true }],
+      },
+      owner,
+    );
+    const second: Repo = { installationId: first.installationId, id: added.id, name, fullName: added.full_name };
+    expect((await contextOf(owner, second))?.data[0]?.repository.fullName).toBe(added.full_name);
   });
 
   it('a push to another branch changes nothing', async () => {
