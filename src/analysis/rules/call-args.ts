@@ -417,7 +417,8 @@ export function* callSites(file: SourceFile, re: RegExp, lang: Dialect, needles?
   for (const m of matchSegments(needles ? narrow(file, needles) : file, re)) {
     const text = m.match.input;
     const open = m.match.index + m.match[0].length - 1;
-    if (text[open] !== '(' || !isCode(file, text, m.match.index, m.line, m.column, lang)) continue;
+    // `name` at a line's end and `(` on the next is not a call (Python) or almost never one (JS).
+    if (text[open] !== '(' || m.match[0].includes('\n') || !isCode(file, text, m.match.index, m.line, m.column, lang)) continue;
     const call = callArgs(text, open, lang);
     if (!call) continue;
     yield {

@@ -137,10 +137,10 @@ export const PYTHON_RULES: readonly Rule[] = [
       for (const m of matchSegments(narrow(file, ['verify', 'ssl', 'check_hostname', 'CERT_NONE']), re)) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
+        const callee = enclosingCallee(text, m.match.index);
+        if (callee !== null && /\bdef\s/.test(callee)) continue; // a parameter's default, not a call
         if (m.match[1]) {
-          const callee = enclosingCallee(text, m.match.index);
-          if (callee === null || /\bdef\s/.test(callee) || /jwt|decode|token|signature/i.test(callee) || !HTTP_CALLEE.test(callee))
-            continue;
+          if (callee === null || /jwt|decode|token|signature/i.test(callee) || !HTTP_CALLEE.test(callee)) continue;
         }
         yield { line: m.line, column: m.column };
       }
