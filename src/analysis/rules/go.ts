@@ -160,6 +160,7 @@ const sqlRule: Rule = {
     for (const c of calls(file, re)) {
       const method = c.m[1] as string;
       let args = splitArgs(c.args).filter((a) => !/^(?:ctx|c|context\.\w+\(\)|r\.Context\(\)|\w+\.Context\(\)|[\w.]*[cC]tx)$/.test(a));
+      if (/\bsqlx\.$/.test(c.m.input.slice(Math.max(0, c.m.index - 5), c.m.index + 1))) args = args.slice(1); // sqlx.Select(db, &dest, q)
       if (/^(?:Get|Select)(?:Context)?$/.test(method) && args.length > 1 && /^&|^[a-z]\w*$/.test(args[0] as string)) args = args.slice(1);
       const query = args[0];
       if (query === undefined || goTaint(file, c.line, query) !== 'dynamic') continue;

@@ -70,7 +70,7 @@ const hostnameRule = rule({
   },
 });
 
-const NETWORK = /request|socket|getInputStream\(\)|exchange|getBody|http|conn|servlet|message|payload/i;
+const NETWORK = /request|socket|getInputStream\(\)|exchange|getBody|http|conn|servlet|message|payload|cookie|header|param|base64|decode/i;
 
 const deserializationRule = rule({
   id: 'java.object-deserialization',
@@ -103,12 +103,19 @@ const deserializationRule = rule({
 const jacksonRule = rule({
   id: 'java.jackson-default-typing',
   severity: 'high',
-  title: 'Jackson polymorphic default typing',
-  message: 'Default typing lets the JSON name the class to instantiate, a known remote-code-execution path through gadget classes.',
+  title: 'Jackson polymorphic typing by class name',
+  message:
+    'Default typing (or @JsonTypeInfo with Id.CLASS) lets the JSON name the class to instantiate, a known remote-code-execution path through gadget classes.',
   fix: 'Remove default typing; use @JsonTypeInfo with Id.NAME and @JsonSubTypes, or activateDefaultTyping with a BasicPolymorphicTypeValidator allow-list.',
   cwe: ['CWE-502'],
   example: 'mapper.enableDefaultTyping();',
   *check(file) {
+    // @JsonTypeInfo(use = Id.CLASS): the JSON names the class of that field
+    for (const hit of mentions(file, 'JsonTypeInfo')
+      ? matchSegments(file, /@JsonTypeInfo\s*\(\s*use\s*=\s*(?:JsonTypeInfo\.)?Id\.(?:CLASS|MINIMAL_CLASS)\b/g)
+      : [])
+      if (!isCommentLine('java', file.lines.get(hit.line) ?? ''))
+        yield { line: hit.line, endLine: hit.endLine, column: hit.column, severity: 'medium' };
     if (!mentions(file, 'DefaultTyping')) return;
     for (const c of calls(file, /\.(enableDefaultTyping|activateDefaultTyping|activateDefaultTypingAsProperty)\(/g)) {
       if (c.m[1] !== 'enableDefaultTyping') {

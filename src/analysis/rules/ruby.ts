@@ -216,7 +216,7 @@ const tlsRule = rule({
     if (!mentions(file, 'VERIFY_NONE', 'verify', 'none')) return;
     if (file.isTest || /config\/environments\/(?:development|test)\.rb$/.test(file.path)) return;
     const re =
-      /\bVERIFY_NONE\b|\b(?:ssl_verify|verify_ssl|ssl_verify_peer|verify_peer|ssl_verifypeer|verify_certificate)\]?\s*(?::|=>|=)\s*false\b|\bssl\s*(?::|=>)\s*\{[^}\n]*\bverify\s*(?::|=>)\s*false|openssl_verify_mode\s*(?::|=>)\s*['":]none|\bverify\s*(?::|=>)\s*false\b/g;
+      /\bVERIFY_NONE\b|\b(?:ssl_verify|verify_ssl|ssl_verify_peer|verify_peer|ssl_verifypeer|verify_certificate)\]?\s*(?::|=>|=)\s*false\b|\bssl\s*(?::|=>)\s*\{[^}\n]*\bverify\s*(?::|=>)\s*false|(?:openssl|ssl)_verify_mode\s*(?::|=>)\s*['":]none|\bssl_verifyhost\s*(?::|=>)\s*0\b|\bverify\s*(?::|=>)\s*false\b/g;
     for (const hit of matchSegments(file, re)) {
       const text = file.lines.get(hit.line) ?? '';
       // a comparison, or a mapping/choice that also names VERIFY_PEER (the setting is configured elsewhere)
