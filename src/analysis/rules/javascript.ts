@@ -58,7 +58,7 @@ const isDefinition = (c: CallSite) =>
   /^\s*[{:]/.test(c.match.input.slice(c.close + 1, c.close + 40)) ||
   /\bfunction\s*$/.test(c.match.input.slice(Math.max(0, c.match.index - 12), c.match.index));
 
-export const JS_RULES: readonly Rule[] = [
+const RULES: readonly Rule[] = [
   {
     ...meta({
       id: 'js.eval',
@@ -70,7 +70,7 @@ export const JS_RULES: readonly Rule[] = [
       example: 'const result = eval(req.query.expr);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js', ['eval'])) {
+      for (const c of callSites(file, /(?<![\w$.#])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js', ['eval'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
         const t = classifyArg(file, c.args[0] as string, c.line, 'js').taint;
         if (t !== 'literal') yield hit(c);
@@ -89,7 +89,7 @@ export const JS_RULES: readonly Rule[] = [
       example: 'const fn = new Function("row", `return ${userFormula}`);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:new\s+)?Function\s*\(/g, 'js', ['Function'])) {
+      for (const c of callSites(file, /(?<![\w$.#])(?:new\s+)?Function\s*\(/g, 'js', ['Function'])) {
         if (c.args.length === 0 || isDefinition(c)) continue;
         if (c.args.some((a) => classifyArg(file, a, c.line, 'js').taint !== 'literal')) yield hit(c);
       }
@@ -106,7 +106,7 @@ export const JS_RULES: readonly Rule[] = [
       example: 'setTimeout("refresh(" + widgetId + ")", 1000);',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w$.])(?:(?:window|globalThis|global|self)\.)?set(?:Timeout|Interval)\s*\(/g, 'js', [
+      for (const c of callSites(file, /(?<![\w$.#])(?:(?:window|globalThis|global|self)\.)?set(?:Timeout|Interval)\s*\(/g, 'js', [
         'setTimeout',
         'setInterval',
       ])) {
@@ -129,8 +129,9 @@ export const JS_RULES: readonly Rule[] = [
     }),
     *check(file: SourceFile) {
       let importsVm: boolean | undefined;
-      const re = /(?<![\w$.])(?:vm\.)?(?:runIn(?:New|This)?Context|compileFunction)\s*\(|(?<![\w$.])new\s+(?:vm\.)?Script\s*\(/g;
+      const re = /(?<![\w$.#])(?:vm\.)?(?:runIn(?:New|This)?Context|compileFunction)\s*\(|(?<![\w$.#])new\s+(?:vm\.)?Script\s*\(/g;
       for (const c of callSites(file, re, 'js', ['runIn', 'compileFunction', 'Script'])) {
+        if (isDefinition(c)) continue;
         importsVm ??= [...file.lines.values()].some((l) => /['"](?:node:)?vm['"]/.test(l));
         if (!/vm\./.test(c.match[0]) && !importsVm) continue;
         if (c.args.length && classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
@@ -150,7 +151,7 @@ export const JS_RULES: readonly Rule[] = [
     }),
     *check(file: SourceFile) {
       const shellCall =
-        /(?:(?<![\w$.])(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.|\brequire\(\s*['"](?:node:)?child_process['"]\s*\)\.|(?<![\w$.]))(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.])execa\.command(?:Sync)?\s*\(/g;
+        /(?:(?<![\w$.#])(?:child_?process|childProcess|cp|proc|shell|shelljs|sh)\.|\brequire\(\s*['"](?:node:)?child_process['"]\s*\)\.|(?<![\w$.#]))(?:exec(?:Sync|Async|Promise|P)?|execaCommand(?:Sync)?)\s*\(|(?<![\w$.#])execa\.command(?:Sync)?\s*\(/g;
       const shellSink = (c: CallSite): Match | null => {
         const a = c.args[0];
         if (a === undefined || isDefinition(c) || QUOTED.test(a)) return null;
@@ -196,7 +197,7 @@ export const JS_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       // Whole statements (pg, mysql, sqlite, D1, pg-promise, Sequelize, Prisma, knex.raw, postgres.js unsafe)…
       const re =
-        /\.(?:query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|prepare|run|all|get|exec|each|unsafe|one|none|many|any|oneOrNone|manyOrNone|result|multi)\s*\(|(?<![\w$.])(?:query|execute|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(/g;
+        /\.(?:query|execute|raw|\$queryRawUnsafe|\$executeRawUnsafe|prepare|run|all|get|exec|each|unsafe|one|none|many|any|oneOrNone|manyOrNone|result|multi)\s*\(|(?<![\w$.#])(?:query|execute|\$queryRawUnsafe|\$executeRawUnsafe)\s*\(/g;
       // …and fragments (knex *Raw, Sequelize.literal, TypeORM where/andWhere/orderBy) that carry no keyword of their own.
       const fragment =
         /\.(?:whereRaw|orWhereRaw|havingRaw|orderByRaw|joinRaw|selectRaw|fromRaw|groupByRaw|literal|where|andWhere|orWhere|having)\s*\(/g;
@@ -227,12 +228,12 @@ export const JS_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       if (file.isTest) return; // tests talk to local self-signed servers on purpose
       const re =
-        /\b(?:rejectUnauthorized|strictSSL)['"]?\s*([:=])\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*([:=])\s*['"`]?0\b|\bcheckServerIdentity\s*([:=])\s*(?:\(\s*\)\s*=>\s*(?:undefined|null|\{\s*\})|function\s*\(\s*\)\s*\{\s*\})/g;
+        /(?<=(?:^|[\n{,])\s*)['"]?(?:rejectUnauthorized|strictSSL|strictSsl)['"]?\s*(:)\s*false\b|\.(?:rejectUnauthorized|strictSSL|strictSsl)\s*(=)(?!=)\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*([:=])\s*['"`]?0\b|\bcheckServerIdentity\s*([:=])\s*(?:\(\s*\)\s*=>\s*(?:undefined|null|\{\s*\})|function\s*\(\s*\)\s*\{\s*\})/g;
       for (const m of matchSegments(
         narrow(file, ['rejectUnauthorized', 'strictSSL', 'NODE_TLS_REJECT_UNAUTHORIZED', 'checkServerIdentity']),
         re,
       )) {
-        const op = m.match[1] ?? m.match[2] ?? m.match[3] ?? '';
+        const op = m.match[1] ?? m.match[2] ?? m.match[3] ?? m.match[4] ?? '';
         const pos = m.match.index + m.match[0].indexOf(op);
         if (isCode(file, m.match.input, pos, m.line, m.column + (pos - m.match.index), 'js')) yield { line: m.line, column: m.column };
       }
@@ -251,7 +252,7 @@ export const JS_RULES: readonly Rule[] = [
     }),
     *check(file: SourceFile) {
       const re =
-        /\b(?:serialize|serializer|nodeSerialize|node_serialize|serialization|ns)\.unserialize\s*\(|(?<![\w$.])unserialize\s*\(|\bfuncster\.deepDeserialize\s*\(|\bCryo\.parse\s*\(/g;
+        /\b(?:serialize|serializer|nodeSerialize|node_serialize|serialization|ns)\.unserialize\s*\(|(?<![\w$.#])unserialize\s*\(|\bfuncster\.deepDeserialize\s*\(|\bCryo\.parse\s*\(/g;
       for (const c of callSites(file, re, 'js', ['unserialize', 'deepDeserialize', 'Cryo'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
         if (classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
@@ -295,3 +296,9 @@ export const JS_RULES: readonly Rule[] = [
     },
   },
 ];
+
+/** The rules, except on TypeScript declaration files (`.d.ts`), which hold no code that runs. */
+export const JS_RULES: readonly Rule[] = RULES.map((r) => ({
+  ...r,
+  check: (f: SourceFile) => (/\.d\.[cm]?ts$/.test(f.path) ? [] : r.check(f)),
+}));
