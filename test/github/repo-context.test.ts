@@ -7,6 +7,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, config } from '../../src/config';
+import type { Env } from '../../src/env';
 import installationCreated from '../fixtures/github/installation.created.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
 import prOpened from '../fixtures/github/pull_request.opened.json';
@@ -251,6 +253,12 @@ describe('repository context', () => {
       `out GET api.github.com/repos/${off.fullName}/contents/.github/chittyconnect.yml`,
     ]);
     expect(await contextOf(owner, off)).toBeUndefined();
+  });
+
+  it('GITHUB_CONTEXT_OWNER that is not a ChittyID is a configuration error naming the var', () => {
+    expect(() => config({ ...env, GITHUB_CONTEXT_OWNER: 'ada@example.com' } as Env)).toThrow(ConfigError);
+    expect(() => config({ ...env, GITHUB_CONTEXT_OWNER: 'ada@example.com' } as Env)).toThrow(/GITHUB_CONTEXT_OWNER must be a ChittyID/);
+    expect(config({ ...env, GITHUB_CONTEXT_OWNER: ' ' } as Env).githubContextOwner).toBeUndefined(); // blank: unset
   });
 
   it('a context its owner deleted is made again on the next refresh', async () => {
