@@ -137,6 +137,8 @@ export const PYTHON_RULES: readonly Rule[] = [
       for (const m of matchSegments(narrow(file, ['verify', 'ssl', 'check_hostname', 'CERT_NONE']), re)) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
+        const rest = text.slice(m.match.index + m.match[0].length, text.indexOf('\n', m.match.index) >>> 0);
+        if (/^\s+if\s.+\selse\s/.test(rest)) continue; // `CERT_NONE if insecure else CERT_REQUIRED`: a setting, not a default
         const callee = enclosingCallee(text, m.match.index);
         if (callee !== null && /\bdef\s/.test(callee)) continue; // a parameter's default, not a call
         if (m.match[1]) {
