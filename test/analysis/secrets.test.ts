@@ -5,7 +5,8 @@
  * messages, inline suppression, and context lines never reported.
  */
 import { describe, expect, it } from 'vitest';
-import { analyzeDiff } from '../../src/analysis/engine';
+import { parseDiff } from '../../src/analysis/diff';
+import { analyzeDiff, sourceFileOf } from '../../src/analysis/engine';
 import { SECRET_RULES } from '../../src/analysis/rules/secrets';
 import secrets from '../fixtures/intelligence/code/secrets.json';
 import { type CodeCase, type Corpus, caseDiff, runCase, score } from './corpus';
@@ -42,6 +43,21 @@ describe('secrets rules', () => {
     expect(SECRET_RULES.filter((r) => (positives.get(r.id) ?? 0) < 2).map((r) => r.id)).toEqual([]);
     const negatives = CASES.filter((c) => c.expect.length === 0).length;
     expect(negatives).toBeGreaterThanOrEqual(CASES.length / 2 - 10);
+  });
+
+  it('never throw (the engine would silently drop a rule that does)', () => {
+    const failures: string[] = [];
+    for (const c of CASES)
+      for (const diff of parseDiff(caseDiff(c))) {
+        const file = sourceFileOf(diff);
+        for (const rule of SECRET_RULES)
+          try {
+            [...rule.check(file)];
+          } catch (e) {
+            failures.push(`${c.name}: ${rule.id}: ${String(e)}`);
+          }
+      }
+    expect(failures).toEqual([]);
   });
 
   it.each(SECRET_RULES.map((r) => [r.id, r] as const))('%s flags its own documented example', (_id, rule) => {

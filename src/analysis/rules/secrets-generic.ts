@@ -80,7 +80,11 @@ export function nameWords(name: string): string[] {
 
 /** Whether a name is secret-like, and which kind of value it should hold. */
 export function secretKind(name: string): 'password' | 'token' | null {
-  const words = nameWords(name);
+  // `process.env.API_KEY`, `settings.SECRET_KEY`, `config.db.password`: the last part names the value.
+  const parts = name.split('.').filter(Boolean);
+  let last = parts.pop() ?? '';
+  if (/^(value|val|data|raw)$/i.test(last) && parts.length > 0) last = parts.pop() as string;
+  const words = nameWords(last);
   if (words.length === 0 || words.length > 8 || words.some((w) => DENY.has(w) || NOT_SECRET_WORD.test(w))) return null;
   if (words.some((w) => PASSWORD_WORDS.has(w) || /^(?:[a-z]+)?(password|passwd)$/.test(w))) return 'password';
   if (words.some((w) => TOKEN_WORDS.has(w) || /(secret|token|apikey|accesskey|secretkey|privatekey)$/.test(w))) return 'token';
@@ -91,14 +95,14 @@ export function secretKind(name: string): 'password' | 'token' | null {
 }
 
 const CONFIG_PATH =
-  /(^|\/)(\.env[^/]*|[^/]*\.(env|properties|ini|cfg|conf|toml|tfvars|ya?ml|sh|bash|zsh)|Dockerfile[^/]*|\.npmrc|\.pypirc|\.netrc|credentials)$/i;
+  /(^|\/)(\.env[^/]*|[^/]*\.(env|properties|ini|cfg|cnf|conf|toml|tfvars|ya?ml|sh|bash|zsh|ps1)|Dockerfile[^/]*|\.npmrc|\.pypirc|\.netrc|credentials)$/i;
 
 // The name is matched atomically (a lookahead capture, then a backreference): no backtracking into it.
 const NAME = String.raw`(?:\[\s*)?["':]?(?=([A-Za-z_$@][\w$.-]{0,80}))\1["']?(?:\s*\])?`;
 const TYPE = String.raw`(?:\s*:\s*[A-Za-z_][\w.<>\[\]|]{0,40}(?=\s*=))?`; // TypeScript / Python / Kotlin annotations
 const QUOTED = String.raw`(?:"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'|\x60([^\x60\\\n$]{1,500})\x60)`;
 /** Go `[]byte("…")`, Python `b"…"`: the literal inside counts as the value. */
-const WRAP = String.raw`(?:\[\]byte\(|\bb(?=["']))?`;
+const WRAP = String.raw`(?:\[\]byte\(|\bb(?=["'])|@(?="))?`; // and Objective-C @"…"
 /** Sticky: tried only where a name containing a hint word starts (see `assignments`), not at every column. */
 const ASSIGN = new RegExp(String.raw`${NAME}${TYPE}\s*(?::=|=>|=(?!=)|:)\s*${WRAP}${QUOTED}`, 'y');
 const UNQUOTED = /^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?["']?([A-Za-z_][\w.-]{0,80})["']?\s*[=:]\s*([^\s"'`]{8,500})(?:\s+#.*)?\s*$/;
@@ -114,7 +118,19 @@ const CREDENTIAL_CALL =
   /(?:getConnection\((?:"[^"\n]{0,300}"|[^()"'\n]{1,200})\s*,|NetworkCredential\(|PasswordAuthentication\(|\.login\(|HTTP(?:Basic|Digest)Auth\(|[Bb]asic[Aa]uth\(|auth\s*=\s*\()\s*["'][^"'\n]{1,100}["']\s*,\s*["']([^"'\\\n]{1,200})["']/g;
 const XML_ELEMENT = /<([\w.:-]{1,80})>([^<\s]{8,500})<\/\1>/g;
 const KEY_VALUE_ATTRS = /(?:key|name)\s*=\s*"([^"]{1,80})"\s+value\s*=\s*"([^"]{1,500})"/gi;
-const HINT = /pass|pwd|pw|secret|token|key|auth|cred|bearer|getConnection|login/i;
+const HINT = /pass|pwd|pw|secret|token|key|auth|cred|bearer|getConnection|login|curl|appid/i;
+
+/** `--password=…`, `--api-key …` on a command line (scripts, docs, code building argv), and `curl -u user:password`. */
+const CLI_FLAG = /(?:^|[\s"'[,])--([a-z][\w-]{1,40})[= ](["']?)([^\s"'$]{8,200})\2(?=[\s"',\]]|$)/g;
+const CURL_USER = /\s(?:-u|--user)\s+["']?[\w.@+-]{1,64}:([^\s"'@]{6,200})["']?(?=\s|$)/g;
+/** `?api_key=…&token=…` in a URL; a bare `key` or `appid` parameter is an API key there. */
+const QUERY_PARAM = /[?&]([A-Za-z_][\w-]{1,40})=([^&\s"'`#<>{}$]{8,300})/g;
+const CREDENTIAL_HINT = /getConnection|Credential|Authentication|login|[Aa]uth/;
+const QUOTE = /["'`]/;
+const VALUE_LINE = /^\s*value:\s*["']?([^\s"'#]{8,500})["']?\s*$/;
+const NAME_LINE = /^\s*-?\s*name:\s*["']?([\w.-]{1,80})["']?\s*$/;
+const NETRC_PASSWORD = /\bpassword\s+(\S{8,200})/;
+const HEX32 = /^\s*[0-9a-f]{32}\s*$/;
 
 /** The other line patterns: the name (a group number, or a fixed name), and a cheap test that must pass first. The value is the first defined group after the name. */
 const PATTERNS: readonly { re: RegExp; name: number | string; when: (text: string) => boolean }[] = [
@@ -125,12 +141,13 @@ const PATTERNS: readonly { re: RegExp; name: number | string; when: (text: strin
   { re: KEY_VALUE_ATTRS, name: 1, when: (t) => t.includes('value') },
   { re: XML_ELEMENT, name: 1, when: (t) => t.includes('</') },
 ];
-const CREDENTIAL_HINT = /getConnection|Credential|Authentication|login|[Aa]uth/;
-const QUOTE = /["'`]/;
-const VALUE_LINE = /^\s*value:\s*["']?([^\s"'#]{8,500})["']?\s*$/;
-const NAME_LINE = /^\s*-?\s*name:\s*["']?([\w.-]{1,80})["']?\s*$/;
-const NETRC_PASSWORD = /\bpassword\s+(\S{8,200})/;
-const HEX32 = /^\s*[0-9a-f]{32}\s*$/;
+/** Patterns that need no quotes. */
+const BARE_PATTERNS: readonly { re: RegExp; name: number | string; when: (text: string) => boolean }[] = [
+  { re: XML_ELEMENT, name: 1, when: (t) => t.includes('</') },
+  { re: CLI_FLAG, name: 1, when: (t) => t.includes('--') },
+  { re: CURL_USER, name: 'password', when: (t) => t.includes('-u') },
+  { re: QUERY_PARAM, name: 1, when: (t) => t.includes('=') && (t.includes('?') || t.includes('&')) },
+];
 
 const NO_HITS: readonly GenericHit[] = Object.freeze([]);
 
@@ -189,19 +206,18 @@ export function genericHits(ctx: GenericContext, text: string, prev: string | un
     if (value && name) consider(name[1] as string, value[1], 1);
   }
   if (hint === null) return out;
-  if (QUOTE.test(text)) {
-    for (const a of assignments(text, hint)) consider(a.name, a.value, a.column);
-    for (const { re, name, when } of PATTERNS) {
-      if (!when(text)) continue;
-      re.lastIndex = 0;
-      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-        const first = typeof name === 'number' ? name + 1 : 1;
-        consider(typeof name === 'number' ? (m[name] as string) : name, m[first] ?? m[first + 1] ?? m[first + 2], m.index + 1);
-      }
+  const quoted = QUOTE.test(text);
+  if (quoted) for (const a of assignments(text, hint)) consider(a.name, a.value, a.column);
+  for (const { re, name, when } of quoted ? [...PATTERNS, ...BARE_PATTERNS.slice(1)] : BARE_PATTERNS) {
+    if (!when(text)) continue;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const first = typeof name === 'number' ? name + 1 : 1;
+      // CLI_FLAG's group 2 is the quote: its value is group 3.
+      const value = re === CLI_FLAG ? m[3] : (m[first] ?? m[first + 1] ?? m[first + 2]);
+      const named = typeof name === 'number' ? (m[name] as string) : name;
+      consider(re === QUERY_PARAM && /^(key|appid)$/i.test(named) ? 'api_key' : named, value, m.index + 1);
     }
-  } else if (text.includes('</')) {
-    XML_ELEMENT.lastIndex = 0;
-    for (let m = XML_ELEMENT.exec(text); m !== null; m = XML_ELEMENT.exec(text)) consider(m[1] as string, m[2], m.index + 1);
   }
   if (out.length > 0) return out;
   if (ctx.isConfig) {

@@ -58,7 +58,7 @@ export function looksFake(token: string, isTest = false): boolean {
 /** A reference to where the value really lives (environment, vault, template), not the value. */
 export function isReference(v: string): boolean {
   return (
-    /^(\$|%|@|&|\{|<|!|ENC\[|arn:aws:|vault:|op:\/\/|secret:\/\/|ssm:|projects\/[^/]+\/secrets\/|sm:\/\/)/i.test(v) ||
+    /^(\$|%|@|&|\*|\{|<|!|ENC\[|arn:aws:|vault:|op:\/\/|secret:\/\/|ssm:|secure:|projects\/[^/]+\/secrets\/|sm:\/\/)/i.test(v) ||
     /\$\{|\{\{|#\{|%\(|\$\(|process\.env|os\.environ|getenv|ENV\[|System\.getenv|config\.get|@Microsoft\.KeyVault|secretKeyRef/i.test(v)
   );
 }
@@ -117,6 +117,7 @@ export function isPlaceholder(v: string): boolean {
 export function isSecretValue(raw: string, kind: 'password' | 'token'): boolean {
   const v = raw.replace(/^(bearer|basic|token|bot)\s+/i, '').trim();
   if (v.length < 8 || v.length > 500 || /\s/.test(v)) return false;
+  if (/[^\x20-\x7e]/.test(v)) return false; // non-ASCII: a translation ("Contraseña"), not a credential
   if (isPlaceholder(v) || isHashOrBlob(v) || isWordy(v)) return false;
   if (/^(https?|wss?|file):\/\//i.test(v) || /^[.~]?\//.test(v) || /\.(pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|enc|gpg)$/i.test(v))
     return false;
