@@ -63,9 +63,18 @@ export function tokens(text: string): string[] {
   return out;
 }
 
+/** Words nearly every issue of a software project uses: they count half, so shared vocabulary is not mistaken for a shared problem. */
+const COMMON = new Set(
+  tokens(
+    `app application page file files code config configuration setting settings option options version error errors message default value
+    user users data api request response server client test tests build project repo repository time way case change changes add support
+    set show display create update make thing instead when still fine same different first new old good right wrong`,
+  ),
+);
+
 function vector(issue: { title: string; body?: string | null }): Map<string, number> {
   const counts = new Map<string, number>();
-  const add = (token: string, weight: number) => counts.set(token, (counts.get(token) ?? 0) + weight);
+  const add = (token: string, weight: number) => counts.set(token, (counts.get(token) ?? 0) + (COMMON.has(token) ? weight / 2 : weight));
   for (const token of tokens(issue.title ?? '')) add(token, TITLE_WEIGHT);
   const body = cleanBody(issue.body);
   for (const token of tokens(`${body.prose}\n${body.code}`)) add(token, 1);
