@@ -1,5 +1,5 @@
 /**
- * Dangerous code in Python: eval/exec/compile of run-time strings, shell commands built from
+ * Dangerous code in Python: eval/exec of run-time strings, shell commands built from
  * values (os.system, os.popen, subprocess with shell=True), SQL built with f-strings, `%`,
  * `.format` or `+`, TLS verification turned off, deserialization that runs code (pickle, yaml.load
  * without a safe loader, marshal, jsonpickle, torch.load), Flask's debugger and tempfile.mktemp.
@@ -40,11 +40,10 @@ export const PYTHON_RULES: readonly Rule[] = [
       example: 'result = eval(request.args.get("expr"))',
     }),
     *check(file: SourceFile) {
-      for (const c of callSites(file, /(?<![\w.])(?:eval|exec|compile)\s*\(/g, 'py', ['eval', 'exec', 'compile'])) {
+      // compile() alone runs nothing: the exec/eval of its result is the finding.
+      for (const c of callSites(file, /(?<![\w.])(?:eval|exec)\s*\(/g, 'py', ['eval', 'exec'])) {
         const a = c.args[0];
         if (a === undefined || isDef(c) || /^\*/.test(a)) continue;
-        if (c.match[0].startsWith('compile') && !/^['"](?:exec|eval|single)['"]$/.test(keywordArg(c.args, 'mode') ?? c.args[2] ?? ''))
-          continue;
         if (classifyArg(file, a, c.line, 'py').taint !== 'literal') yield hit(c);
       }
     },
