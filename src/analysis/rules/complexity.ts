@@ -81,9 +81,43 @@ function classify(t: string, lang: Language): Kind {
 
 const CLOSER = /^(?:[}\])]|end\b)/;
 
+/** Where a hunk starts inside a function the diff does not show: its body's indentation and the indentation step. */
+interface Seed {
+  base: number;
+  unit: number;
+}
+/** The rest of a multi-line expression (a comprehension's `for`/`if` has no colon), not a statement. */
+const CONTINUATION = /^(?:[)\]}.,+\-*/%&|=<>]|(?:and|or|not|in)\b|(?:if|for|else)\b(?!.*:\s*(?:#.*)?$))/;
+
+/**
+ * In Python (and Go outside tests) every indented block a statement sits in is a control block
+ * (or a def/closure, which the heading tells), so a hunk's first line tells how deep it already is
+ * even when the blocks above it are outside the diff. JS callbacks, Ruby blocks and Java lambdas
+ * indent just as much without being control flow, so there the unseen part counts nothing.
+ */
+function seedOf(run: Run, lang: Language, isTest: boolean): Seed | null {
+  const h = run.heading.trim();
+  if (lang === 'python') {
+    const method = /^(?:async\s+)?def\s+\w+\s*\(\s*(?:self|cls)\b/.test(h) || /^class\s/.test(h);
+    if (!method && !/^(?:async\s+)?def\s/.test(h)) return null;
+    const unit = run.texts.some((t) => t.trimEnd().endsWith(':') && measure(t) % 4 === 2) ? 2 : 4;
+    return { base: method ? 2 * unit : unit, unit };
+  }
+  if (lang === 'go' && !isTest && /^func\b/.test(h)) return { base: 4, unit: 4 };
+  return null;
+}
+
 /** Nesting of each line of one contiguous run of lines (`texts[i]` is line `start + i`). */
-function depthsOf(start: number, texts: readonly string[], lang: Language, out: Map<number, Depth>, heading: boolean): void {
+function depthsOf(
+  start: number,
+  texts: readonly string[],
+  lang: Language,
+  out: Map<number, Depth>,
+  heading: boolean,
+  seed: Seed | null,
+): void {
   const stack: Entry[] = heading ? [{ indent: -1, kind: 'fn', line: start - 1 }] : [];
+  let seeding = seed !== null;
   /** A control line sits at its own block's level (ESLint's max-depth counts the 5th nested block). */
   const known = (own: number): Depth => {
     let depth = own;
@@ -104,6 +138,12 @@ function depthsOf(start: number, texts: readonly string[], lang: Language, out: 
     if (t === '' || isCommentLine(lang, text)) return;
     const line = start + i;
     const indent = measure(text);
+    if (seeding && seed) {
+      seeding = false;
+      // The blocks between the function's body and this first line are not shown: one per indentation step.
+      if (indent > seed.base && (indent - seed.base) % seed.unit === 0 && !CONTINUATION.test(t))
+        for (let x = seed.base; x < indent; x += seed.unit) stack.push({ indent: x, kind: 'control', line: -1 });
+    }
     if (CASE_LABEL.test(t) || (style === 'ruby' && /^(?:when|in)\b/.test(t))) {
       popTo(indent, false);
       const top = stack.at(-1);
@@ -169,7 +209,7 @@ function sideDepths(file: SourceFile, side: 'old' | 'new', lang: Language, only:
   for (const r of runsOf(file.hunks, side)) {
     if (!only(r)) continue;
     const heading = r.start > 1 && classify(r.heading.trim(), lang) === 'fn';
-    depthsOf(r.start, r.texts, lang, out, heading);
+    depthsOf(r.start, r.texts, lang, out, heading, r.start > 1 ? seedOf(r, lang, file.isTest) : null);
   }
   return out;
 }
@@ -213,9 +253,9 @@ const deepNesting: Rule = {
         }
         let j = i;
         while (j < h.lines.length && h.lines[j]?.kind !== 'ctx') j++;
-        // The change block h.lines[i..j) and two context lines either side: how deep it was there.
+        // The change block h.lines[i..j) and the context line either side: how deep the code was there.
         let old = 0;
-        for (let k = Math.max(0, i - 2); k < Math.min(h.lines.length, j + 2); k++) {
+        for (let k = Math.max(0, i - 1); k < Math.min(h.lines.length, j + 1); k++) {
           const l = h.lines[k];
           if (l?.oldLine !== undefined) old = Math.max(old, before.get(l.oldLine)?.depth ?? 0);
         }
