@@ -135,8 +135,8 @@ describe('issue triage', () => {
     posted = await postedOn(1, repo.fullName);
     expect(posted.comments).toHaveLength(1);
     expect(posted.comments[0]?.edits).toBe(1);
-    // Config (60 s), labels and CODEOWNERS (10 min) come from the cache; the label is on already: only commits and the edit.
-    expect(edited).toEqual([`GET /repos/chitty-labs/${repo.name}/commits`, `PATCH /repos/chitty-labs/${repo.name}/issues/comments/N`]);
+    // Config (60 s), labels, CODEOWNERS and committers (10 min) come from the cache; the label is on already: only the edit.
+    expect(edited).toEqual([`PATCH /repos/chitty-labs/${repo.name}/issues/comments/N`]);
     // The same edit again (a redelivery under a new id, or an edit that changes nothing triage shows): no write at all.
     const again = await run(
       issuePayload(repo, 'edited', { number: 1, ...CRASH, body: `${CRASH.body}\n\nAlso on 2.3.1.`, labels: ['bug'] }),

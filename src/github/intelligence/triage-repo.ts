@@ -1,10 +1,12 @@
 /**
  * What triage reads from a repository on GitHub, each counted and cached in CHITTYCONNECT_KV for
- * 10 minutes per repository (labels and CODEOWNERS change rarely; an issue storm must not cost a
- * call per issue): its labels, its CODEOWNERS rules, and the recent committers of a path.
+ * 10 minutes per repository (labels, CODEOWNERS and who works on a file change rarely; an issue
+ * storm or a string of edits must not cost calls per event): its labels, its CODEOWNERS rules, and
+ * the recent committers of a path.
  */
 import { RequestError } from '@octokit/request-error';
 import { parseCodeowners } from '../../analysis/triage';
+import { sha256Hex } from '../../lib/crypto';
 import type { GitHubClient } from '../client/api';
 
 export interface RepoAt {
@@ -103,8 +105,13 @@ export function suggestable(owners: readonly string[]): string[] {
 const listCommits = (gh: GitHubClient, at: RepoAt, path: string) =>
   gh.request('GET /repos/{owner}/{repo}/commits', { owner: at.owner, repo: at.repo, path, per_page: 10 });
 
-/** Recent human committers of a path (1 call; newest first, each login once). */
-export async function recentCommitters(gh: GitHubClient, at: RepoAt, path: string, calls: Calls): Promise<string[]> {
+/** Recent human committers of a path (1 call on a cache miss; newest first, each login once). */
+export async function recentCommitters(gh: GitHubClient, kv: KVNamespace, at: RepoAt, path: string, calls: Calls): Promise<string[]> {
+  const key = `ghcommitters:v1:${at.repositoryId}:${(await sha256Hex(path)).slice(0, 32)}`;
+  return cached(kv, key, () => committersOf(gh, at, path, calls));
+}
+
+async function committersOf(gh: GitHubClient, at: RepoAt, path: string, calls: Calls): Promise<string[]> {
   calls.n++;
   let data: Awaited<ReturnType<typeof listCommits>>['data'];
   try {

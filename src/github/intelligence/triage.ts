@@ -148,7 +148,8 @@ async function suggestAssignees(d: TriageDeps, e: IssueEvent, calls: Calls): Pro
   const owners = keep(suggestable(ownersFor(rules, paths)));
   if (owners.length > 0) return { logins: owners, source: 'CODEOWNERS' };
   const committers: string[] = [];
-  for (const path of paths.slice(0, MAX_COMMIT_PATHS)) committers.push(...(await recentCommitters(d.gh, e.repo, path, calls)));
+  for (const path of paths.slice(0, MAX_COMMIT_PATHS))
+    committers.push(...(await recentCommitters(d.gh, d.env.CHITTYCONNECT_KV, e.repo, path, calls)));
   const logins = keep([...new Set(committers)]);
   return { logins, source: logins.length > 0 ? 'recent commits' : null };
 }
