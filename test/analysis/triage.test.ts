@@ -9,6 +9,7 @@ import {
   DUPLICATE_THRESHOLD,
   ISSUE_TYPES,
   type IssueType,
+  MIN_TYPE_SCORE,
   mapLabels,
   mentionedPaths,
   ownersFor,
@@ -131,6 +132,13 @@ describe('triageIssue on single issues', () => {
     const unsure = triageIssue({ title: 'Sidebar', body: null });
     expect(unsure.type).toBeNull();
     expect(unsure.labels).toEqual([]);
+  });
+
+  it('reads a title with no wording of any kind as a feature, at the lowest confidence', () => {
+    const d = triageIssue({ title: 'Zoom on marker click', body: '' });
+    expect(d.type).toBe('feature');
+    expect(d.scores.feature).toBe(MIN_TYPE_SCORE);
+    expect(d.reasons[0]).toMatch(/low confidence/);
   });
 });
 
