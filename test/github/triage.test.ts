@@ -310,11 +310,12 @@ describe('triage wording (optional AI)', () => {
     expect((await intro(undefined)).body).toMatch(TEMPLATE);
   });
 
-  it('a binding that throws, or answers junk or too much: the template; labels never change', async () => {
+  it('a binding that throws, answers junk or too much, or never answers: the template; labels never change', async () => {
     const throwing = { run: async () => Promise.reject(new Error('model unavailable')) };
     const junk = { run: async () => ({ result: 42 }) };
     const long = { run: async () => ({ response: 'x'.repeat(401) }) };
-    for (const ai of [throwing, junk, long]) {
+    const silent = { run: () => new Promise(() => {}) }; // never answers: the 1.5 s timeout gives the template
+    for (const ai of [throwing, junk, long, silent]) {
       const r = await intro(ai);
       expect(r.body).toMatch(TEMPLATE);
       expect(r.labels).toEqual(['bug']);
