@@ -29,6 +29,8 @@ export interface ProviderFormat {
   fileNeedle?: RegExp;
   /** Global regex; group 1 (or the whole match) is the credential. */
   re: RegExp;
+  /** The message's name for a particular token, when one rule covers several providers. */
+  labelOf?: (value: string) => string;
   /** False to drop the hit; a severity to change it. Default: drop obvious fakes. */
   accept?: (hit: Hit) => boolean | Severity;
 }
@@ -67,6 +69,7 @@ function mentions(file: SourceFile, re: RegExp): boolean {
 
 export interface ProviderHit {
   value: string;
+  label: string;
   column: number;
   severity: Severity;
 }
@@ -80,7 +83,13 @@ export function providerHits(format: ProviderFormat, file: SourceFile, line: num
   for (let m = format.re.exec(text); m !== null; m = format.re.exec(text)) {
     const value = m[1] ?? m[2] ?? m[0];
     const verdict = (format.accept ?? real)({ value, file, line, text });
-    if (verdict !== false) out.push({ value, column: m.index + 1, severity: verdict === true ? format.severity : verdict });
+    if (verdict !== false)
+      out.push({
+        value,
+        label: format.labelOf?.(value) ?? format.label,
+        column: m.index + 1,
+        severity: verdict === true ? format.severity : verdict,
+      });
   }
   return out;
 }

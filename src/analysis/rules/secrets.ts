@@ -8,13 +8,15 @@
  * (at most its first and last four characters).
  */
 import type { Match, Rule, Severity, SourceFile } from '../types';
-import { PROVIDERS } from './secrets-formats';
+import { PROVIDERS as FORMATS } from './secrets-formats';
 import { genericContext, genericHits } from './secrets-generic';
 import { providerHits } from './secrets-providers';
+import { SAAS_TOKENS } from './secrets-saas';
 import { awsSecretKey, connectionString, gcpServiceAccount, jwt, privateKey, type StructuredHit } from './secrets-structured';
 import { redact } from './secrets-values';
 
 const CWE = ['CWE-798'] as const;
+const PROVIDERS = [...FORMATS, SAAS_TOKENS];
 
 interface StructuredRule {
   id: string;
@@ -139,7 +141,7 @@ function scan(file: SourceFile): Map<string, Match[]> {
       for (const p of needled.has(i) ? PROVIDERS : always)
         for (const h of providerHits(p, file, line, text)) {
           hit = true;
-          push(p.id, { line, column: h.column, severity: h.severity, message: `${p.label} \`${redact(h.value)}\` committed` });
+          push(p.id, { line, column: h.column, severity: h.severity, message: `${h.label} \`${redact(h.value)}\` committed` });
         }
       if (hit) continue;
       for (const r of STRUCTURED) {
