@@ -170,6 +170,36 @@ describe('pull request analysis', () => {
     expect((await comments(number))[0]?.body).toContain('No findings in the changed lines.');
   });
 
+  it('the comment says what changed and why it matters: areas, risk flags and the files behind them', async () => {
+    const number = freshNumber();
+    const head = newSha();
+    await seedConfig(head);
+    await seedPr(number, [
+      added('packages/api/src/routes.ts', ['export const routes = [];']),
+      added('packages/api/src/db.ts', ['export const db = null;']),
+      added('packages/web/index.ts', ['export {};']),
+      added('migrations/0002_users.sql', ['CREATE TABLE users (id INTEGER PRIMARY KEY);']),
+      added('Dockerfile', ['FROM node:20-slim']),
+      { filename: 'package.json', status: 'modified', additions: 1, deletions: 1 },
+    ]);
+    await deliverPr(number, head);
+    const body = (await comments(number))[0]?.body ?? '';
+    expect(body).toContain(
+      '**Areas:** <code>(root)</code> (2) · <code>packages/api</code> (2) · <code>migrations</code> (1) · <code>packages/web</code> (1)',
+    );
+    for (const flag of [
+      'dependencies changed',
+      'database migrations changed',
+      'deployment or repository configuration changed',
+      'code changed without test changes',
+    ]) {
+      expect(body).toContain(`⚠️ ${flag}`);
+    }
+    expect(body).toContain('- <code>migrations/0002&#95;users.sql</code>: database migrations changed');
+    expect(body).toContain('- <code>Dockerfile</code>: deployment or repository configuration changed');
+    expect(body).toContain('**Not analysed** (1 file): <code>package.json</code> (no diff from GitHub: binary or too large).');
+  });
+
   it('the same head sha again (a redelivery, a reopen): no second check run, no comment edit', async () => {
     const number = freshNumber();
     const head = newSha();

@@ -19,7 +19,16 @@ export interface ChangedFile {
 /** GitHub lists at most 3000 files for a pull request (and 300 for a compare). */
 export const MAX_FILES = 3000;
 
-export type RiskFlag = 'large-change' | 'many-files' | 'workflows' | 'dependencies' | 'migrations' | 'secrets' | 'no-tests' | 'truncated';
+export type RiskFlag =
+  | 'large-change'
+  | 'many-files'
+  | 'workflows'
+  | 'dependencies'
+  | 'migrations'
+  | 'config'
+  | 'secrets'
+  | 'no-tests'
+  | 'truncated';
 
 export const FLAG_TEXT: Record<RiskFlag, string> = {
   'large-change': 'large change (over 800 lines)',
@@ -27,6 +36,7 @@ export const FLAG_TEXT: Record<RiskFlag, string> = {
   workflows: 'CI workflows changed',
   dependencies: 'dependencies changed',
   migrations: 'database migrations changed',
+  config: 'deployment or repository configuration changed',
   secrets: 'files that look like secrets or keys',
   'no-tests': 'code changed without test changes',
   truncated: 'more files than GitHub lists; only the listed ones were read',
@@ -42,6 +52,10 @@ const RISKY: [Exclude<RiskFlag, 'large-change' | 'many-files' | 'no-tests' | 'tr
     /(^|\/)(package(-lock)?\.json|pnpm-lock\.yaml|yarn\.lock|Cargo\.(toml|lock)|go\.(mod|sum)|requirements[^/]*\.txt|poetry\.lock|Pipfile(\.lock)?|Gemfile(\.lock)?|pom\.xml|build\.gradle(\.kts)?)$/,
   ],
   ['migrations', /(^|\/)migrations?\/|\.sql$/],
+  [
+    'config',
+    /(^|\/)(Dockerfile[^/]*|docker-compose[^/]*\.ya?ml|compose\.ya?ml|wrangler\.(toml|jsonc?)|Procfile|[^/]+\.tf|CODEOWNERS|chittyconnect\.ya?ml|dependabot\.ya?ml)$|(^|\/)(helm|k8s|kubernetes|terraform|deploy)\//,
+  ],
   ['secrets', /(^|\/)\.env(\.|$)|\.(pem|key|p12|pfx)$|(^|\/)[^/]*(secret|credential)[^/]*$/i],
 ];
 /** Folders whose children are the real units of a monorepo. */

@@ -42,7 +42,7 @@ export const SKIP_TEXT: Record<SkippedFile['reason'], string> = {
   'too-large': 'too many added lines',
   ignored: 'ignored by analysis.ignore_paths',
   removed: 'removed',
-  'no-patch': 'GitHub sent no diff (binary or too large)',
+  'no-patch': 'no diff from GitHub: binary or too large',
   limit: 'over the file limit',
 };
 
