@@ -11,6 +11,7 @@ import { ConfigError, config } from '../../src/config';
 import type { Env } from '../../src/env';
 import installationCreated from '../fixtures/github/installation.created.json';
 import reposAdded from '../fixtures/github/installation_repositories.added.json';
+import reposRemoved from '../fixtures/github/installation_repositories.removed.json';
 import prOpened from '../fixtures/github/pull_request.opened.json';
 import pushFixture from '../fixtures/github/push.json';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
@@ -206,7 +207,7 @@ describe('repository context', () => {
     expect(data[0]?.findings.defaultBranch?.conclusion).toBe('success'); // the third push was clean
   });
 
-  it('repositories added to an installation get their context too', async () => {
+  it('repositories added to an installation get their context too; removed ones are kept inactive, re-added ones active', async () => {
     const owner = await registeredActor('service');
     const first = await freshRepo();
     const name = `ctx-${crypto.randomUUID().slice(0, 8)}`;
@@ -229,6 +230,29 @@ describe('repository context', () => {
     );
     const second: Repo = { installationId: first.installationId, id: added.id, name, fullName: added.full_name };
     expect((await contextOf(owner, second))?.data[0]?.repository.fullName).toBe(added.full_name);
+
+    // Removed from the installation: kept, inactive; added back: active again.
+    const statusOf = async () =>
+      (
+        await env.DB.prepare(
+          'SELECT c.status AS status FROM contexts c JOIN github_repo_contexts g ON g.context_id = c.chitty_id WHERE g.repository_id = ?',
+        )
+          .bind(added.id)
+          .first<{ status: string }>()
+      )?.status;
+    const installation = { ...reposRemoved.installation, id: first.installationId };
+    await run(
+      'installation_repositories',
+      { ...reposRemoved, installation, repositories_removed: [{ id: added.id, name, full_name: added.full_name }] },
+      owner,
+    );
+    expect(await statusOf()).toBe('inactive');
+    await run(
+      'installation_repositories',
+      { ...reposAdded, installation, repositories_added: [{ id: added.id, name, full_name: added.full_name, private: true }] },
+      owner,
+    );
+    expect(await statusOf()).toBe('active');
   });
 
   it('a push to another branch changes nothing', async () => {

@@ -13,7 +13,7 @@
  *                      indexed for duplicate search, triaged on opened/edited/reopened (intelligence/triage.ts)
  *   installation(_repositories)  the `installations` row kept current, DNA, Chronicle; each repository
  *                      installed gets its ChittyConnect context (intelligence/repo-context.ts), refreshed
- *                      on default-branch pushes too
+ *                      on default-branch pushes too, inactive once the repository is removed
  * Which actions run a handler and which are ignored is listed in actions.ts; the payload schemas
  * (what is required and what is optional, per GitHub's webhooks description) in payloads.ts.
  */
@@ -24,7 +24,7 @@ import type { Env } from '../../env';
 import type { Logger } from '../../lib/log';
 import { forgetInstallationToken, type GitHubClient } from '../client/api';
 import { analysePush } from '../intelligence/analysis';
-import { onDefaultBranchPush, onRepositoriesInstalled } from '../intelligence/repo-context';
+import { onDefaultBranchPush, onRepositoriesInstalled, onRepositoriesRemoved } from '../intelligence/repo-context';
 import { triageEvent } from '../intelligence/triage';
 import { registerInstallation } from '../setup/installations';
 import {
@@ -249,6 +249,7 @@ async function installation(x: EventContext): Promise<void> {
     data: { installationId: inst.id, account: account?.login, selection: inst.repository_selection },
   });
   if (x.action === 'created' && p.repositories) await onRepositoriesInstalled(contextDeps(x, inst.id), p.repositories);
+  if (x.action === 'deleted' && p.repositories) await onRepositoriesRemoved(contextDeps(x, inst.id), p.repositories);
 }
 
 async function installationRepositoriesChanged(x: EventContext): Promise<void> {
@@ -274,6 +275,7 @@ async function installationRepositoriesChanged(x: EventContext): Promise<void> {
     },
   });
   await onRepositoriesInstalled(contextDeps(x, id), p.repositories_added);
+  await onRepositoriesRemoved(contextDeps(x, id), p.repositories_removed);
 }
 
 /** Runs the handler for what actions.ts says is handled (or unlisted, logged); skips what it says is ignored. */

@@ -6,7 +6,8 @@
  * not linked to ChittyOS actors, so no per-installation owner can be derived; unset, no repository
  * contexts are made. Refreshed on installation created / repositories added, and on pushes to the
  * default branch at most once per 10 minutes per repository (a KV mark), unless the repository's
- * config turns `context` off. Shows languages, the top-level layout, recent activity (from the
+ * config turns `context` off; marked inactive when the repository leaves the installation (or the
+ * installation is deleted), active again when it comes back. Shows languages, the top-level layout, recent activity (from the
  * App's own D1 tables), the top 10 contributors, and open findings (the latest default-branch
  * push's, and those still present at each recently analysed pull request's latest head).
  * Best effort: a failure is logged and the next trigger tries again; the delivery is not failed.
@@ -107,12 +108,17 @@ async function create(d: RepoContextDeps, owner: string, repo: InstalledRepo, da
   }
 }
 
-/** Changes the context's data; a version changed by its owner meanwhile is read from the 412 and tried once more. */
-async function update(d: RepoContextDeps, owner: string, id: string, data: unknown): Promise<'updated' | 'gone'> {
+/** Changes the context; a version changed by its owner meanwhile is read from the 412 and tried again. */
+async function update(
+  d: RepoContextDeps,
+  owner: string,
+  id: string,
+  changes: { data?: unknown[]; status: 'active' | 'inactive' },
+): Promise<'updated' | 'gone'> {
   let version = 0; // unknown: the first attempt learns it from the 412
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await changeContext(d.env.DB, owner, id, version, { data: [data] });
+      await changeContext(d.env.DB, owner, id, version, changes);
       return 'updated';
     } catch (err) {
       if (err instanceof AppError && err.code === 'context_not_found') return 'gone';
@@ -145,7 +151,7 @@ export async function refreshRepoContext(
     const row = await repoContextRow(d.env.DB, repo.repositoryId);
     const data = await snapshot(d, repo, row);
     let outcome: 'created' | 'updated' | 'skipped';
-    if (row?.contextId && (await update(d, row.owner, row.contextId, data)) === 'updated') {
+    if (row?.contextId && (await update(d, row.owner, row.contextId, { data: [data], status: 'active' })) === 'updated') {
       await markRefreshed(d.env.DB, repo.repositoryId, at);
       outcome = 'updated';
     } else {
@@ -178,5 +184,23 @@ export async function onRepositoriesInstalled(d: RepoContextDeps, repos: readonl
     const [owner, name] = r.full_name.split('/');
     if (!owner || !name) continue;
     await refreshRepoContext(d, { owner, repo: name, repositoryId: r.id, fullName: r.full_name }, true);
+  }
+}
+
+/**
+ * Repositories removed from the installation, or the installation deleted: their contexts are kept
+ * (the history stays readable) but marked `inactive`; a repository added again makes it active.
+ */
+export async function onRepositoriesRemoved(d: RepoContextDeps, repos: readonly { id?: number | undefined }[]): Promise<void> {
+  for (const r of repos.slice(0, MAX_REPOS_PER_EVENT)) {
+    if (r.id === undefined) continue;
+    const row = await repoContextRow(d.env.DB, r.id);
+    if (!row?.contextId) continue;
+    try {
+      await update(d, row.owner, row.contextId, { status: 'inactive' });
+      await d.env.CHITTYCONNECT_KV.delete(throttleKey(r.id));
+    } catch (err) {
+      d.log.log('warn', 'github.repo_context_failed', { repositoryId: r.id, error: describeGitHubError(err) });
+    }
   }
 }
