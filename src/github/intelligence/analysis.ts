@@ -64,9 +64,9 @@ export class AnalysisBusy extends Error {}
 /** A claim left unpublished this long is a crashed run; another delivery may take it over. */
 const STALE_CLAIM_MS = 2 * 60_000;
 
+/** Each finding marked new or still present; the engine's order (most severe first) is kept, so max_annotations keeps the worst. */
 function track(findings: readonly Finding[], known: ReadonlySet<string>): Tracked[] {
-  const tracked = findings.map((f) => ({ ...f, isNew: !known.has(f.fingerprint) }));
-  return tracked.sort((a, b) => Number(b.isNew) - Number(a.isNew)); // stable: new first, each part by severity
+  return findings.map((f) => ({ ...f, isNew: !known.has(f.fingerprint) }));
 }
 
 /**

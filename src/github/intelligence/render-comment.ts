@@ -59,7 +59,8 @@ function findingsSection(input: CommentInput): string[] {
     a.findings.length === 0
       ? 'No findings in the changed lines.'
       : `**${a.findings.length} ${a.findings.length === 1 ? 'finding' : 'findings'}** · ${fresh} new · ${still} still present from earlier pushes · check run: **${a.conclusion}**`;
-  const top = a.findings.slice(0, TOP_FINDINGS).map((f) => {
+  const newFirst = [...a.findings].sort((x, y) => Number(y.isNew) - Number(x.isNew)); // stable: each part stays most severe first
+  const top = newFirst.slice(0, TOP_FINDINGS).map((f) => {
     const where = `[${code(`${f.path}:${f.line}`)}](${blobUrl(input.owner, input.repo, input.headSha, f.path, f.line)})`;
     return `- ${ICON[f.severity]} **${f.severity}** ${where} ${code(f.title)}: ${code(f.message)}${f.isNew ? '' : ' _(still present)_'}`;
   });
