@@ -206,7 +206,7 @@ export function classify(expr: string, lang: Dialect): Classified {
   for (const s of strings) for (const p of interpolations(s, lang)) if (!isSafePiece(p)) pieces.push(p);
   if (strings.length === 0) {
     if (/^-?\d[\d_.]*$/.test(e) || /^(true|false|null|None|True|False|undefined)$/.test(e)) return { taint: 'literal', strings, pieces };
-    return { taint: 'unknown', strings, pieces };
+    return SOURCE.test(e) ? { taint: 'dynamic', strings, pieces: [e] } : { taint: 'unknown', strings, pieces };
   }
   const hasInterp = strings.some((s) => interpolations(s, lang).length > 0);
   const rs = rest.replace(/\s+/g, '');

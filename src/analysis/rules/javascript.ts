@@ -1,27 +1,15 @@
 /**
  * Dangerous code in JavaScript and TypeScript: dynamic code execution (eval, Function, string
  * timers, vm), shell commands built from values, SQL built by interpolation or concatenation,
- * TLS verification turned off, insecure deserialization and HTML written into the DOM from values.
+ * TLS verification turned off and insecure deserialization (HTML and template injection: javascript-web.ts).
  * A call is a finding when its argument is visibly built from something that is not a constant
  * (or, for the most dangerous sinks, is anything but a literal); a literal, a parameterised query
  * or a tagged template (`sql\`…${x}\``) is not.
  */
-import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import {
-  type CallSite,
-  callArgs,
-  callSites,
-  classify,
-  classifyArg,
-  exprAt,
-  isCode,
-  narrow,
-  SQL_NEEDLES,
-  structuralOnly,
-} from './call-args';
+import type { Match, Rule, SourceFile } from '../types';
+import { type CallSite, callSites, classifyArg, isCode, narrow, SQL_NEEDLES, structuralOnly } from './call-args';
+import { hit, JS_WEB_RULES, meta } from './javascript-web';
 import { matchSegments } from './util';
-
-const JS: readonly Language[] = ['javascript', 'typescript'];
 
 const SQL_TEXT =
   /\b(?:select\b[\s\S]{0,400}?\bfrom|insert\s+(?:or\s+\w+\s+)?into|update\s+[`"'\w.$]+\s+set|delete\s+from|create\s+(?:table|index|view)|drop\s+(?:table|index|view)|alter\s+table|truncate\s+table)\b|\bwhere\s+[\w."`]+\s*(?:=|<|>|\blike\b|\bin\b)/i;
@@ -31,14 +19,6 @@ const SQL_FRAGMENT =
 /** A command built with a shell-quoting helper is quoted, not injectable. */
 const QUOTED = /\b(?:shellescape|shellEscape|shell_escape|escapeShellArg|shq|quote)\s*\(/;
 
-const meta = (r: Omit<Rule, 'class' | 'languages' | 'check'>) => ({ ...r, class: 'dangerous-code' as const, languages: JS });
-const hit = (c: CallSite, severity?: Severity, message?: string): Match => ({
-  line: c.line,
-  endLine: c.endLine,
-  column: c.column,
-  ...(severity ? { severity } : {}),
-  ...(message ? { message } : {}),
-});
 const UNSEEN_COMMAND = 'A shell command is run from a value this change does not show is constant; make sure nothing untrusted reaches it.';
 
 /** Names bound to child_process exec: `promisify(exec)`, `{ exec: run }`, `import { execSync as sh }`. */
@@ -259,46 +239,10 @@ const RULES: readonly Rule[] = [
       }
     },
   },
-  {
-    ...meta({
-      id: 'js.html-injection',
-      severity: 'medium',
-      title: 'HTML written into the page from a value',
-      message: 'A value is written into the page as HTML; if any of it comes from a user it can run script (XSS).',
-      fix: 'Set textContent / render as text, or sanitize with DOMPurify before inserting HTML.',
-      cwe: ['CWE-79'],
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
-      example: 'el.innerHTML = `<p>${comment.body}</p>`;',
-    }),
-    *check(file: SourceFile) {
-      const UNTRUSTED_HTML =
-        /\b(?:location|document\.(?:URL|referrer|cookie)|params|query|body|data|response|res|json|message|msg|content|html|markup|input|props|payload|comment|user|text)\b|\.value\b/i;
-      const SANITIZED = /\b(?:DOMPurify|sanitize\w*|purify|escape\w*|xss|encode\w*|he\.encode|textContent)\b/i;
-      const re =
-        /\.(?:innerHTML|outerHTML)\s*\+?=(?!=)|\bdangerouslySetInnerHTML\s*=\s*\{\s*\{\s*__html\s*:|\.insertAdjacentHTML\s*\(|\bdocument\.write(?:ln)?\s*\(/g;
-      for (const m of matchSegments(narrow(file, ['innerHTML', 'outerHTML', '__html', 'insertAdjacentHTML', 'document.write']), re)) {
-        const text = m.match.input;
-        if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
-        const after = m.match.index + m.match[0].length;
-        const c = m.match[0].endsWith('(') ? callArgs(text, after - 1, 'js') : null;
-        const value = (c ? (m.match[0].includes('insertAdjacentHTML') ? c.args[1] : c.args[0]) : exprAt(text, after, 'js')) ?? '';
-        if (value === '' || SANITIZED.test(value)) continue;
-        const t = classify(value, 'js').taint;
-        if (t === 'dynamic' || (t === 'unknown' && UNTRUSTED_HTML.test(value))) yield { line: m.line, column: m.column };
-      }
-      // Express reflecting request input into an HTML response.
-      for (const c of callSites(file, /\bres\.(?:send|write|end)\s*\(/g, 'js', ['res.'])) {
-        const a = c.args[0] ?? '';
-        if (SANITIZED.test(a) || !/\breq\.(?:query|params|body|cookies|headers)\b/.test(a)) continue;
-        const r = classify(a, 'js');
-        if (r.taint === 'dynamic' && r.strings.some((s) => /<[a-z]/i.test(s))) yield hit(c);
-      }
-    },
-  },
 ];
 
 /** The rules, except on TypeScript declaration files (`.d.ts`), which hold no code that runs. */
-export const JS_RULES: readonly Rule[] = RULES.map((r) => ({
+export const JS_RULES: readonly Rule[] = [...RULES, ...JS_WEB_RULES].map((r) => ({
   ...r,
   check: (f: SourceFile) => (/\.d\.[cm]?ts$/.test(f.path) ? [] : r.check(f)),
 }));

@@ -181,6 +181,27 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     ...meta({
+      id: 'py.template-injection',
+      severity: 'high',
+      title: 'Template compiled from a built or request-supplied string',
+      message: 'A Jinja template is built from a value or taken from the request: template syntax in it runs code on the server (SSTI).',
+      fix: 'Render templates that ship with the code (render_template) and pass user input as variables, never as template text.',
+      cwe: ['CWE-1336', 'CWE-94'],
+      example: 'return render_template_string(f"<h1>Hello {request.args.get(\'name\')}</h1>")',
+    }),
+    *check(file: SourceFile) {
+      const re = /(?<![\w.])(?:flask\.)?render_template_string\s*\(|\bjinja2\.Template\s*\(|\.from_string\s*\(|(?<![\w.])Template\s*\(/g;
+      const jinja = () => mentions(file, /\bfrom\s+jinja2\s+import\b[^#\n]*\bTemplate\b/);
+      for (const c of callSites(file, re, 'py', ['render_template_string', 'Template', 'from_string'])) {
+        const a = c.args[0]?.replace(/^source\s*=\s*/, '');
+        if (a === undefined || isDef(c)) continue;
+        if (/^Template/.test(c.match[0]) && !jinja()) continue; // string.Template
+        if (classifyArg(file, a, c.line, 'py').taint === 'dynamic') yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
       id: 'py.flask-debug',
       severity: 'medium',
       title: 'Flask debugger enabled',
