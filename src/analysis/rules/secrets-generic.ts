@@ -99,12 +99,24 @@ const CONFIG_PATH =
 
 // The name is matched atomically (a lookahead capture, then a backreference): no backtracking into it.
 const NAME = String.raw`(?:\[\s*)?["':]?(?=([A-Za-z_$@][\w$.-]{0,80}))\1["']?(?:\s*\])?`;
-const TYPE = String.raw`(?:\s*:\s*[A-Za-z_][\w.<>\[\]|]{0,40}(?=\s*=))?`; // TypeScript / Python / Kotlin annotations
+const TYPE = String.raw`(?:\s*:\s*[&A-Za-z_'][\w.<>\[\]|&' ]{0,40}?(?=\s*=))?`; // TypeScript / Python / Kotlin / Rust annotations
 const QUOTED = String.raw`(?:"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'|\x60([^\x60\\\n$]{1,500})\x60)`;
 /** Go `[]byte("…")`, Python `b"…"`: the literal inside counts as the value. */
 const WRAP = String.raw`(?:\[\]byte\(|\bb(?=["'])|@(?="))?`; // and Objective-C @"…"
 /** Sticky: tried only where a name containing a hint word starts (see `assignments`), not at every column. */
-const ASSIGN = new RegExp(String.raw`${NAME}${TYPE}\s*(?::=|=>|=(?!=)|:)\s*${WRAP}${QUOTED}`, 'y');
+const OP = String.raw`\s*(?::=|=>|\|\|=|\?\?=|=(?!=)|:)\s*`;
+const ASSIGN = new RegExp(String.raw`${NAME}${TYPE}${OP}${WRAP}${QUOTED}`, 'y');
+/** `apiKey = process.env.API_KEY || "…"`: the fallback literal is committed all the same. */
+const FALLBACK = new RegExp(
+  String.raw`${NAME}${TYPE}${OP}(?:process\.env|os\.environ|os\.getenv|getenv|ENV|env|System\.getenv|config)[^;\n]{0,120}?(?:\|\||\?\?|\bor\b|\?:)\s*${QUOTED}`,
+  'y',
+);
+const FALLBACK_HINT = /(?:\|\||\?\?|\bor\b|\?:)\s*["'\x60]/;
+/** A name whose value starts on the next line: `API_KEY =` / `apiKey:` then the literal. */
+const NAME_ONLY = /([A-Za-z_$][\w$.-]{0,80})["']?\s*(?:=|:|=>)\s*\(?\s*$/;
+const LITERAL_ONLY = /^\s*(?:"([^"\\\n]{8,500})"|'([^'\\\n]{8,500})'|\x60([^\x60\\\n$]{8,500})\x60)\s*[,;)]?\s*$/;
+/** PowerShell: `ConvertTo-SecureString "…" -AsPlainText`. */
+const SECURE_STRING = /ConvertTo-SecureString\s+(?:-String\s+)?["']([^"'\n]{1,200})["']\s+-AsPlainText/gi;
 const UNQUOTED = /^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?["']?([A-Za-z_][\w.-]{0,80})["']?\s*[=:]\s*([^\s"'`]{8,500})(?:\s+#.*)?\s*$/;
 /** A header written inside one string: `"X-Api-Key: 7f3a…"`, `'Authorization: Bearer …'` (curl -H, raw requests). */
 const HEADER_IN_STRING = /["']\s*([A-Za-z][\w-]{1,60})\s*:\s*((?:Bearer\s+|Basic\s+|token\s+)?[^\s"']{8,500})\s*["']/g;
@@ -194,12 +206,21 @@ export function genericHits(ctx: GenericContext, text: string, prev: string | un
   if (ctx.isRailsKey && HEX32.test(text)) return [{ column: 1, name: 'the Rails master key' }];
   HINTS.lastIndex = 0;
   const hint = HINTS.exec(text);
-  if (hint === null && !(ctx.isConfig && prev !== undefined && text.includes('value:'))) return NO_HITS;
+  if (hint === null && !text.includes('SecureString') && (prev === undefined || !HINT.test(prev))) return NO_HITS;
   const out: GenericHit[] = [];
   const consider = (name: string, value: string | undefined, column: number) => {
     const kind = secretKind(name);
     if (kind && value !== undefined && (isSecretValue(value, kind) || isAppPassword(value, kind))) out.push({ column, name });
   };
+  if (prev !== undefined && QUOTE.test(text)) {
+    const literal = LITERAL_ONLY.exec(text);
+    const name = literal ? NAME_ONLY.exec(prev) : null;
+    if (literal && name) consider(name[1] as string, literal[1] ?? literal[2] ?? literal[3], 1);
+  }
+  if (text.includes('SecureString')) {
+    SECURE_STRING.lastIndex = 0;
+    for (let m = SECURE_STRING.exec(text); m !== null; m = SECURE_STRING.exec(text)) consider('password', m[1], m.index + 1);
+  }
   if (ctx.isConfig && prev !== undefined && text.includes('value:')) {
     const value = VALUE_LINE.exec(text);
     const name = value ? NAME_LINE.exec(prev) : null;
@@ -242,10 +263,14 @@ function assignments(text: string, firstHint: RegExpExecArray): { name: string; 
     while (start > after && IDENT.test(text[start - 1] as string)) start--;
     if (start > 0 && NAME_OPENER.test(text[start - 1] as string)) start--;
     ASSIGN.lastIndex = start;
-    const m = ASSIGN.exec(text);
+    let m = ASSIGN.exec(text);
+    if (!m && FALLBACK_HINT.test(text)) {
+      FALLBACK.lastIndex = start;
+      m = FALLBACK.exec(text);
+    }
     if (m) {
       out.push({ name: m[1] as string, value: m[2] ?? m[3] ?? m[4], column: start + 1 });
-      after = ASSIGN.lastIndex;
+      after = m.index + m[0].length;
       HINTS.lastIndex = after;
     }
   }

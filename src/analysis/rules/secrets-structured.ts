@@ -120,6 +120,7 @@ function connectionPasswordOk(user: string, password: string, host: string): boo
 const URL_CREDENTIALS =
   /\b((?:jdbc:)?(?:postgres(?:ql)?|mysql2?|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j(?:\+s)?|bolt|couchdbs?|ldaps?|ftps?|sftp|smtps?|nats|https?)):\/\/([^\s:@/'"`<>]{0,100}):([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]{1,253}|\[[0-9a-fA-F:]+\])/gi;
 
+const ORACLE_THIN = /jdbc:oracle:thin:([\w$#]{1,64})\/([^@\s"'/]{3,200})@\/?\/?([A-Za-z0-9._-]{1,253})/;
 const PASSWORD_PARAM = /(?:password|pwd)\s*=/i;
 const SERVER_PARAM = /(?:server|data source|host)\s*=/i;
 
@@ -141,6 +142,11 @@ export const connectionString: Detector = (_file, _line, text) => {
 
     if (out.length === 0 && q && /jdbc:|[a-z]+:\/\/[^\s'"]*[?&;](?:password|pwd)=/i.test(text) && !isPlaceholder(q[1] as string))
       out.push({ column: q.index + 1, message: 'Connection string with a password parameter committed' });
+  } else if (text.includes('jdbc:oracle:thin:') && ORACLE_THIN.test(text)) {
+    // Oracle thin URL: jdbc:oracle:thin:user/password@host:port/service
+    const m = ORACLE_THIN.exec(text) as RegExpExecArray;
+    if (connectionPasswordOk(m[1] as string, m[2] as string, m[3] as string))
+      out.push({ column: m.index + 1, message: `Oracle JDBC URL with a password committed (${m[3]})` });
   } else if (text.includes('@tcp(') || text.includes('@unix(')) {
     // Go's MySQL driver DSN: user:password@tcp(host:port)/db
     const m = /["'`]([\w.-]{1,64}):([^\s@"'`:/]{3,200})@(?:tcp|unix)\(([^):]{1,200})/.exec(text);

@@ -76,7 +76,7 @@ export function isHashOrBlob(v: string): boolean {
 
 /** Common weak or default passwords and template words: a value equal to one of these (ignoring digits and symbols) is not a leak. */
 const WEAK =
-  /^(pass|passwd|password|passw|pwd|secret|secrets|supersecret|topsecret|mysecret|mypassword|yourpassword|newpassword|oldpassword|admin|administrator|root|toor|guest|user|username|demo|default|letmein|qwerty|asdf|welcome|test|testing|tester|token|mytoken|apikey|key|dev|development|local|localhost|postgres|mysql|redis|mongo|sa|foo|bar|foobar|baz|abc|hello|hunter|none|empty|blank|string|value|invalid|wrong|incorrect|bad|badpassword|correct|valid|s3cr3t|p4ssw0rd|passw0rd|pa55word|null|nil|undefined|todo|tbd|secretkey|secretpassword|mysecretpassword|supersecretpassword|secretkeybase)$/i;
+  /^(pass|passwd|password|passw|pwd|secret|secrets|supersecret|topsecret|mysecret|mypassword|yourpassword|newpassword|oldpassword|admin|administrator|root|toor|guest|user|username|demo|default|letmein|qwerty|asdf|welcome|test|testing|tester|token|mytoken|apikey|key|dev|development|local|localhost|postgres|mysql|redis|mongo|sa|foo|bar|foobar|baz|abc|hello|hunter|none|empty|blank|string|value|invalid|wrong|incorrect|bad|badpassword|correct|valid|s3cr3t|p4ssw0rd|passw0rd|pa55word|null|nil|undefined|todo|tbd|secretkey|secretpassword|tiger|scott|mysecretpassword|supersecretpassword|secretkeybase)$/i;
 
 /** The value is one or more words or an identifier (`auth.token.expired`, `passwordReset`, `API_KEY`), not random. */
 export function isWordy(v: string): boolean {
