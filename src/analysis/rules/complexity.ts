@@ -81,6 +81,11 @@ function classify(t: string, lang: Language): Kind {
 
 const CLOSER = /^(?:[}\])]|end\b)/;
 
+/** Git cuts a hunk heading at 80 characters, so a long signature may lack its `{`: a looser test there. */
+const HEADING_FN =
+  /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\b|^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*=\s*(?:async\s*)?(?:function\b|\(|[\w$]+\s*=>)|^(?:(?:public|protected|private|static|final|synchronized)\s+)+[\w.<>[\], ?]*\(/;
+const headingIsFn = (heading: string, lang: Language) => classify(heading.trim(), lang) === 'fn' || HEADING_FN.test(heading.trim());
+
 /** Where a hunk starts inside a function the diff does not show: its body's indentation and the indentation step. */
 interface Seed {
   base: number;
@@ -208,7 +213,7 @@ function sideDepths(file: SourceFile, side: 'old' | 'new', lang: Language, only:
   const out = new Map<number, Depth>();
   for (const r of runsOf(file.hunks, side)) {
     if (!only(r)) continue;
-    const heading = r.start > 1 && classify(r.heading.trim(), lang) === 'fn';
+    const heading = r.start > 1 && headingIsFn(r.heading, lang);
     depthsOf(r.start, r.texts, lang, out, heading, r.start > 1 ? seedOf(r, lang, file.isTest) : null);
   }
   return out;
@@ -322,41 +327,64 @@ interface FnSpan {
 }
 
 /** Functions as far as the diff shows them: from a signature (or a hunk heading naming one) to their end. */
+interface OpenSpan {
+  span: FnSpan;
+  heading: string;
+}
+
 function functionsOf(file: SourceFile, lang: Language): FnSpan[] {
   const spans: FnSpan[] = [];
+  /** The heading function of the previous run, when that run ended still inside it: a later hunk under the same heading continues it. */
+  let open: OpenSpan | null = null;
   for (const r of runsOf(file.hunks, 'new')) {
-    if (r.adds < MIN_GROWTH) continue; // too few added lines here for a new or much longer function
-    const fnAt: { i: number; indent: number; name: string }[] = [];
-    if (r.start > 1 && classify(r.heading.trim(), lang) === 'fn' && !CONTAINER.test(r.heading))
-      fnAt.push({ i: -1, indent: -1, name: r.heading.trim() });
+    const heading = r.start > 1 && headingIsFn(r.heading, lang) && !CONTAINER.test(r.heading) ? r.heading.trim() : '';
+    if (!heading && r.adds < MIN_GROWTH) {
+      open = null;
+      continue; // too few added lines here for a new or much longer function
+    }
+    const fnAt: { i: number; indent: number; name: string }[] = heading ? [{ i: -1, indent: -1, name: heading }] : [];
     r.texts.forEach((text, i) => {
       const t = text.trim();
       if (t && !isCommentLine(lang, text) && classify(t, lang) === 'fn') fnAt.push({ i, indent: measure(text), name: t });
     });
+    const previous = open as OpenSpan | null; // (TS narrows `open` to null across the loop)
+    open = null;
     for (const f of fnAt) {
-      let end = r.texts.length - 1;
-      let min = Number.POSITIVE_INFINITY;
-      for (let i = f.i + 1; i < r.texts.length; i++) {
-        const text = r.texts[i] as string;
-        const t = text.trim();
-        if (t === '' || isCommentLine(lang, text)) continue;
-        const indent = measure(text);
-        const ends =
-          f.indent >= 0
-            ? indent <= f.indent
-            : indent === 0 || (indent <= min && classify(t, lang) === 'fn') || (indent < min && t.startsWith('@'));
-        min = Math.min(min, indent);
-        if (!ends) continue;
-        const pure = /^(?:[}\])]+[;,)]*|end)$/.test(t);
-        if (CLOSER.test(t) && !pure && f.indent >= 0) continue; // `) {`: the rest of a multi-line signature
-        end = pure ? i : i - 1;
-        while (end > f.i && (r.texts[end] as string).trim() === '') end--;
-        break;
+      const end = endOf(r.texts, f, lang);
+      if (f.i < 0 && previous?.heading === heading) {
+        previous.span.end = r.start + end; // the same function, further down
+        if (end === r.texts.length - 1) open = previous;
+        continue;
       }
-      spans.push({ sig: r.start + f.i, start: r.start + Math.max(0, f.i), end: r.start + end, name: f.name.slice(0, 60) });
+      const span = { sig: r.start + f.i, start: r.start + Math.max(0, f.i), end: r.start + end, name: f.name.slice(0, 60) };
+      spans.push(span);
+      if (f.i < 0 && end === r.texts.length - 1) open = { span, heading };
     }
   }
   return spans;
+}
+
+/** Index in `texts` of the last line of the function whose signature is at `f.i` (-1: the hunk heading's). */
+function endOf(texts: readonly string[], f: { i: number; indent: number }, lang: Language): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = f.i + 1; i < texts.length; i++) {
+    const text = texts[i] as string;
+    const t = text.trim();
+    if (t === '' || isCommentLine(lang, text)) continue;
+    const indent = measure(text);
+    const ends =
+      f.indent >= 0
+        ? indent <= f.indent
+        : indent === 0 || (indent <= min && classify(t, lang) === 'fn') || (indent < min && t.startsWith('@'));
+    min = Math.min(min, indent);
+    if (!ends) continue;
+    const pure = /^(?:[}\])]+[;,)]*|end)$/.test(t);
+    if (CLOSER.test(t) && !pure && f.indent >= 0) continue; // `) {`: the rest of a multi-line signature
+    let end = pure ? i : i - 1;
+    while (end > f.i && (texts[end] as string).trim() === '') end--;
+    return end;
+  }
+  return texts.length - 1;
 }
 
 /** A changed function this long that grew this much, or a new function this long, is reported. */
@@ -365,17 +393,21 @@ const MIN_GROWTH = 40;
 const NEW_LENGTH = 100;
 
 /**
- * A function that mostly holds other functions or a class (a module wrapper, an IIFE, a factory
- * returning methods) is a container, not one long piece of logic: its inner functions are judged
- * on their own.
+ * A function that mostly holds named inner functions or a class (a module wrapper, an IIFE, a
+ * factory returning methods) is a container, not one long piece of logic: its inner functions are
+ * judged on their own. Callbacks passed to calls are part of the function's own logic.
  */
+/** A named inner function (a declaration or an assignment), not a callback passed to a call. */
+const DEFINITION =
+  /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\b|^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*(?::[^=]+)?=|^[\w$.]+\s*:?=\s*(?:async\s+)?(?:function\b|func\b)|^(?:async\s+)?def\s|^func\s|^(?:(?:public|private|protected|static|async|get|set)\s+)*[#\w$]+\s*\([^()]*\)\s*(?::[^{]+)?\{$/;
+
 function isWrapper(f: FnSpan, spans: readonly FnSpan[]): boolean {
   let covered = 0;
   let reach = f.sig;
   for (const g of spans) {
     if (g === f || g.sig <= f.sig || g.end > f.end) continue;
     if (CONTAINER.test(g.name)) return true;
-    if (g.sig > reach) {
+    if (g.sig > reach && DEFINITION.test(g.name)) {
       covered += g.end - g.sig + 1;
       reach = g.end;
     }
