@@ -294,6 +294,10 @@ describe('issue triage', () => {
     const labels = await labelsOn(withCreate, 31);
     expect(labels).toContain('bug');
     expect(labels.some((l) => l.startsWith('priority: '))).toBe(true);
+
+    // A priority already on the issue stands: no second priority label.
+    await run(issuePayload(withCreate, 'opened', { number: 32, ...CRASH, labels: ['priority: low'] }));
+    expect((await labelsOn(withCreate, 32)).filter((l) => l.startsWith('priority: ') && l !== 'priority: low')).toEqual([]);
   });
 });
 

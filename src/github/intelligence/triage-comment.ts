@@ -92,7 +92,10 @@ export function renderTriage(r: TriageReport): string {
       r.assignees.logins.length > 0 ? `**Suggested assignees** (from ${r.assignees.source}): ${who}` : 'No assignee to suggest.',
     );
   }
-  lines.push('', '<sub>Updated on every edit of the issue. Remove a label to keep it off: it will not be added again.</sub>');
+  lines.push(
+    '',
+    '<sub>Updated on every edit of the issue. Remove a label to keep it off: it will not be added again. Settings: <code>.github/chittyconnect.yml</code> (<code>triage</code>).</sub>',
+  );
   return lines.join('\n');
 }
 

@@ -170,15 +170,18 @@ async function chooseLabels(
     ? missing.map((m) => ({ name: m.name, color: TYPE_COLORS[m.type] }))
     : [];
   const names = [...apply, ...create.map((c) => c.name)];
-  const priorityName = config.triage.priority_labels === false ? undefined : config.triage.priority_labels[priority];
-  if (priorityName) {
+  const priorityLabels = config.triage.priority_labels === false ? {} : config.triage.priority_labels;
+  const priorityName = priorityLabels[priority];
+  const onIssue = lower((e.issue.labels ?? []).map((l) => l?.name ?? ''));
+  // One priority per issue: one already set (by a person, or by the App on an earlier edit) stands.
+  const hasPriority = Object.values(priorityLabels).some((n) => n !== undefined && onIssue.has(n.toLowerCase()));
+  if (priorityName && !hasPriority) {
     if (lower(existing).has(priorityName.toLowerCase())) names.push(priorityName);
     else if (config.triage.create_labels) {
       create.push({ name: priorityName, color: PRIORITY_COLORS[priority] });
       names.push(priorityName);
     }
   }
-  const onIssue = lower((e.issue.labels ?? []).map((l) => l?.name ?? ''));
   const held = names.filter((n) => removed.has(n.toLowerCase()));
   const add = [
     ...new Map(
