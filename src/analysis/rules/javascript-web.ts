@@ -4,7 +4,8 @@
  * that is built from, or taken from, the request (server-side template injection runs code).
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, classify, classifyArg, exprAt, isCode, narrow } from './call-args';
+import { type CallSite, callArgs, callSites, exprAt, isCode, narrow } from './call-args';
+import { classify, classifyArg } from './taint';
 import { matchSegments } from './util';
 
 const JS: readonly Language[] = ['javascript', 'typescript'];

@@ -7,8 +7,9 @@
  * or a tagged template (`sql\`…${x}\``) is not.
  */
 import type { Match, Rule, SourceFile } from '../types';
-import { type CallSite, callSites, classifyArg, isCode, narrow, SQL_NEEDLES, structuralOnly } from './call-args';
+import { type CallSite, callSites, isCode, narrow, SQL_NEEDLES } from './call-args';
 import { hit, JS_WEB_RULES, meta } from './javascript-web';
+import { classifyArg, structuralOnly } from './taint';
 import { matchSegments } from './util';
 
 const SQL_TEXT =

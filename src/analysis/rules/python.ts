@@ -6,7 +6,8 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callSites, classify, classifyArg, isCode, keywordArg, narrow, SQL_NEEDLES, structuralOnly } from './call-args';
+import { type CallSite, callSites, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
+import { classify, classifyArg, structuralOnly } from './taint';
 import { matchSegments } from './util';
 
 const PY: readonly Language[] = ['python'];
