@@ -19,8 +19,13 @@ import { parseArgs } from 'node:util';
 import { fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, 'drain-minutes': { type: 'string', default: '10' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    'drain-minutes': { type: 'string', default: '10' },
+    'latency-seconds': { type: 'string', default: '30' },
+  },
 });
+const latencySeconds = Number(values['latency-seconds']);
 const seconds = Number(values.seconds);
 const drainMinutes = Number(values['drain-minutes']);
 const port = 8792;
@@ -28,33 +33,36 @@ const port = 8792;
 const fixture = JSON.parse(readFileSync(path.join(root, 'test/fixtures/github/pull_request.opened.json'), 'utf8'));
 // Pad the PR body so each delivery is ~8 KB, like a real pull_request payload with a description.
 const pad = 'Context for reviewers. '.repeat(290);
-/** @param {number} n */
-const payloadFor = (n) =>
-  JSON.stringify({ ...fixture, number: n, pull_request: { ...fixture.pull_request, number: n, id: 9_000_000 + n, body: pad } });
-const sample = payloadFor(1);
+const freshSha = () => randomUUID().replace(/-/g, '') + randomUUID().slice(0, 8);
+/** @param {number} n @param {string} sha */
+const payloadFor = (n, sha) =>
+  JSON.stringify({
+    ...fixture,
+    action: 'synchronize',
+    number: n,
+    pull_request: { ...fixture.pull_request, number: n, id: 9_000_000 + n, body: pad, head: { ...fixture.pull_request.head, sha } },
+  });
+const sample = payloadFor(1, freshSha());
 
 const { url, stop } = await startServer(port);
 try {
   const vars = readFileSync(path.join(root, '.dev.vars'), 'utf8');
   const secret = /^GITHUB_WEBHOOK_SECRET=["']?([^"'\n]+)["']?$/m.exec(vars)?.[1];
   if (!secret) throw new Error('GITHUB_WEBHOOK_SECRET missing from .dev.vars');
-  // Two hundred distinct PRs, each body signed once; every request gets a fresh delivery id.
-  const bodies = Array.from({ length: 200 }, (_, i) => {
-    const body = payloadFor(5000 + i);
-    return { body, signature: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
-  });
+  // Two hundred distinct PRs; every request is a new push to one of them (a fresh head sha, so
+  // it is analysed and published, never skipped as unchanged) with a fresh delivery id, signed.
   let next = 0;
-  const perRequest = () => {
-    const b = bodies[next++ % bodies.length] ?? bodies[0];
-    if (!b) throw new Error('no bodies');
+  /** @param {string} [sha] */
+  const perRequest = (sha = freshSha()) => {
+    const body = payloadFor(5000 + (next++ % 200), sha);
     return {
       headers: {
         'content-type': 'application/json',
         'x-github-event': 'pull_request',
         'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': b.signature,
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
       },
-      body: b.body,
+      body,
     };
   };
 
@@ -105,6 +113,43 @@ try {
   await load({ url: `${url}/health`, connections: 10, seconds: 2 });
   const warm = await load({ url: `${url}/integrations/github/webhook`, method: 'POST', connections: 10, seconds: 2, perRequest });
   await settle(warmFrom, warm.statuses[202] ?? 0, 300_000);
+
+  // Latency users feel: a steady 5 events/s, each timed from its send to its check run being written.
+  await fetch(`${url}/_emulator/reset`, { method: 'POST' });
+  await fetch(`${url}/_emulator/github/rate-limit`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ perHour: 1e9 }),
+  });
+  const latencyFrom = new Date().toISOString();
+  /** @type {Map<string, number>} head sha → ms when its delivery was sent */
+  const sentAt = new Map();
+  const rate = 5;
+  const latencyStart = Date.now();
+  /** @type {Promise<unknown>[]} */
+  const sends = [];
+  for (let i = 0; i < latencySeconds * rate; i++) {
+    const due = latencyStart + (i * 1000) / rate;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    const sha = freshSha();
+    const r = perRequest(sha);
+    sentAt.set(sha, Date.now());
+    sends.push(fetch(`${url}/integrations/github/webhook`, { method: 'POST', headers: r.headers, body: r.body }).then((res) => res.status));
+  }
+  const latencyStatuses = /** @type {number[]} */ (await Promise.all(sends));
+  await settle(latencyFrom, sentAt.size, 300_000);
+  const posted = /** @type {{checkRuns: {headSha: string, name: string, updatedAt: string}[]}} */ (
+    await (await fetch(`${url}/_emulator/github/posted?repo=${encodeURIComponent(fixture.repository.full_name)}`)).json()
+  );
+  /** @type {number[]} */
+  const latencies = [];
+  for (const run of posted.checkRuns) {
+    const t0 = run.name === 'ChittyConnect' ? sentAt.get(run.headSha) : undefined;
+    if (t0 !== undefined) latencies.push(Date.parse(run.updatedAt) - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  /** @param {number} p */
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
 
   const started = new Date();
   /** @type {{ c: number, health: ReturnType<typeof merge>, hook: ReturnType<typeof merge> }[]} */
@@ -163,9 +208,9 @@ try {
 
 - Date: ${new Date().toISOString()}
 - Machine: ${machine()}
-- Command: \`node bench/webhook.mjs --seconds ${seconds} --drain-minutes ${drainMinutes}\` (starts \`npm start\` itself on port ${port})
+- Command: \`node bench/webhook.mjs --seconds ${seconds} --drain-minutes ${drainMinutes} --latency-seconds ${latencySeconds}\` (starts \`npm start\` itself on port ${port})
 - Method: autocannon; per concurrency level, ${seconds} s of \`GET /health\` and ${seconds} s of signed
-  pull_request deliveries (${(Buffer.byteLength(sample) / 1024).toFixed(1)} KB each, 200 distinct PRs, a fresh delivery id per request),
+  pull_request deliveries (${(Buffer.byteLength(sample) / 1024).toFixed(1)} KB each, 200 distinct PRs, a fresh head sha and delivery id per request),
   alternating in ${slice}-second slices so both see the same background (the queue consumer draining the backlog
   in the same process). Percentiles come from every response time.
   Targets: webhook ≥ 60 % of /health's req/s; p95 < 100 ms at concurrency 10.
@@ -174,11 +219,25 @@ try {
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${table}
 
-## Drain: webhook → processed (Chronicle entry, comment, check run)
+## Latency users feel: delivery → check run published
+
+${sentAt.size} pull_request \`synchronize\` deliveries at a steady ${rate} events/s for ${latencySeconds} s (each a new head sha
+of one of 200 PRs, its files generated by the emulated GitHub), each timed from the moment it was sent to
+the moment its "ChittyConnect" check run was written on the emulated GitHub (the emulator's clock, same
+machine). Accepted: ${latencyStatuses.filter((x) => x === 202).length}/${sentAt.size}; check runs found: ${latencies.length}.
+
+| p50 ms | p95 ms | p99 ms | max ms |
+| --- | --- | --- | --- |
+| ${fmt(pct(50), 0)} | **${fmt(pct(95), 0)}** | ${fmt(pct(99), 0)} | ${fmt(latencies.at(-1) ?? Number.NaN, 0)} |
+
+Target (issue 11): p95 < 1500 ms locally — **${pct(95) < 1500 ? 'met' : 'not met'}**.
+
+## Drain: webhook → processed (Chronicle entry, analysis, check run, comment)
 
 The emulated GitHub's hourly budget was lifted for the run. At GitHub's real 5000 calls an hour per
-installation, with 3 calls per pull_request event, one installation's events drain at most
-~1,650 an hour; the queue then waits out the limit (the delivery is retried when GitHub says).
+installation, with 4 calls per pull_request update (config, files, check run, comment edit), one
+installation's events drain at most ~1,250 an hour; the queue then waits out the limit (the
+delivery is retried when GitHub says). Today's figure before analysis (issue 10): 14.0 events/s.
 
 - Deliveries accepted (202) during the run: **${accepted}** counted by autocannon, plus those in flight when a slice
   ended (sent, their answer not counted)
@@ -191,8 +250,8 @@ installation, with 3 calls per pull_request event, one installation's events dra
 Ack path, per delivery (asserted by \`test/github/webhook.test.ts\`, "the ack path costs exactly one
 queue send"): **1 queue send, 0 KV, 0 D1, 0 outbound calls** (payloads over 120 KB: + 1 KV write).
 
-Per processed pull_request.opened event of a PR that already has its summary comment (so the comment
-is edited), outbound calls measured over ${sampleSize} deliveries once the backlog had drained
+Per processed pull_request.synchronize event (a new head sha) of a PR that already has its summary
+comment (so the comment is edited), outbound calls measured over ${sampleSize} deliveries once the backlog had drained
 (emulator request log; ids in paths shown as …):
 
 | host, method, path | calls per event |

@@ -143,6 +143,8 @@ githubControl.get('/posted', async (c) => {
         summary: output.summary ?? null,
         text: output.text ?? null,
         annotations: annotations.get(r.id) ?? [],
+        /** When the run was last written (ms precision: benchmarks time delivery → check run with it). */
+        updatedAt: r.updated_at,
       };
     }),
   });
