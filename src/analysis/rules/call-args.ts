@@ -156,10 +156,15 @@ function inDocstring(text: string, pos: number): boolean {
   return n % 2 === 1 || m % 2 === 1;
 }
 
+/** Other scanners' reviewed-and-accepted markers on the line (Bandit, Semgrep, Ruff/flake8-bandit, Sonar, eslint-plugin-security). */
+const REVIEWED = /(?:#|\/\/|\/\*).*(?:\bnosec\b|\bnosemgrep\b|\bnoqa:\s*S\d|\bNOSONAR\b|eslint-disable-line\s+security\/)/;
+const REVIEWED_NEXT = /(?:#|\/\/|\/\*)\s*(?:nosemgrep\b|eslint-disable-next-line\s+security\/)/;
+
 /** Whether the match at `pos` of a segment's text (line `line`, column `column`) is code. */
 export function isCode(file: SourceFile, text: string, pos: number, line: number, column: number, lang: Dialect): boolean {
   const lineText = file.lines.get(line) ?? '';
   if (isCommentLine(file.language, lineText) || !isCodeAt(lineText, column - 1, lang)) return false;
+  if (REVIEWED.test(lineText) || REVIEWED_NEXT.test(file.lines.get(line - 1) ?? '')) return false;
   if (lang === 'js') return !inTemplate(text, pos);
   return !((text.includes('"""') || text.includes("'''")) && inDocstring(text, pos));
 }

@@ -6,7 +6,7 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callSites, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callArgs, callSites, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
 import { classify, classifyArg, structuralOnly } from './taint';
 import { matchSegments } from './util';
 
@@ -65,7 +65,13 @@ export const PYTHON_RULES: readonly Rule[] = [
       const maybeShell = /(?:\b(?:subprocess|sp)\.|(?<![\w.]))(?:call|run|Popen|check_output|check_call)\s*\(/g;
       const check = (c: CallSite): Match | null => {
         const a = c.args[0];
-        if (a === undefined || /^\[/.test(a) || QUOTED.test(a) || isDef(c)) return null;
+        if (a === undefined || QUOTED.test(a) || isDef(c)) return null;
+        if (/^\[/.test(a)) {
+          // An argument list runs no shell, unless it is `["sh", "-c", <built string>]`.
+          const [prog = '', flag = '', script = ''] = callArgs(`(${a.slice(1)}`.replace(/\]$/, ')'), 0, 'py')?.args ?? [];
+          const shellC = /^['"](?:\/(?:usr\/)?bin\/)?(?:ba|z|da)?sh['"]$/.test(prog) && /^['"]-c['"]$/.test(flag);
+          return shellC && !QUOTED.test(script) && classifyArg(file, script, c.line, 'py').taint === 'dynamic' ? hit(c) : null;
+        }
         const r = classifyArg(file, a, c.line, 'py');
         if (r.taint === 'dynamic') return hit(c);
         if (r.taint === 'unknown' && /^[\w.[\]'"]+$/.test(a))
@@ -80,8 +86,8 @@ export const PYTHON_RULES: readonly Rule[] = [
         const m = check(c);
         if (m) yield m;
       }
-      for (const c of callSites(file, maybeShell, 'py', ['shell'])) {
-        if (!truthy(keywordArg(c.args, 'shell'))) continue;
+      for (const c of callSites(file, maybeShell, 'py', ['shell', '-c'])) {
+        if (!truthy(keywordArg(c.args, 'shell')) && !/^\[/.test(c.args[0] ?? '')) continue;
         const m = check(c);
         if (m) yield m;
       }

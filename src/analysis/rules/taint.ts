@@ -55,6 +55,7 @@ const isSafePiece = (p: string) =>
   isConstName(p) ||
   /(?:^|\.)(?:_?table(?:_?name)?|db_table|__tablename__|schema(?:_?name)?)$/i.test(p) ||
   /placeholder/i.test(p) ||
+  /^(?:Number|parseInt|parseFloat|Math\.\w+|BigInt|int|float|bool|len|uuid\.UUID)\s*\([^()]*\)$/.test(p) ||
   /['"][\s(),]*(?:\?|%s|\$\d+|:\w+)[\s(),?%s$\d]*['"]|\$\$\{/.test(p);
 /** Places request input comes from. */
 const SOURCE =
