@@ -26,12 +26,20 @@ const UNSEEN_COMMAND = 'A shell command is run from a value this change does not
 function execAliases(file: SourceFile): string[] {
   const out = new Set<string>();
   for (const text of file.lines.values()) {
-    if (!text.includes('exec')) continue;
+    if (!text.includes('exec') && !text.includes('child_process')) continue;
     const p = /(?:const|let|var)\s+([\w$]+)\s*=\s*(?:util\.)?promisify\(\s*(?:[\w$]+\.)?exec(?:Sync)?\s*\)/.exec(text);
     if (p) out.add(p[1] as string);
-    if (/child_process/.test(text)) for (const m of text.matchAll(/\bexec(?:Sync)?\s*(?::|\bas\b)\s*([\w$]+)/g)) out.add(m[1] as string);
+    if (!/child_process/.test(text)) continue;
+    for (const m of text.matchAll(/\bexec(?:Sync)?\s*(?::|\bas\b)\s*([\w$]+)/g)) out.add(m[1] as string);
+    // The module itself under another name: `const cproc = require('child_process')`, `import * as nodeCp from 'node:child_process'`.
+    const mod =
+      /(?:(?:const|let|var)\s+([\w$]+)\s*=\s*require\(|import\s+(?:\*\s+as\s+)?([\w$]+)\s+from)\s*['"](?:node:)?child_process['"]/.exec(
+        text,
+      );
+    const name = mod?.[1] ?? mod?.[2];
+    if (name) out.add(`${name}\\.exec(?:Sync)?`);
   }
-  return [...out].filter((n) => !/^exec/.test(n));
+  return [...out].filter((n) => !/^exec/.test(n)).map((n) => n.replace(/\$/g, '\\$'));
 }
 
 /** A method definition (`eval(x) {`, `eval(x: string): T`), not a call. */
@@ -142,9 +150,7 @@ const RULES: readonly Rule[] = [
         return null;
       };
       const aliases = execAliases(file);
-      const sinks = aliases.length
-        ? [shellCall, new RegExp(`(?<![\\w$.])(?:${aliases.join('|').replace(/\$/g, '\\$')})\\s*\\(`, 'g')]
-        : [shellCall];
+      const sinks = aliases.length ? [shellCall, new RegExp(`(?<![\\w$.])(?:${aliases.join('|')})\\s*\\(`, 'g')] : [shellCall];
       for (const re of sinks)
         for (const c of callSites(file, re, 'js', ['exec', ...aliases])) {
           const m = shellSink(c);
@@ -158,7 +164,9 @@ const RULES: readonly Rule[] = [
         const viaShell = /\bshell\s*:\s*(?:true|['"`])/.test(opts);
         const shellDashC =
           /^['"`](?:\/(?:usr\/)?bin\/)?(?:ba|z|da)?sh['"`]$|^['"`]cmd(?:\.exe)?['"`]$/.test(prog) && /['"](?:-c|\/c)['"]/.test(argv);
-        if (viaShell && !QUOTED.test(opts) && classifyArg(file, prog, c.line, 'js').taint === 'dynamic') yield hit(c);
+        const progTaint = viaShell && !QUOTED.test(opts) ? classifyArg(file, prog, c.line, 'js').taint : 'literal';
+        if (progTaint === 'dynamic') yield hit(c);
+        else if (progTaint === 'unknown' && /^[\w$.]+$/.test(prog)) yield hit(c, 'medium', UNSEEN_COMMAND);
         else if ((viaShell || shellDashC) && /\$\{|['"`]\s*\+\s*[\w$]|[\w$)]\s*\+\s*['"`]/.test(argv) && !QUOTED.test(argv)) yield hit(c);
       }
     },

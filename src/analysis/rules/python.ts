@@ -62,7 +62,12 @@ export const PYTHON_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const alwaysShell =
         /\bos\.(?:system|popen[23]?)\s*\(|\b(?:subprocess|sp|commands)\.(?:getoutput|getstatusoutput)\s*\(|\bcreate_subprocess_shell\s*\(/g;
-      const maybeShell = /(?:\b(?:subprocess|sp)\.|(?<![\w.]))(?:call|run|Popen|check_output|check_call)\s*\(/g;
+      const importAs = [...file.lines.values()].find((l) => l.includes('import subprocess as'));
+      const alias = importAs && /^\s*import\s+subprocess\s+as\s+(\w+)/.exec(importAs)?.[1];
+      const maybeShell = new RegExp(
+        `(?:\\b(?:subprocess|sp${alias ? `|${alias}` : ''})\\.|(?<![\\w.]))(?:call|run|Popen|check_output|check_call)\\s*\\(`,
+        'g',
+      );
       const check = (c: CallSite): Match | null => {
         const a = c.args[0];
         if (a === undefined || QUOTED.test(a) || isDef(c)) return null;
