@@ -277,6 +277,6 @@ export const PROVIDERS: readonly ProviderFormat[] = [
     fix: rotate('Telegram bot token (@BotFather → /revoke)'),
     example: 'TELEGRAM_BOT_TOKEN=5829417063:AAHk3vR8mQ2pLw9TzN4bYc7HdJs6FeA1uGi',
     needles: [':AA'],
-    re: /(?<![A-Za-z0-9_:])(\d{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])/g,
+    re: /(?:(?<=\/bot)|(?<![A-Za-z0-9_:]))(\d{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])/g, // also inside api.telegram.org/bot<token>/
   },
 ];

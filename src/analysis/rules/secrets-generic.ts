@@ -103,9 +103,9 @@ const TYPE = String.raw`(?:\s*:\s*[&A-Za-z_'][\w.<>\[\]|&' ]{0,40}?(?=\s*=))?`; 
 const QUOTED = String.raw`(?:"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'|\x60([^\x60\\\n$]{1,500})\x60)`;
 /** Go `[]byte("…")`, Python `b"…"`: the literal inside counts as the value. */
 const WRAP = String.raw`(?:\[\]byte\(|\bb(?=["'])|@(?="))?`; // and Objective-C @"…"
-/** Sticky: tried only where a name containing a hint word starts (see `assignments`), not at every column. */
 const OP = String.raw`\s*(?::=|=>|\|\|=|\?\?=|=(?!=)|:)\s*`;
-const ASSIGN = new RegExp(String.raw`${NAME}${TYPE}${OP}${WRAP}${QUOTED}`, 'y');
+/** Sticky: tried only where a name containing a hint word starts (see `assignments`), not at every column. */
+const ASSIGN = new RegExp(`${NAME}${TYPE}${OP}${WRAP}${QUOTED}`, 'y');
 /** `apiKey = process.env.API_KEY || "…"`: the fallback literal is committed all the same. */
 const FALLBACK = new RegExp(
   String.raw`${NAME}${TYPE}${OP}(?:process\.env|os\.environ|os\.getenv|getenv|ENV|env|System\.getenv|config)[^;\n]{0,120}?(?:\|\||\?\?|\bor\b|\?:)\s*${QUOTED}`,

@@ -39,7 +39,14 @@ export interface ProviderFormat {
 export const mentionsNear = (hit: Hit, word: RegExp, lines = 5) =>
   word.test(hit.file.path) || word.test(around(hit.file, hit.line, lines, lines));
 /** Not an obvious fake (documentation key, `xxxx`, repeated or sequential characters). */
-export const real = (hit: Hit) => !looksFake(hit.value, hit.file.isTest);
+export const real = (hit: Hit) => !KNOWN_EXAMPLES.has(hit.value) && !looksFake(hit.value, hit.file.isTest);
+
+/** Sample credentials printed in providers' own documentation (not live, copied into many READMEs). */
+const KNOWN_EXAMPLES = new Set([
+  'ghp_16C7e42F292c6912E7710c838347Ae178B4a', // GitHub docs
+  'xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy', // Slack docs
+  'AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe', // Google Maps docs
+]);
 
 /** The first part of a Discord bot token is the bot's user id (a snowflake) in base64. */
 export function isSnowflake(b64: string): boolean {
@@ -72,9 +79,11 @@ export interface ProviderHit {
   label: string;
   column: number;
   severity: Severity;
+  /** A documentation key or an obvious fake: not reported, and the generic rule leaves it alone too. */
+  rejected: boolean;
 }
 
-/** Runs one format over a line (the caller has checked that some needle may be on it); returns accepted hits. */
+/** Runs one format over a line (the caller has checked that some needle may be on it); returns every match, rejected ones marked. */
 export function providerHits(format: ProviderFormat, file: SourceFile, line: number, text: string): ProviderHit[] {
   const out: ProviderHit[] = [];
   if (format.needles.length > 0 && !format.needles.some((n) => text.includes(n))) return out;
@@ -83,13 +92,13 @@ export function providerHits(format: ProviderFormat, file: SourceFile, line: num
   for (let m = format.re.exec(text); m !== null; m = format.re.exec(text)) {
     const value = m[1] ?? m[2] ?? m[0];
     const verdict = (format.accept ?? real)({ value, file, line, text });
-    if (verdict !== false)
-      out.push({
-        value,
-        label: format.labelOf?.(value) ?? format.label,
-        column: m.index + 1,
-        severity: verdict === true ? format.severity : verdict,
-      });
+    out.push({
+      value,
+      label: format.labelOf?.(value) ?? format.label,
+      column: m.index + 1,
+      severity: typeof verdict === 'boolean' ? format.severity : verdict,
+      rejected: verdict === false,
+    });
   }
   return out;
 }

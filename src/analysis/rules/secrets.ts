@@ -138,8 +138,11 @@ function scan(file: SourceFile): Map<string, Match[]> {
       const line = segment.start + i;
       const text = segment.lines[i] as string;
       let hit = false;
+      let claimed = false; // a provider format matched, even if only a documentation key: not the generic rule's
       for (const p of needled.has(i) ? PROVIDERS : always)
         for (const h of providerHits(p, file, line, text)) {
+          claimed = true;
+          if (h.rejected) continue;
           hit = true;
           push(p.id, { line, column: h.column, severity: h.severity, message: `${h.label} \`${redact(h.value)}\` committed` });
         }
@@ -153,7 +156,7 @@ function scan(file: SourceFile): Map<string, Match[]> {
           break;
         }
       }
-      if (hit) continue;
+      if (hit || claimed) continue;
       for (const h of genericHits(context, text, i > 0 ? segment.lines[i - 1] : undefined))
         push(GENERIC.id, { line, column: h.column, message: `Hardcoded secret assigned to \`${h.name}\`` });
     }
