@@ -81,7 +81,7 @@ export const JS_WEB_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /(?<![\w$.#])(?:ejs|pug|jade|handlebars|Handlebars|hbs|nunjucks|_|lodash|dot|doT|Mustache|mustache|eta|Eta|Twig|twig|swig|Sqrl)\.(?:render|compile|renderString|template|compileFile|twig)\s*\(/g;
-      for (const c of callSites(file, re, 'js', ['render', 'compile', 'template', 'twig'])) {
+      for (const c of callSites(file, re, 'js', ['.render', '.compile', '.template', '.twig'])) {
         const a = c.args[0];
         if (a === undefined || /^\{/.test(a)) continue; // Twig({ data }) / options objects
         if (classifyArg(file, a, c.line, 'js').taint === 'dynamic') yield hit(c);

@@ -62,8 +62,9 @@ export const PYTHON_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const alwaysShell =
         /\bos\.(?:system|popen[23]?)\s*\(|\b(?:subprocess|sp|commands)\.(?:getoutput|getstatusoutput)\s*\(|\bcreate_subprocess_shell\s*\(/g;
-      const importAs = [...file.lines.values()].find((l) => l.includes('import subprocess as'));
-      const alias = importAs && /^\s*import\s+subprocess\s+as\s+(\w+)/.exec(importAs)?.[1];
+      let alias: string | undefined;
+      for (const l of file.lines.values())
+        if (l.includes('import subprocess as')) alias = /^\s*import\s+subprocess\s+as\s+(\w+)/.exec(l)?.[1];
       const maybeShell = new RegExp(
         `(?:\\b(?:subprocess|sp${alias ? `|${alias}` : ''})\\.|(?<![\\w.]))(?:call|run|Popen|check_output|check_call)\\s*\\(`,
         'g',
@@ -87,7 +88,13 @@ export const PYTHON_RULES: readonly Rule[] = [
           );
         return null;
       };
-      for (const c of callSites(file, alwaysShell, 'py', ['os.', 'getoutput', 'getstatusoutput', 'create_subprocess_shell'])) {
+      for (const c of callSites(file, alwaysShell, 'py', [
+        'os.system',
+        'os.popen',
+        'getoutput',
+        'getstatusoutput',
+        'create_subprocess_shell',
+      ])) {
         const m = check(c);
         if (m) yield m;
       }
