@@ -109,6 +109,10 @@ export function isPlaceholder(v: string): boolean {
   return hasPatternRun(v) && entropy(v) < 3.5;
 }
 
+/** Keys meant to ship to browsers: Stripe publishable, Mapbox public, PostHog project keys. */
+const PUBLIC_KEY_PREFIX = /^(pk_(live|test)_|pk\.eyJ|phc_)/;
+const JWT_LIKE = /^eyJ[\w-]{8,}\.eyJ/;
+
 /**
  * Whether a literal assigned to a secret-like name is a credential. `kind` is `password` for
  * password-like names (people choose those: shorter, fewer classes) and `token` for keys and
@@ -119,6 +123,7 @@ export function isSecretValue(raw: string, kind: 'password' | 'token'): boolean 
   if (v.length < 8 || v.length > 500 || /\s/.test(v)) return false;
   if (/[^\x20-\x7e]/.test(v)) return false; // non-ASCII: a translation ("Contraseña"), not a credential
   if (isPlaceholder(v) || isHashOrBlob(v) || isWordy(v)) return false;
+  if (PUBLIC_KEY_PREFIX.test(v) || JWT_LIKE.test(v)) return false; // public by design; JWTs are the JWT rule's
   if (/^(https?|wss?|file):\/\//i.test(v) || /^[.~]?\//.test(v) || /\.(pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|enc|gpg)$/i.test(v))
     return false;
   if (/^[A-Za-z_][\w]*\.[A-Za-z_][\w.]*\(?\)?$/.test(v) && !/[0-9]/.test(v)) return false; // a dotted path like `settings.SECRET_KEY`
