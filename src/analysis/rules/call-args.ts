@@ -31,7 +31,7 @@ export function skipString(text: string, i: number, end: number, lang: Dialect):
 
 /**
  * Scans from `start` until the bracket that closes the call (`mode: 'call'`, start just after `(`)
- * or the end of an expression (`mode: 'expr'`: `;`, or a newline at depth 0 that does not continue
+ * or the end of an expression (`mode: 'expr'`: `;`, a comma, or a newline at depth 0 that does not continue
  * the expression). Returns the top-level pieces separated by commas and the index where it stopped.
  */
 function scan(text: string, start: number, lang: Dialect, mode: 'call' | 'expr'): { parts: string[]; end: number } | null {
@@ -81,7 +81,7 @@ function scan(text: string, start: number, lang: Dialect, mode: 'call' | 'expr')
     } else if (stack.length === 0 && c === ',' && mode === 'call') {
       parts.push(text.slice(from, i).trim());
       from = ++i;
-    } else if (stack.length === 0 && mode === 'expr' && (c === ';' || (c === '\n' && !continues(text, from, i)))) {
+    } else if (stack.length === 0 && mode === 'expr' && (c === ';' || c === ',' || (c === '\n' && !continues(text, from, i)))) {
       parts.push(text.slice(from, i).trim());
       return { parts, end: i };
     } else i++;
@@ -105,7 +105,7 @@ export function callArgs(text: string, open: number, lang: Dialect): { args: str
   return { args, end: r.end };
 }
 
-/** The expression that starts at `start` (up to `;`, a closing bracket, or a line end that does not continue it). */
+/** The expression that starts at `start` (up to `;`, a top-level comma, a closing bracket, or a line end that does not continue it). */
 export function exprAt(text: string, start: number, lang: Dialect): string {
   return (scan(text, start, lang, 'expr')?.parts.join(',') ?? '').trim();
 }

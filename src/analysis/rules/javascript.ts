@@ -7,7 +7,7 @@
  * or a tagged template (`sql\`…${x}\``) is not.
  */
 import type { Match, Rule, SourceFile } from '../types';
-import { type CallSite, callSites, isCode, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callSites, exprAt, isCode, narrow, SQL_NEEDLES } from './call-args';
 import { hit, JS_WEB_RULES, meta } from './javascript-web';
 import { classifyArg, structuralOnly } from './taint';
 import { matchSegments } from './util';
@@ -201,6 +201,25 @@ const RULES: readonly Rule[] = [
           const r = classifyArg(file, a, c.line, 'js');
           if (r.taint === 'dynamic' && r.strings.some((s) => shape.test(s)) && !structuralOnly(r, c.args.length >= 2)) yield hit(c);
         }
+    },
+  },
+  {
+    ...meta({
+      id: 'js.nosql-injection',
+      severity: 'high',
+      title: 'MongoDB $where built from values',
+      message: 'A $where clause is JavaScript that MongoDB runs; this one is built from a value, so a quote in the value changes the code.',
+      fix: 'Use query operators ({ field: value }, $eq, $in, $expr) instead of $where, and never build $where from input.',
+      cwe: ['CWE-943'],
+      example: "const reviews = await db.reviews.find({ $where: 'this.product == ' + req.params.id });",
+    }),
+    *check(file: SourceFile) {
+      for (const m of matchSegments(narrow(file, ['$where']), /['"]?\$where['"]?\s*:\s*/g)) {
+        const text = m.match.input;
+        if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
+        const value = exprAt(text, m.match.index + m.match[0].length, 'js');
+        if (classifyArg(file, value, m.line, 'js').taint === 'dynamic') yield { line: m.line, column: m.column };
+      }
     },
   },
   {

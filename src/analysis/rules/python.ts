@@ -6,7 +6,7 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callArgs, callSites, exprAt, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
 import { classify, classifyArg, structuralOnly } from './taint';
 import { matchSegments } from './util';
 
@@ -132,6 +132,25 @@ export const PYTHON_RULES: readonly Rule[] = [
           return r.taint === 'dynamic' || r.pieces.length > 0;
         });
         if (built) yield hit(c);
+      }
+    },
+  },
+  {
+    ...meta({
+      id: 'py.nosql-injection',
+      severity: 'high',
+      title: 'MongoDB $where built from values',
+      message: 'A $where clause is JavaScript that MongoDB runs; this one is built from a value, so a quote in the value changes the code.',
+      fix: 'Use query operators ({"field": value}, $eq, $in, $expr) instead of $where, and never build $where from input.',
+      cwe: ['CWE-943'],
+      example: 'users = db.users.find({"$where": f"this.name == \'{name}\'"})',
+    }),
+    *check(file: SourceFile) {
+      for (const m of matchSegments(narrow(file, ['$where']), /['"]\$where['"]\s*:\s*/g)) {
+        const text = m.match.input;
+        if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
+        const value = exprAt(text, m.match.index + m.match[0].length, 'py');
+        if (classifyArg(file, value, m.line, 'py').taint === 'dynamic') yield { line: m.line, column: m.column };
       }
     },
   },
