@@ -146,7 +146,8 @@ const longFunction: Rule = {
   title: 'Function grew long',
   message: 'This change makes a function much longer; long functions do many things and are hard to review and test.',
   fix: 'Split the function by step or by concern into smaller named functions, each with one job; keep data tables out of the logic.',
-  example: 'export async function pipeline(ctx) { … 110 lines of statements … }',
+  // A real trigger is 100 lines long: a new function of 100 plain steps.
+  example: ['export function fulfil(order) {', ...Array.from({ length: 100 }, (_, i) => `  step${i + 1}(order);`), '}'].join('\n'),
   languages: LANGS,
   *check(file) {
     if (file.isTest || file.added.size < MIN_GROWTH) return; // long tests are usually linear set-up and assertions

@@ -188,8 +188,18 @@ const prTargetCheckout: Rule = {
     "This pull_request_target/workflow_run workflow checks out the pull request's code: any build or install step then runs a stranger's code with write access and secrets.",
   fix: 'Run untrusted code under the `pull_request` trigger (no secrets, read-only token); if the privileged job must see the PR, check out the base only, or pass results between a `pull_request` job and a privileged one as artifacts treated as data.',
   cwe: ['CWE-829'],
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template
-  example: 'ref: ${{ github.event.pull_request.head.sha }}',
+  example: [
+    'on: pull_request_target',
+    'jobs:',
+    '  preview:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '        with:',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template
+    '          ref: ${{ github.event.pull_request.head.sha }}',
+    '      - run: npm ci && npm run build',
+  ].join('\n'),
   languages: ['workflow'],
   *check(file) {
     if (notRun(file)) return;
