@@ -119,6 +119,8 @@ const JWT_LIKE = /^eyJ[\w-]{8,}\.eyJ/;
  * tokens (machines generate those: long and random).
  */
 export function isSecretValue(raw: string, kind: 'password' | 'token'): boolean {
+  const basic = /^basic\s+([A-Za-z0-9+/]{8,}={0,2})$/i.exec(raw.trim());
+  if (basic) return isBasicCredential(basic[1] as string);
   const v = raw.replace(/^(bearer|basic|token|bot)\s+/i, '').trim();
   if (v.length < 8 || v.length > 500 || /\s/.test(v)) return false;
   if (/[^\x20-\x7e]/.test(v)) return false; // non-ASCII: a translation ("Contraseña"), not a credential
@@ -134,4 +136,16 @@ export function isSecretValue(raw: string, kind: 'password' | 'token'): boolean 
   if (/^[0-9a-f]+$/i.test(v)) return v.length >= 20 && h >= 3 && /[0-9]/.test(v) && /[a-f]/i.test(v);
   const threshold = Math.min(3.5, Math.log2(v.length) * 0.85);
   return h >= threshold && charClasses(v) >= 2 && /[0-9]/.test(v);
+}
+
+/** `Authorization: Basic …` is base64 of `user:password`: judge the password, so `user:password` itself is a placeholder. */
+function isBasicCredential(b64: string): boolean {
+  let text: string;
+  try {
+    text = atob(b64);
+  } catch {
+    return false;
+  }
+  const colon = text.indexOf(':');
+  return colon > 0 && /^[\x20-\x7e]+$/.test(text) && isSecretValue(text.slice(colon + 1), 'password');
 }
