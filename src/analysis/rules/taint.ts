@@ -181,10 +181,10 @@ function constantName(file: SourceFile, name: string, line: number, lang: Dialec
 
 function classifyArgRaw(file: SourceFile, expr: string, line: number, lang: Dialect): Classified {
   const e = expr.trim();
-  const named = /^([A-Za-z_$][\w$]*)(?:\s*(%|\+|\.format\s*\(|\.replace\s*\()([\s\S]*))?$/.exec(e);
+  const named = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?:\s*(%|\+|\.format\s*\(|\.replace\s*\()([\s\S]*))?$/.exec(e);
   if (named) {
     const r = resolveName(file, named[1] as string, line - 1, lang);
-    if (!named[2]) return r ?? { taint: isConstName(e) ? 'literal' : 'unknown', strings: [], pieces: [e] };
+    if (!named[2]) return r ?? (isConstName(e) ? { taint: 'literal', strings: [], pieces: [] } : classify(e, lang));
     const applied = classify(`''${named[2]}${named[3]}`, lang);
     if (r?.strings.length && applied.taint === 'dynamic') return { taint: 'dynamic', strings: r.strings, pieces: applied.pieces };
     if (r?.strings.length && r.taint === 'dynamic') return r;
