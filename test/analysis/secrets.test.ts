@@ -93,6 +93,7 @@ describe('secrets rules', () => {
     expect(findingsOf('certs/tls.key', plain).map((f) => [f.ruleId, f.severity, f.message])).toEqual([
       ['secrets.private-key', 'critical', 'RSA private key committed'],
     ]);
+    expect(findingsOf('test/fixtures/keys/tls.key', plain).map((f) => f.severity)).toEqual(['medium']);
   });
 
   it('report one finding per line: a provider match wins over the generic rule', () => {

@@ -174,6 +174,8 @@ export interface GenericContext {
   /** `.env`, properties, YAML, shell…: unquoted values count. */
   isConfig: boolean;
   isNetrc: boolean;
+  /** Markdown, reStructuredText, plain text: sample passwords there are illustrations; only random tokens count. */
+  isDocs: boolean;
   isRailsKey: boolean;
   /** A Kubernetes Secret manifest: `data:` values are base64. */
   isK8sSecret: boolean;
@@ -184,6 +186,7 @@ export function genericContext(file: SourceFile): GenericContext {
     isTest: file.isTest,
     isConfig: CONFIG_PATH.test(file.path),
     isNetrc: /(^|\/)[._]?netrc$/.test(file.path),
+    isDocs: /\.(md|mdx|markdown|rst|adoc|txt)$/i.test(file.path),
     isRailsKey: RAILS_KEY.test(file.path),
     isK8sSecret: /\.ya?ml$/i.test(file.path) && [...file.lines.values()].some((l) => /^kind:\s*Secret\s*$/.test(l)),
   };
@@ -210,6 +213,7 @@ export function genericHits(ctx: GenericContext, text: string, prev: string | un
   const out: GenericHit[] = [];
   const consider = (name: string, value: string | undefined, column: number) => {
     const kind = secretKind(name);
+    if (kind === 'password' && ctx.isDocs) return;
     if (kind && value !== undefined && (isSecretValue(value, kind) || isAppPassword(value, kind))) out.push({ column, name });
   };
   if (prev !== undefined && QUOTE.test(text)) {
