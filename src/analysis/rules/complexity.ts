@@ -86,6 +86,9 @@ const deepNesting: Rule = {
 /** Lines that are data or a flat table, not logic: literal entries, JSX, `case x: return y`. */
 const FLAT =
   /^(?:["'`]?[\w$.-]+["'`]?\s*(?::|=>)\s*[^(\s][^(]*|["'`\d[{(-].*,|<\/?[\w.]+.*|\/?>|[\w-]+=(?:["{]).*|case\b.*:.*|default\s*:.*|when\b.*|break;?|[}\])]+[,;)]*)\s*$/;
+/** A call with only literal arguments (`map.put("a", 1);`, `register("x", true)`): one row of a table. */
+const LITERAL_CALL =
+  /^[\w$.]+\s*\((?:\s*(?:[\w]+\s*=\s*)?(?:"[^"]*"|'[^']*'|-?\d[\d.]*|true|false|null|None|True|False|nil|[A-Z]\w*(?:\.[A-Z][A-Z0-9_]*)?)\s*,)*\s*(?:(?:[\w]+\s*=\s*)?(?:"[^"]*"|'[^']*'|-?\d[\d.]*|true|false|null|None|True|False|nil|[A-Z]\w*(?:\.[A-Z][A-Z0-9_]*)?))?\s*\)\s*;?$/;
 
 /**
  * Whether each successive line is part of a multi-line string (SQL, HTML, a template: text, not
@@ -186,7 +189,8 @@ const longFunction: Rule = {
         const quoted = inString(t);
         if (t === '' || (!quoted && (isCommentLine(lang, text) || /^[}\])]+[;,)]*$|^end$/.test(t)))) continue;
         meaningful++;
-        if (quoted || FLAT.test(t) || (afterCase && /^(?:return\b[^;]*;?|break;?)$/.test(t))) flat++;
+        if (quoted || FLAT.test(t) || (t.length < 200 && LITERAL_CALL.test(t)) || (afterCase && /^(?:return\b[^;]*;?|break;?)$/.test(t)))
+          flat++;
         afterCase = /^(?:case\b|default\s*:|when\b)/.test(t);
       }
       if (flat > meaningful / 2) continue; // a data literal, markup or a flat lookup table
