@@ -224,6 +224,23 @@ export function narrow(file: SourceFile, needles: readonly string[]): SourceFile
   return segments.length === file.segments.length ? file : { ...file, segments };
 }
 
+/** More matches of one rule on one line than this is generated or minified text: the rest of the line is skipped. */
+const MAX_PER_LINE = 16;
+
+/**
+ * matchSegments over the segments holding one of `needles`, at most MAX_PER_LINE matches a line,
+ * so a pathological line (thousands of `eval(`) costs a bounded amount of reading.
+ */
+export function* segmentMatches(file: SourceFile, re: RegExp, needles?: readonly string[]): ReturnType<typeof matchSegments> {
+  let line = -1;
+  let count = 0;
+  for (const m of matchSegments(needles ? narrow(file, needles) : file, re)) {
+    count = m.line === line ? count + 1 : 1;
+    line = m.line;
+    if (count <= MAX_PER_LINE) yield m;
+  }
+}
+
 /** SQL keywords as they are written, for `narrow`. */
 export const SQL_NEEDLES = ['SELECT', 'select', 'Select', 'INSERT', 'insert', 'UPDATE', 'update', 'DELETE', 'delete', 'WHERE', 'where'];
 
@@ -232,7 +249,7 @@ export const SQL_NEEDLES = ['SELECT', 'select', 'Select', 'INSERT', 'insert', 'U
  * arguments, in the segments that contain one of `needles` (all segments without them).
  */
 export function* callSites(file: SourceFile, re: RegExp, lang: Dialect, needles?: readonly string[]): Generator<CallSite> {
-  for (const m of matchSegments(needles ? narrow(file, needles) : file, re)) {
+  for (const m of segmentMatches(file, re, needles)) {
     const text = m.match.input;
     const open = m.match.index + m.match[0].length - 1;
     // `name` at a line's end and `(` on the next is not a call (Python) or almost never one (JS).

@@ -4,9 +4,8 @@
  * that is built from, or taken from, the request (server-side template injection runs code).
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, exprAt, isCode, narrow } from './call-args';
+import { type CallSite, callArgs, callSites, exprAt, isCode, segmentMatches } from './call-args';
 import { classify, classifyArg } from './taint';
-import { matchSegments } from './util';
 
 const JS: readonly Language[] = ['javascript', 'typescript'];
 
@@ -41,7 +40,7 @@ export const JS_WEB_RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       const re =
         /\.(?:innerHTML|outerHTML)\s*\+?=(?!=)|\bdangerouslySetInnerHTML\s*=\s*\{\s*\{\s*__html\s*:|\.insertAdjacentHTML\s*\(|\bdocument\.write(?:ln)?\s*\(/g;
-      for (const m of matchSegments(narrow(file, ['innerHTML', 'outerHTML', '__html', 'insertAdjacentHTML', 'document.write']), re)) {
+      for (const m of segmentMatches(file, re, ['innerHTML', 'outerHTML', '__html', 'insertAdjacentHTML', 'document.write'])) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
         const after = m.match.index + m.match[0].length;

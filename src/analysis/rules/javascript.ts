@@ -7,10 +7,9 @@
  * or a tagged template (`sql\`…${x}\``) is not.
  */
 import type { Match, Rule, SourceFile } from '../types';
-import { type CallSite, callSites, exprAt, isCode, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callSites, exprAt, isCode, narrow, SQL_NEEDLES, segmentMatches } from './call-args';
 import { hit, JS_WEB_RULES, meta } from './javascript-web';
 import { classifyArg, structuralOnly } from './taint';
-import { matchSegments } from './util';
 
 const SQL_TEXT =
   /\b(?:select\b[\s\S]{0,400}?\bfrom|insert\s+(?:or\s+\w+\s+)?into|update\s+[`"'\w.$]+\s+set|delete\s+from|create\s+(?:table|index|view)|drop\s+(?:table|index|view)|alter\s+table|truncate\s+table)\b|\bwhere\s+[\w."`]+\s*(?:=|<|>|\blike\b|\bin\b)/i;
@@ -214,7 +213,7 @@ const RULES: readonly Rule[] = [
       example: "const reviews = await db.reviews.find({ $where: 'this.product == ' + req.params.id });",
     }),
     *check(file: SourceFile) {
-      for (const m of matchSegments(narrow(file, ['$where']), /['"]?\$where['"]?\s*:\s*/g)) {
+      for (const m of segmentMatches(file, /['"]?\$where['"]?\s*:\s*/g, ['$where'])) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'js')) continue;
         const value = exprAt(text, m.match.index + m.match[0].length, 'js');
@@ -237,10 +236,7 @@ const RULES: readonly Rule[] = [
       if (file.isTest) return; // tests talk to local self-signed servers on purpose
       const re =
         /(?<=(?:^|[\n{,])\s*)['"]?(?:rejectUnauthorized|strictSSL|strictSsl)['"]?\s*(:)\s*false\b|\.(?:rejectUnauthorized|strictSSL|strictSsl)\s*(=)(?!=)\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*([:=])\s*['"`]?0\b|\bcheckServerIdentity\s*([:=])\s*(?:\(\s*\)\s*=>\s*(?:undefined|null|\{\s*\})|function\s*\(\s*\)\s*\{\s*\})/g;
-      for (const m of matchSegments(
-        narrow(file, ['rejectUnauthorized', 'strictSSL', 'NODE_TLS_REJECT_UNAUTHORIZED', 'checkServerIdentity']),
-        re,
-      )) {
+      for (const m of segmentMatches(file, re, ['rejectUnauthorized', 'strictS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'checkServerIdentity'])) {
         const op = m.match[1] ?? m.match[2] ?? m.match[3] ?? m.match[4] ?? '';
         const pos = m.match.index + m.match[0].indexOf(op);
         if (isCode(file, m.match.input, pos, m.line, m.column + (pos - m.match.index), 'js')) yield { line: m.line, column: m.column };

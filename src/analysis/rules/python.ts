@@ -6,9 +6,8 @@
  * Literals, parameterised queries (`execute("… %s", (x,))`) and safe loaders are not findings.
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
-import { type CallSite, callArgs, callSites, exprAt, isCode, keywordArg, narrow, SQL_NEEDLES } from './call-args';
+import { type CallSite, callArgs, callSites, exprAt, isCode, keywordArg, SQL_NEEDLES, segmentMatches } from './call-args';
 import { classify, classifyArg, structuralOnly } from './taint';
-import { matchSegments } from './util';
 
 const PY: readonly Language[] = ['python'];
 
@@ -146,7 +145,7 @@ export const PYTHON_RULES: readonly Rule[] = [
       example: 'users = db.users.find({"$where": f"this.name == \'{name}\'"})',
     }),
     *check(file: SourceFile) {
-      for (const m of matchSegments(narrow(file, ['$where']), /['"]\$where['"]\s*:\s*/g)) {
+      for (const m of segmentMatches(file, /['"]\$where['"]\s*:\s*/g, ['$where'])) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
         const value = exprAt(text, m.match.index + m.match[0].length, 'py');
@@ -171,7 +170,7 @@ export const PYTHON_RULES: readonly Rule[] = [
         /(?:^|\.)(?:get|post|put|patch|delete|head|options|request|send|stream|urlopen|Client|AsyncClient|Session|HTTPTransport|AsyncHTTPTransport|client|resource|Elasticsearch|AsyncElasticsearch|OpenSearch|Minio|TCPConnector|ClientSession)$|\b(?:requests|httpx|session|client|http)\b/i;
       const re =
         /\b(verify|verify_certs|verify_ssl|ssl_verify|ssl)\s*=\s*False\b|\b(?:\w*session|sess|s|client|http\w*)\.verify\s*=\s*False\b|\bssl\._create_unverified_context\b|\bcheck_hostname\s*=\s*False\b|\b(?:verify_mode|cert_reqs)\s*=\s*(?:ssl\.)?['"]?CERT_NONE\b/g;
-      for (const m of matchSegments(narrow(file, ['verify', 'ssl', 'check_hostname', 'CERT_NONE']), re)) {
+      for (const m of segmentMatches(file, re, ['verify', 'ssl', 'check_hostname', 'CERT_NONE'])) {
         const text = m.match.input;
         if (!isCode(file, text, m.match.index, m.line, m.column, 'py')) continue;
         const rest = text.slice(m.match.index + m.match[0].length, text.indexOf('\n', m.match.index) >>> 0);
