@@ -12,7 +12,7 @@ import { isTestPath, languageOf, skipReason } from './files';
 import { fingerprintOf } from './fingerprint';
 import { ALL_RULES } from './rules';
 import { isSuppressed, ruleMatches } from './suppress';
-import type { AnalysisOptions, AnalysisResult, FileDiff, Finding, Rule, SkippedFile, SourceFile } from './types';
+import type { AnalysisOptions, AnalysisResult, FileDiff, Finding, Rule, RuleError, SkippedFile, SourceFile } from './types';
 import { severityRank } from './types';
 
 export const DEFAULT_MAX_ADDED_LINES = 5_000;
@@ -44,8 +44,11 @@ function rulesFor(file: SourceFile, rules: readonly Rule[]): Rule[] {
   return rules.filter((r) => r.languages === 'any' || (file.language !== null && r.languages.includes(file.language)));
 }
 
-/** Findings of the rules on one file (before suppression and switches); a rule that throws is skipped. */
-export function runRules(file: SourceFile, rules: readonly Rule[] = ALL_RULES): Finding[] {
+/**
+ * Findings of the rules on one file (before suppression and switches). A rule that throws is
+ * skipped for that file — its bug must not cost the other rules' findings — and noted in `errors`.
+ */
+export function runRules(file: SourceFile, rules: readonly Rule[] = ALL_RULES, errors: RuleError[] = []): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   const occurrences = new Map<string, number>();
@@ -53,8 +56,9 @@ export function runRules(file: SourceFile, rules: readonly Rule[] = ALL_RULES): 
     let matches: Iterable<import('./types').Match>;
     try {
       matches = [...rule.check(file)];
-    } catch {
-      continue; // a rule's bug must not cost the other rules' findings
+    } catch (err) {
+      errors.push({ ruleId: rule.id, path: file.path, message: err instanceof Error ? err.message : String(err) });
+      continue;
     }
     for (const m of matches) {
       const end = Math.max(m.line, m.endLine ?? m.line);
@@ -119,6 +123,7 @@ export function analyzeFiles(
   let analysed = 0;
   let addedLines = 0;
   let suppressed = 0;
+  const ruleErrors: RuleError[] = [];
   for (const diff of files) {
     if (ignored?.(diff.path)) {
       skipped.push({ path: diff.path, reason: 'ignored' });
@@ -136,7 +141,7 @@ export function analyzeFiles(
     analysed++;
     const file = sourceFileOf(diff);
     addedLines += file.added.size;
-    for (const f of runRules(file, rules)) {
+    for (const f of runRules(file, rules, ruleErrors)) {
       if (!enabled(f, options)) continue;
       if (isSuppressed(f, file.lines)) {
         suppressed++;
@@ -145,7 +150,7 @@ export function analyzeFiles(
       findings.push(f);
     }
   }
-  return { findings: findings.sort(compareFindings), skipped, files: analysed, addedLines, suppressed };
+  return { findings: findings.sort(compareFindings), skipped, files: analysed, addedLines, suppressed, ruleErrors };
 }
 
 /** Analyses unified-diff text (`git diff`, a `.diff`/`.patch` file). */

@@ -143,4 +143,12 @@ export interface AnalysisResult {
   addedLines: number;
   /** Findings silenced by an inline comment. */
   suppressed: number;
+  /** Rules that threw on a file (a bug in the rule): skipped there, the rest of the analysis stands. */
+  ruleErrors: RuleError[];
+}
+
+export interface RuleError {
+  ruleId: string;
+  path: string;
+  message: string;
 }

@@ -17,7 +17,7 @@ import python from '../fixtures/intelligence/code/python.json';
 import ruby from '../fixtures/intelligence/code/ruby.json';
 import secrets from '../fixtures/intelligence/code/secrets.json';
 import workflows from '../fixtures/intelligence/code/workflows.json';
-import { type CodeCase, type Corpus, expectedLines, score } from './corpus';
+import { type CodeCase, type Corpus, expectedLines, runCase, score } from './corpus';
 
 const AREAS: Record<string, Corpus> = { secrets, javascript, python, go, java, ruby, workflows, complexity } as Record<string, Corpus>;
 const ALL: CodeCase[] = Object.values(AREAS).flatMap((c) => c.cases);
@@ -46,6 +46,10 @@ describe('the labelled corpus', () => {
       };
       expect(found).toEqual({ lang, positives: true, negatives: true });
     }
+  });
+
+  it('runs every case without a rule throwing', () => {
+    expect(ALL.flatMap((c) => runCase(c).ruleErrors.map((e) => `${c.name}: ${e.ruleId}: ${e.message}`))).toEqual([]);
   });
 
   it('exercises every rule with at least one positive case', () => {

@@ -179,9 +179,9 @@ describe('what is reported', () => {
         throw new Error('bug');
       },
     };
-    expect(analyzeDiff(gitDiff('a.ts', '@@ -1 +1 @@\n-x\n+DANGER'), {}, [broken, probe]).findings.map((f) => f.ruleId)).toEqual([
-      'probe.danger',
-    ]);
+    const result = analyzeDiff(gitDiff('a.ts', '@@ -1 +1 @@\n-x\n+DANGER'), {}, [broken, probe]);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['probe.danger']);
+    expect(result.ruleErrors).toEqual([{ ruleId: 'probe.broken', path: 'a.ts', message: 'bug' }]);
   });
 });
 

@@ -94,11 +94,11 @@ const GENERIC = {
   example: 'client_secret: "Xk3vR8mQ2pLw9TzN4bYc7HdJs6FeA1uG"',
 };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const ALL_NEEDLES = [...new Set(PROVIDERS.flatMap((p) => p.needles))];
 /** Every needle, behind a lookahead on their first characters so the engine skips most columns at once. */
 const NEEDLES = new RegExp(
-  `(?=[${[...new Set(ALL_NEEDLES.map((n) => escape(n[0] as string)))].join('')}])(?:${ALL_NEEDLES.map(escape).join('|')})`,
+  `(?=[${[...new Set(ALL_NEEDLES.map((n) => escapeRegExp(n[0] as string)))].join('')}])(?:${ALL_NEEDLES.map(escapeRegExp).join('|')})`,
   'g',
 );
 const UNNEEDLED = PROVIDERS.filter((p) => p.needles.length === 0);
