@@ -46,6 +46,7 @@ describe('inline suppression of a dangerous-code finding', () => {
   const flagged: CodeCase = {
     name: 'sql',
     path: 'src/users/store.ts',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
     added: 'const { rows } = await pool.query(`SELECT * FROM users WHERE id = ${id}`);\n',
     expect: [{ rule: 'js.sql-injection', line: 1 }],
   };
@@ -79,9 +80,19 @@ describe('inline suppression of a dangerous-code finding', () => {
 describe('severity follows how much the change shows', () => {
   it('a shell command from a value the diff does not show is medium, a built one high', () => {
     const unknown = runCase({ name: 'u', path: 'src/run.js', added: 'execSync(command);\n', expect: [] });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text, not a template
     const built = runCase({ name: 'b', path: 'src/run.js', added: 'execSync(`rm -rf ${dir}`);\n', expect: [] });
     expect(unknown.findings.map((f) => [f.ruleId, f.severity])).toEqual([['js.command-injection', 'medium']]);
     expect(built.findings.map((f) => [f.ruleId, f.severity])).toEqual([['js.command-injection', 'high']]);
+  });
+
+  it('code execution from request input is critical, from any other value high', () => {
+    const severities = (path: string, added: string) =>
+      runCase({ name: 's', path, added, expect: [] }).findings.map((f) => [f.ruleId, f.severity]);
+    expect(severities('src/calc.js', 'const result = eval(req.query.expr);\n')).toEqual([['js.eval', 'critical']]);
+    expect(severities('src/calc.js', 'const result = eval(expr);\n')).toEqual([['js.eval', 'high']]);
+    expect(severities('app/api.py', 'state = pickle.loads(request.data)\n')).toEqual([['py.insecure-deserialization', 'critical']]);
+    expect(severities('app/cli.py', 'value = eval(input("> "))\n')).toEqual([['py.eval-exec', 'high']]);
   });
 
   it('torch.load without weights_only is medium', () => {

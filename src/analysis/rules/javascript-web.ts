@@ -5,7 +5,7 @@
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
 import { type CallSite, callArgs, callSites, exprAt, isCode, segmentMatches } from './call-args';
-import { classify, classifyArg } from './taint';
+import { classify, classifyArg, requestSeverity } from './taint';
 
 const JS: readonly Language[] = ['javascript', 'typescript'];
 
@@ -83,7 +83,8 @@ export const JS_WEB_RULES: readonly Rule[] = [
       for (const c of callSites(file, re, 'js', ['.render', '.compile', '.template', '.twig'])) {
         const a = c.args[0];
         if (a === undefined || /^\{/.test(a)) continue; // Twig({ data }) / options objects
-        if (classifyArg(file, a, c.line, 'js').taint === 'dynamic') yield hit(c);
+        const r = classifyArg(file, a, c.line, 'js');
+        if (r.taint === 'dynamic') yield hit(c, requestSeverity(r));
       }
     },
   },

@@ -9,7 +9,7 @@
 import type { Match, Rule, SourceFile } from '../types';
 import { type CallSite, callSites, exprAt, isCode, narrow, SQL_NEEDLES, segmentMatches } from './call-args';
 import { hit, JS_WEB_RULES, meta } from './javascript-web';
-import { classifyArg, structuralOnly } from './taint';
+import { classifyArg, requestSeverity, structuralOnly } from './taint';
 
 const SQL_TEXT =
   /\b(?:select\b[\s\S]{0,400}?\bfrom|insert\s+(?:or\s+\w+\s+)?into|update\s+[`"'\w.$]+\s+set|delete\s+from|create\s+(?:table|index|view)|drop\s+(?:table|index|view)|alter\s+table|truncate\s+table)\b|\bwhere\s+[\w."`]+\s*(?:=|<|>|\blike\b|\bin\b)/i;
@@ -60,8 +60,8 @@ const RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       for (const c of callSites(file, /(?<![\w$.#])(?:(?:window|globalThis|global|self)\.)?eval\s*\(/g, 'js', ['eval'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
-        const t = classifyArg(file, c.args[0] as string, c.line, 'js').taint;
-        if (t !== 'literal') yield hit(c);
+        const r = classifyArg(file, c.args[0] as string, c.line, 'js');
+        if (r.taint !== 'literal') yield hit(c, requestSeverity(r));
       }
     },
   },
@@ -79,7 +79,8 @@ const RULES: readonly Rule[] = [
     *check(file: SourceFile) {
       for (const c of callSites(file, /(?<![\w$.#])(?:new\s+)?Function\s*\(/g, 'js', ['Function'])) {
         if (c.args.length === 0 || isDefinition(c)) continue;
-        if (c.args.some((a) => classifyArg(file, a, c.line, 'js').taint !== 'literal')) yield hit(c);
+        const rs = c.args.map((a) => classifyArg(file, a, c.line, 'js'));
+        if (rs.some((r) => r.taint !== 'literal')) yield hit(c, rs.some((r) => r.fromRequest) ? 'critical' : undefined);
       }
     },
   },
@@ -122,7 +123,8 @@ const RULES: readonly Rule[] = [
         if (isDefinition(c)) continue;
         importsVm ??= [...file.lines.values()].some((l) => /['"](?:node:)?vm['"]/.test(l));
         if (!/vm\./.test(c.match[0]) && !importsVm) continue;
-        if (c.args.length && classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
+        const r = c.args.length ? classifyArg(file, c.args[0] as string, c.line, 'js') : null;
+        if (r && r.taint !== 'literal') yield hit(c, requestSeverity(r));
       }
     },
   },
@@ -143,9 +145,9 @@ const RULES: readonly Rule[] = [
       const shellSink = (c: CallSite): Match | null => {
         const a = c.args[0];
         if (a === undefined || isDefinition(c) || QUOTED.test(a)) return null;
-        const t = classifyArg(file, a, c.line, 'js').taint;
-        if (t === 'dynamic') return hit(c);
-        if (t === 'unknown' && /^[\w$.[\]'"]+$/.test(a)) return hit(c, 'medium', UNSEEN_COMMAND);
+        const r = classifyArg(file, a, c.line, 'js');
+        if (r.taint === 'dynamic') return hit(c, requestSeverity(r));
+        if (r.taint === 'unknown' && /^[\w$.[\]'"]+$/.test(a)) return hit(c, 'medium', UNSEEN_COMMAND);
         return null;
       };
       const aliases = execAliases(file);
@@ -259,7 +261,8 @@ const RULES: readonly Rule[] = [
         /\b(?:serialize|serializer|nodeSerialize|node_serialize|serialization|ns)\.unserialize\s*\(|(?<![\w$.#])unserialize\s*\(|\bfuncster\.deepDeserialize\s*\(|\bCryo\.parse\s*\(/g;
       for (const c of callSites(file, re, 'js', ['unserialize', 'deepDeserialize', 'Cryo'])) {
         if (isDefinition(c) || c.args.length === 0) continue;
-        if (classifyArg(file, c.args[0] as string, c.line, 'js').taint !== 'literal') yield hit(c);
+        const r = classifyArg(file, c.args[0] as string, c.line, 'js');
+        if (r.taint !== 'literal') yield hit(c, requestSeverity(r));
       }
     },
   },

@@ -7,7 +7,7 @@
  */
 import type { Language, Match, Rule, Severity, SourceFile } from '../types';
 import { type CallSite, callArgs, callSites, exprAt, isCode, keywordArg, SQL_NEEDLES, segmentMatches } from './call-args';
-import { classify, classifyArg, structuralOnly } from './taint';
+import { classify, classifyArg, requestSeverity, structuralOnly } from './taint';
 
 const PY: readonly Language[] = ['python'];
 
@@ -44,7 +44,8 @@ export const PYTHON_RULES: readonly Rule[] = [
       for (const c of callSites(file, /(?<![\w.])(?:eval|exec)\s*\(/g, 'py', ['eval', 'exec'])) {
         const a = c.args[0];
         if (a === undefined || isDef(c) || /^\*/.test(a)) continue;
-        if (classifyArg(file, a, c.line, 'py').taint !== 'literal') yield hit(c);
+        const r = classifyArg(file, a, c.line, 'py');
+        if (r.taint !== 'literal') yield hit(c, requestSeverity(r));
       }
     },
   },
@@ -78,7 +79,7 @@ export const PYTHON_RULES: readonly Rule[] = [
           return shellC && !QUOTED.test(script) && classifyArg(file, script, c.line, 'py').taint === 'dynamic' ? hit(c) : null;
         }
         const r = classifyArg(file, a, c.line, 'py');
-        if (r.taint === 'dynamic') return hit(c);
+        if (r.taint === 'dynamic') return hit(c, requestSeverity(r));
         if (r.taint === 'unknown' && /^[\w.[\]'"]+$/.test(a))
           return hit(
             c,
@@ -198,6 +199,8 @@ export const PYTHON_RULES: readonly Rule[] = [
       const re =
         /\b(?:pickle|cPickle|_pickle|dill|cloudpickle)\.(?:loads?|Unpickler)\s*\(|\bmarshal\.loads?\s*\(|\bjsonpickle\.(?:decode|loads)\s*\(|\byaml\.(?:load|load_all|unsafe_load|unsafe_load_all)\s*\(|\btorch\.load\s*\(|\b(?:pd|pandas)\.read_pickle\s*\(|\b(?:np|numpy)\.load\s*\(/g;
       let ruamel: boolean | undefined;
+      const fromRequest = (c: CallSite) =>
+        c.args[0] === undefined ? undefined : requestSeverity(classifyArg(file, c.args[0], c.line, 'py'));
       for (const c of callSites(file, re, 'py', ['pickle', 'Pickle', 'dill', 'marshal', 'yaml', 'torch.load', 'np.load', 'numpy.load'])) {
         const call = c.match[0];
         if (call.startsWith('yaml.load')) {
@@ -205,14 +208,14 @@ export const PYTHON_RULES: readonly Rule[] = [
           ruamel ??= mentions(file, /\bruamel\b|\bYAML\s*\(/);
           if (ruamel || /Safe|Base/.test(loader) || (/^Loader$/.test(loader) && mentions(file, /Safe\w*Loader\s+as\s+Loader/))) continue;
           if (/FullLoader/.test(loader)) yield hit(c, 'medium');
-          else yield hit(c);
+          else yield hit(c, fromRequest(c));
         } else if (call.startsWith('torch.load')) {
           if (keywordArg(c.args, 'weights_only') !== 'True')
             yield hit(c, 'medium', 'torch.load unpickles the file: a checkpoint from anyone else can run code. Pass weights_only=True.');
         } else if (/read_pickle/.test(call)) yield hit(c, 'medium');
         else if (/^(?:np|numpy)\./.test(call)) {
           if (truthy(keywordArg(c.args, 'allow_pickle'))) yield hit(c, 'medium');
-        } else yield hit(c);
+        } else yield hit(c, fromRequest(c));
       }
     },
   },
@@ -233,7 +236,8 @@ export const PYTHON_RULES: readonly Rule[] = [
         const a = c.args[0]?.replace(/^source\s*=\s*/, '');
         if (a === undefined || isDef(c)) continue;
         if (/^Template/.test(c.match[0]) && !jinja()) continue; // string.Template
-        if (classifyArg(file, a, c.line, 'py').taint === 'dynamic') yield hit(c);
+        const r = classifyArg(file, a, c.line, 'py');
+        if (r.taint === 'dynamic') yield hit(c, requestSeverity(r));
       }
     },
   },

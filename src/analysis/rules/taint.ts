@@ -4,7 +4,7 @@
  * unknown. A bare name is looked up in the assignments a few lines above (`+=` included), and
  * pieces that cannot carry a value (constants, table names, placeholder lists) do not count.
  */
-import type { SourceFile } from '../types';
+import type { Severity, SourceFile } from '../types';
 import { callArgs, type Dialect, exprAt, skipString, templateEnd } from './call-args';
 
 /** `literal`: a constant string/number; `dynamic`: a string built from non-constants; `unknown`: anything else. */
@@ -57,7 +57,9 @@ const isSafePiece = (p: string) =>
   /placeholder/i.test(p) ||
   /^(?:Number|parseInt|parseFloat|Math\.\w+|BigInt|int|float|bool|len|uuid\.UUID)\s*\([^()]*\)$/.test(p) ||
   /['"][\s(),]*(?:\?|%s|\$\d+|:\w+)[\s(),?%s$\d]*['"]|\$\$\{/.test(p);
-/** Places request input comes from. */
+/** Remote input: a web request or a cloud function's event (not stdin or the command line). */
+const REQUEST = /\b(?:req|request|ctx\.request|ctx\.query|ctx\.params|event\.(?:body|queryStringParameters|pathParameters))\s*[.[]/;
+/** Places untrusted input comes from (the request, stdin, the command line). */
 const SOURCE =
   /\b(?:req|request|ctx\.request|ctx\.query|ctx\.params|event\.(?:body|queryStringParameters|pathParameters)|process\.argv|sys\.argv)\s*[.[]|\binput\s*\(/;
 
@@ -69,10 +71,20 @@ export interface Classified {
   pieces: string[];
   /** A name that says SQL (`query`, `SQL`) formatted here, its text out of sight. */
   sqlByName?: true;
+  /** Request input (`req.body…`, `request.args…`) appears in it. */
+  fromRequest?: true;
 }
 
 /** Whether an expression is a literal, a visibly built string, or unknown. Does not look up names. */
 export function classify(expr: string, lang: Dialect): Classified {
+  const r = classifyExpr(expr, lang);
+  return REQUEST.test(expr) ? { ...r, fromRequest: true } : r;
+}
+
+/** `critical` when the value visibly comes from the request (remote code execution from input), else the rule's own. */
+export const requestSeverity = (r: Classified): Severity | undefined => (r.fromRequest ? 'critical' : undefined);
+
+function classifyExpr(expr: string, lang: Dialect): Classified {
   let e = expr.trim();
   while (e.startsWith('(') && e.endsWith(')') && callArgs(e, 0, lang)?.end === e.length - 1) e = e.slice(1, -1).trim();
   if (lang === 'js') e = e.replace(/\s+as\s+[\w.<>[\]]+$/, '').replace(/!$/, '');
