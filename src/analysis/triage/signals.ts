@@ -51,7 +51,7 @@ export function titleCore(title: string): string {
 }
 
 const NOT_WORKING =
-  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|broke|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|dies|died|hangs?|hanging|freez(es|ing)|frozen|stuck)\b/;
+  /\b(does ?n[o']?t work(ing)?|do ?n[o']?t work|did ?n[o']?t work|is ?n[o']?t working|are ?n[o']?t working|not work(ing|s)?|stopp?ed working|broke|no longer (works?|working)|won'?t (work|start|load|open|compile|build|run|install|connect|save)|fails?|failed|failing|failure|broken|breaks|crash(es|ed|ing)?|segfaults?|panics?|panicked|dies|died|hangs?|hanging|freez(es|ing)|frozen|stuck|stall(s|ed|ing)?|locks up|locked up|unresponsive|not responding|misbehav(es|ing))\b/;
 
 export const SIGNALS: readonly Signal[] = [
   // ── bug ───────────────────────────────────────────────────────────────────────────────────
@@ -160,6 +160,13 @@ export const SIGNALS: readonly Signal[] = [
     'both',
     'says something is absent',
     /\b(does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|is ?n[o']?t|are ?n[o']?t|does not|is not|are not) (seem to )?(have|contain|include|exist|appear|show( up)?|get (shown|saved|sent|called))\b/,
+  ),
+  s(
+    'bug',
+    2.5,
+    'body',
+    'gives steps to reproduce',
+    /\b(steps to reproduce|to reproduce\s*[:,-]|reproduction steps|repro steps|how to reproduce|reproducible (with|by|on|in|every)|can (always |easily |consistently )?reproduce|reproduces (every|always|on|with))/,
   ),
   s(
     'bug',
