@@ -140,6 +140,9 @@ describe('long lines', () => {
     findings('A.java', `  stmt.executeQuery("a" + ${long('b + "(" + ')}`);
     findings('a.rb', `  User.where("${long('#{x} ')}"  ${long('`#{')}`);
     findings('a.rb', `  system ${long('(((')}`);
+    findings('A.java', long('boolean verify(String h, SSLSession s) { log.x(a); // '));
+    findings('a.rb', long('%x(%x('));
+    findings('a/b.go', long('db.Query("a" + '));
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -6,7 +6,7 @@
  * `q += " AND " + x`, `const q = "…"`), and numbers (`%d`, `strconv.Itoa`, `id int`) count as safe.
  */
 import type { Match, Rule, SourceFile } from '../types';
-import { callArgs, inStringAt, isCommentLine, matchSegments, mentions, regexFor, splitArgs } from './util';
+import { callArgs, capPerLine, inStringAt, isCommentLine, matchSegments, mentions, regexFor, splitArgs } from './util';
 
 type Taint = 'literal' | 'dynamic' | 'unknown';
 
@@ -129,7 +129,7 @@ function* calls(
   file: SourceFile,
   re: RegExp,
 ): Generator<{ m: RegExpExecArray; args: string; line: number; endLine: number; column: number }> {
-  for (const hit of matchSegments(file, re)) {
+  for (const hit of capPerLine(matchSegments(file, re))) {
     const lineText = file.lines.get(hit.line) ?? '';
     if (isCommentLine('go', lineText) || inStringAt(lineText, hit.column - 1)) continue;
     const args = callArgs(hit.match.input, hit.match.index + hit.match[0].length - 1);
@@ -247,7 +247,7 @@ const tlsRule: Rule = {
   *check(file) {
     if (!mentions(file, 'InsecureSkipVerify')) return;
     if (file.isTest) return; // httptest.NewTLSServer clients
-    for (const hit of matchSegments(file, /\bInsecureSkipVerify\s*(?::|=(?!=))\s*true\b/g))
+    for (const hit of capPerLine(matchSegments(file, /\bInsecureSkipVerify\s*(?::|=(?!=))\s*true\b/g)))
       if (!isCommentLine('go', file.lines.get(hit.line) ?? '')) yield { line: hit.line, column: hit.column };
   },
 };
@@ -265,7 +265,7 @@ const sshRule: Rule = {
   *check(file) {
     if (!mentions(file, 'InsecureIgnoreHostKey')) return;
     if (file.isTest) return;
-    for (const hit of matchSegments(file, /\bssh\.InsecureIgnoreHostKey\(\)/g))
+    for (const hit of capPerLine(matchSegments(file, /\bssh\.InsecureIgnoreHostKey\(\)/g)))
       if (!isCommentLine('go', file.lines.get(hit.line) ?? '')) yield { line: hit.line, column: hit.column };
   },
 };

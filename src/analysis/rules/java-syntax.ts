@@ -5,7 +5,7 @@
  * Constants (UPPER_CASE), numbers (`int id`), constant choices and placeholder lists count as safe.
  */
 import type { Match, Rule, SourceFile } from '../types';
-import { callArgs, inStringAt, isCommentLine, matchSegments, regexFor, splitArgs } from './util';
+import { callArgs, capPerLine, inStringAt, isCommentLine, matchSegments, regexFor, splitArgs } from './util';
 
 export type Taint = 'literal' | 'dynamic' | 'unknown';
 
@@ -110,7 +110,7 @@ function appended(file: SourceFile, line: number, name: string): Taint {
 
 /** Calls matched by `re` (ending at the `(`) on code lines, with their arguments. */
 export function* calls(file: SourceFile, re: RegExp): Generator<{ m: RegExpExecArray; args: string[]; at: Match }> {
-  for (const hit of matchSegments(file, re)) {
+  for (const hit of capPerLine(matchSegments(file, re))) {
     const lineText = file.lines.get(hit.line) ?? '';
     if (isCommentLine('java', lineText) || inStringAt(lineText, hit.column - 1)) continue;
     const text = callArgs(hit.match.input, hit.match.index + hit.match[0].length - 1);
@@ -129,8 +129,10 @@ export function paramLine(file: SourceFile, line: number, name: string): string 
   return '';
 }
 
-/** The body of the block whose `{` is the first one at or after `from` in `text`. */
-export function body(text: string, from: number): string {
+/** The body of the block whose `{` is the first one at or after `from` in `text`; null when a `;` comes first. */
+export function body(text: string, from: number): string | null {
   const brace = text.indexOf('{', from);
-  return brace < 0 ? '' : callArgs(text, brace, 1500);
+  const semi = text.indexOf(';', from);
+  if (brace < 0 || (semi >= 0 && semi < brace)) return null; // a declaration without a body (interface, abstract)
+  return callArgs(text, brace, 1500);
 }

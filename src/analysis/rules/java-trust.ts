@@ -5,7 +5,7 @@
  */
 import type { Rule } from '../types';
 import { body, calls, definitions, IDENT, rule } from './java-syntax';
-import { isCommentLine, matchSegments, mentions } from './util';
+import { capPerLine, isCommentLine, matchSegments, mentions } from './util';
 
 const CHECKS_CHAIN = /throw|\.checkServerTrusted\(|checkValidity|\.verify\(|validat/;
 
@@ -32,16 +32,27 @@ const trustRule = rule({
     if (file.isTest) return;
     const re =
       /\bvoid\s+checkServerTrusted\s*\(|\bTrustAllStrategy\b|\bTrustSelfSignedStrategy\b|InsecureTrustManagerFactory\.INSTANCE|loadTrustMaterial\(\s*(?:null|\w+)\s*,\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\b/g;
-    for (const hit of matchSegments(file, re)) {
+    for (const hit of capPerLine(matchSegments(file, re))) {
       if (isCommentLine('java', file.lines.get(hit.line) ?? '') || /^\s*import\s/.test(file.lines.get(hit.line) ?? '')) continue;
       if (hit.match[0].includes('checkServerTrusted')) {
         const b = body(hit.match.input, hit.match.index);
-        if (CHECKS_CHAIN.test(b)) continue;
+        if (b === null || CHECKS_CHAIN.test(b)) continue;
         yield { line: hit.line, endLine: hit.line + (b.match(/\n/g)?.length ?? 0) + 1, column: hit.column };
       } else yield { line: hit.line, endLine: hit.endLine, column: hit.column };
     }
   },
 });
+
+/** A method body that, apart from comments and log calls, is `return true;`. */
+function onlyReturnsTrue(b: string): boolean {
+  const statements = b
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '')
+    .split(';')
+    .map((st) => st.trim())
+    .filter((st) => st !== '' && !/^[\w.]*(?:log|LOG|logger)\w*\.\w+\(/.test(st));
+  return statements.length === 1 && /^return\s+true$/.test(statements[0] as string);
+}
 
 const hostnameRule = rule({
   id: 'java.hostname-verification-disabled',
@@ -57,13 +68,12 @@ const hostnameRule = rule({
     if (file.isTest) return;
     const re =
       /\bNoopHostnameVerifier\b(?!;)|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\bnew\s+AllowAllHostnameVerifier\(|[hH]ostnameVerifier(?:\s+\w+)?\s*(?:\(|=)\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\b|\bboolean\s+verify\s*\(\s*(?:final\s+)?String\s+\w+\s*,\s*(?:final\s+)?SSLSession\s+\w+\s*\)/g;
-    for (const hit of matchSegments(file, re)) {
+    for (const hit of capPerLine(matchSegments(file, re))) {
       const text = file.lines.get(hit.line) ?? '';
       if (isCommentLine('java', text) || /^\s*import\s/.test(text)) continue;
       if (hit.match[0].includes('SSLSession')) {
         const b = body(hit.match.input, hit.match.index);
-        if (!/^\s*(?:(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/|[\w.]*(?:log|LOG|logger)\w*\.\w+\([^;]*\);)\s*)*return\s+true\s*;\s*$/.test(b))
-          continue;
+        if (b === null || !onlyReturnsTrue(b)) continue;
         yield { line: hit.line, endLine: hit.line + (b.match(/\n/g)?.length ?? 0) + 1, column: hit.column };
       } else yield { line: hit.line, endLine: hit.endLine, column: hit.column };
     }
@@ -112,7 +122,7 @@ const jacksonRule = rule({
   *check(file) {
     // @JsonTypeInfo(use = Id.CLASS): the JSON names the class of that field
     for (const hit of mentions(file, 'JsonTypeInfo')
-      ? matchSegments(file, /@JsonTypeInfo\s*\(\s*use\s*=\s*(?:JsonTypeInfo\.)?Id\.(?:CLASS|MINIMAL_CLASS)\b/g)
+      ? capPerLine(matchSegments(file, /@JsonTypeInfo\s*\(\s*use\s*=\s*(?:JsonTypeInfo\.)?Id\.(?:CLASS|MINIMAL_CLASS)\b/g))
       : [])
       if (!isCommentLine('java', file.lines.get(hit.line) ?? ''))
         yield { line: hit.line, endLine: hit.endLine, column: hit.column, severity: 'medium' };
@@ -150,7 +160,7 @@ const yamlRule = rule({
   *check(file) {
     if (!mentions(file, 'Yaml(')) return;
     const unsafe = new Set<string>();
-    for (const hit of matchSegments(file, /\bnew\s+Yaml\(([^;]*)/g)) {
+    for (const hit of capPerLine(matchSegments(file, /\bnew\s+Yaml\(([^;]*)/g))) {
       const name = /(\w+)\s*=\s*$/.exec(hit.match.input.slice(Math.max(0, hit.match.index - 60), hit.match.index))?.[1];
       if (name && !/SafeConstructor/.test(hit.match[1] ?? '')) unsafe.add(name);
     }

@@ -6,7 +6,7 @@
  * table names count as safe; params/request/cookies are request data.
  */
 import type { Match, Rule, Severity, SourceFile } from '../types';
-import { callArgs, inStringAt, isCommentLine, matchSegments, regexFor, splitArgs } from './util';
+import { callArgs, capPerLine, inStringAt, isCommentLine, matchSegments, regexFor, splitArgs } from './util';
 
 export type Taint = 'literal' | 'dynamic' | 'request' | 'unknown';
 
@@ -33,10 +33,10 @@ function stringEnd(s: string, from: number): number {
   return s.length;
 }
 
-/** The #{…} contents of a string, heredoc or command literal. */
+/** The #{…} contents of a string, heredoc or command literal (the first 20: enough to judge it). */
 export function interpolations(s: string): string[] {
   const out: string[] = [];
-  for (let i = s.indexOf('#{'); i >= 0; i = s.indexOf('#{', i + 2)) out.push(callArgs(s, i + 1, 500));
+  for (let i = s.indexOf('#{'); i >= 0 && out.length < 20; i = s.indexOf('#{', i + 2)) out.push(callArgs(s, i + 1, 300));
   return out;
 }
 
@@ -119,7 +119,7 @@ export function definitions(file: SourceFile, line: number, name: string): { lin
 
 /** Calls of the methods in `re` (`name(` or `name "…"` without parens) with their arguments. */
 export function* calls(file: SourceFile, re: RegExp): Generator<{ m: RegExpExecArray; args: string[]; at: Match }> {
-  for (const hit of matchSegments(file, re)) {
+  for (const hit of capPerLine(matchSegments(file, re))) {
     const lineText = file.lines.get(hit.line) ?? '';
     if (isCommentLine('ruby', lineText) || inStringAt(lineText, hit.column - 1 + (/^\W*/.exec(hit.match[0])?.[0].length ?? 0))) continue;
     const paren = hit.match[0].endsWith('(');
@@ -128,7 +128,9 @@ export function* calls(file: SourceFile, re: RegExp): Generator<{ m: RegExpExecA
     if (paren) text = callArgs(hit.match.input, start - 1);
     else {
       const nl = hit.match.input.indexOf('\n', start);
-      text = hit.match.input.slice(start, nl < 0 ? undefined : nl).replace(/\s+(?:if|unless|do|rescue)\b.*$|\s*\{\s*\|.*$/, '');
+      text = hit.match.input
+        .slice(start, Math.min(nl < 0 ? hit.match.input.length : nl, start + 2000))
+        .replace(/\s+(?:if|unless|do|rescue)\b.*$|\s*\{\s*\|.*$/, '');
     }
     const endLine = hit.line + (hit.match[0] + text).split('\n').length - 1;
     yield { m: hit.match, args: splitArgs(text), at: { line: hit.line, endLine, column: hit.column } };

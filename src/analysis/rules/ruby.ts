@@ -21,7 +21,7 @@ import {
   rule,
   SINGLE,
 } from './ruby-syntax';
-import { isCommentLine, matchSegments, mentions, splitArgs } from './util';
+import { capPerLine, isCommentLine, matchSegments, mentions, splitArgs } from './util';
 
 const commandRule = rule({
   id: 'rb.command-injection',
@@ -34,8 +34,9 @@ const commandRule = rule({
   example: 'output = `convert #{params[:file]} -resize 50% out.png`',
   *check(file) {
     if (!mentions(file, '`', '%x', 'system', 'exec', 'spawn', 'Open3', 'popen', 'PTY', 'open(')) return;
-    for (const hit of matchSegments(file, /`[^`\n]*#\{[^\n]*?`|%x[({[|][^\n]*#\{/g)) {
+    for (const hit of capPerLine(matchSegments(file, /`[^`\n]{0,2000}`|%x[({[|][^\n#]{0,1000}#\{/g))) {
       const text = file.lines.get(hit.line) ?? '';
+      if (!hit.match[0].includes('#{')) continue;
       const before = text.slice(0, hit.column - 1);
       if (isCommentLine('ruby', text) || (before.match(/["']/g)?.length ?? 0) % 2 === 1 || /#/.test(before.replace(/"[^"]*"|'[^']*'/g, '')))
         continue;
@@ -103,9 +104,10 @@ const sqlRule = rule({
       yield t === 'request' ? c.at : { ...c.at, severity: 'high' };
     }
     // Rails 2 style finders: find(:all, :conditions => "name = '#{name}'")
-    for (const hit of matchSegments(file, /(?::conditions\s*=>|\bconditions:)\s*(?=["%])/g)) {
+    for (const hit of capPerLine(matchSegments(file, /(?::conditions\s*=>|\bconditions:)\s*(?=["%])/g))) {
       const nl = hit.match.input.indexOf('\n', hit.match.index);
-      const rest = hit.match.input.slice(hit.match.index + hit.match[0].length, nl < 0 ? undefined : nl);
+      const from = hit.match.index + hit.match[0].length;
+      const rest = hit.match.input.slice(from, Math.min(nl < 0 ? hit.match.input.length : nl, from + 2000));
       const t = rubyTaint(file, hit.line, splitArgs(rest)[0] ?? '');
       if ((t === 'request' || t === 'dynamic') && !isCommentLine('ruby', file.lines.get(hit.line) ?? ''))
         yield { line: hit.line, column: hit.column };
@@ -173,7 +175,7 @@ const reflectionRule = rule({
     if (!mentions(file, 'params', 'cookies', 'request')) return;
     const re =
       /\b(?:send|public_send|__send__|try|method|const_get|instance_variable_get|instance_variable_set)\(\s*([^,)\n]+)|\.(?:safe_)?constantize\b/g;
-    for (const hit of matchSegments(file, re)) {
+    for (const hit of capPerLine(matchSegments(file, re))) {
       const text = file.lines.get(hit.line) ?? '';
       if (isCommentLine('ruby', text)) continue;
       // for constantize, the receiver: what precedes it since the assignment, bracket or comma
@@ -217,7 +219,7 @@ const tlsRule = rule({
     if (file.isTest || /config\/environments\/(?:development|test)\.rb$/.test(file.path)) return;
     const re =
       /\bVERIFY_NONE\b|\b(?:ssl_verify|verify_ssl|ssl_verify_peer|verify_peer|ssl_verifypeer|verify_certificate)\]?\s*(?::|=>|=)\s*false\b|\bssl\s*(?::|=>)\s*\{[^}\n]*\bverify\s*(?::|=>)\s*false|(?:openssl|ssl)_verify_mode\s*(?::|=>)\s*['":]none|\bssl_verifyhost\s*(?::|=>)\s*0\b|\bverify\s*(?::|=>)\s*false\b/g;
-    for (const hit of matchSegments(file, re)) {
+    for (const hit of capPerLine(matchSegments(file, re))) {
       const text = file.lines.get(hit.line) ?? '';
       // a comparison, or a mapping/choice that also names VERIFY_PEER (the setting is configured elsewhere)
       if (isCommentLine('ruby', text) || /[!=]=\s*(?:OpenSSL::SSL::)?VERIFY_NONE|VERIFY_NONE\s*[!=]=|VERIFY_PEER(?!\s*=[^=])/.test(text))

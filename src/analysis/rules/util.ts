@@ -180,3 +180,17 @@ export function regexFor(source: string): RegExp {
   }
   return re;
 }
+
+/**
+ * At most `max` matches per line: real code has a few calls on a line, while a minified or generated
+ * 20,000-character line can hold thousands, and each match may cost a scan of its arguments.
+ */
+export function* capPerLine<T extends { line: number }>(hits: Iterable<T>, max = 8): Generator<T> {
+  let line = -1;
+  let n = 0;
+  for (const hit of hits) {
+    n = hit.line === line ? n + 1 : 0;
+    line = hit.line;
+    if (n < max) yield hit;
+  }
+}
