@@ -19,6 +19,7 @@ const probe: Rule = {
   title: 'Probe',
   message: 'DANGER found',
   fix: 'Remove it.',
+  cwe: ['CWE-94'],
   languages: 'any',
   *check(file: SourceFile): Iterable<Match> {
     for (const m of matchSegments(file, /DANGER|SPAN\([^)]*\)/g)) yield { line: m.line, endLine: m.endLine, column: m.column };
@@ -242,6 +243,30 @@ describe('what is skipped, and why', () => {
 });
 
 describe('SARIF 2.1.0', () => {
+  it('tags each rule by class, gives security rules a security-severity, and notes skipped files', () => {
+    const diff = gitDiff('src/a.ts', '@@ -1 +1,2 @@\n x\n+DANGER LOW') + gitDiff('yarn.lock', '@@ -1 +1 @@\n-x\n+y');
+    const sarif = toSarif(analyzeDiff(diff, {}, RULES), RULES);
+    const run = sarif.runs[0];
+    const byId = new Map(run?.tool.driver.rules?.map((r) => [r.id, r]));
+    expect(byId.get('probe.danger')?.properties).toMatchObject({
+      tags: ['dangerous-code', 'security', 'external/cwe/cwe-94'],
+      'security-severity': '8.0',
+      precision: 'high',
+    });
+    expect(byId.get('probe.low')?.properties).toEqual({
+      tags: ['complexity', 'maintainability', 'external/cwe/cwe-94'],
+      precision: 'medium',
+    });
+    expect(byId.get('probe.low')?.defaultConfiguration).toEqual({ level: 'note' });
+    expect(run?.results?.map((r) => [r.ruleId, r.level, r.ruleIndex])).toEqual([
+      ['probe.danger', 'error', 0],
+      ['probe.low', 'note', 1],
+    ]);
+    expect(run?.invocations?.[0]?.toolExecutionNotifications).toEqual([
+      { level: 'note', message: { text: 'Skipped yarn.lock: lockfile' }, descriptor: { id: 'skipped.lockfile' } },
+    ]);
+  });
+
   it('describes the tool, the rules that fired and each result with location and fingerprint', () => {
     const result = analyzeDiff(gitDiff('src/a b.ts', '@@ -1 +1,2 @@\n x\n+DANGER'), {}, RULES);
     const sarif = toSarif(result, RULES);
