@@ -6,9 +6,11 @@
  * id lives in D1 (github_pr_comments); the row is claimed before the comment is created, so
  * concurrent deliveries for one PR never post two.
  */
+
 import { RequestError } from '@octokit/request-error';
 import type { Logger } from '../../lib/log';
 import type { GitHubClient } from '../client/api';
+import { postedByApp } from '../client/comments';
 import { analyseAndPublish, type Outcome } from '../intelligence/analysis';
 import { assess } from '../intelligence/changes';
 import { pullRequestFiles } from '../intelligence/files';
@@ -75,7 +77,7 @@ async function findOurComment(gh: GitHubClient, pr: PullRequestRef): Promise<num
     issue_number: pr.number,
     per_page: 100,
   })) {
-    const ours = data.find((c) => c.body?.startsWith(SUMMARY_MARKER));
+    const ours = data.find((c) => c.body?.startsWith(SUMMARY_MARKER) && postedByApp(c));
     if (ours) return Number(ours.id);
     if (++pages >= 3) break;
   }

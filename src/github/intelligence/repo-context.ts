@@ -75,7 +75,7 @@ async function snapshot(d: RepoContextDeps, repo: InstalledRepo, row: Awaited<Re
   return {
     kind: 'github.repository',
     repository: { id: repo.repositoryId, fullName: repo.fullName, url: `https://github.com/${repo.fullName}` },
-    languages: Object.fromEntries(Object.entries(languages).slice(0, 20)),
+    languages: Object.fromEntries(Object.entries(languages ?? {}).slice(0, 20)),
     layout,
     activity: {
       days: ACTIVITY_DAYS,
@@ -83,7 +83,8 @@ async function snapshot(d: RepoContextDeps, repo: InstalledRepo, row: Awaited<Re
       defaultBranchPushes: row?.pushes ?? 0,
       lastPushAt: row?.lastPushAt ?? null,
     },
-    contributors: contributors.slice(0, 10).map((c) => ({ login: c.login ?? null, contributions: c.contributions })),
+    // An empty repository answers /contributors with 204 and no body.
+    contributors: (Array.isArray(contributors) ? contributors : []).slice(0, 10).map((c) => ({ login: c.login ?? null, contributions: c.contributions })),
     findings: await openFindings(d.env.DB, repo.repositoryId, since),
     refreshedAt: d.now.toISOString(),
   };

@@ -4,10 +4,12 @@
  * Everything an issue author controls (titles of similar issues, words quoted in reasons) is
  * rendered inert, and suggested people are named in code spans, which GitHub does not notify.
  */
+
 import { RequestError } from '@octokit/request-error';
 import type { IssueType, Priority, TriageDecision } from '../../analysis/triage';
 import { sha256Hex } from '../../lib/crypto';
 import type { GitHubClient } from '../client/api';
+import { postedByApp } from '../client/comments';
 import {
   claimTriageComment,
   forgetTriageComment,
@@ -112,7 +114,7 @@ async function findOurComment(gh: GitHubClient, at: RepoAt, number: number, call
     per_page: 100,
   })) {
     calls.n++;
-    const ours = data.find((c) => c.body?.startsWith(TRIAGE_MARKER));
+    const ours = data.find((c) => c.body?.startsWith(TRIAGE_MARKER) && postedByApp(c));
     if (ours) return Number(ours.id);
     if (++pages >= 3) break;
   }

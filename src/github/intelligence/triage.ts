@@ -106,14 +106,20 @@ export async function indexIssue(db: D1Database, e: IssueEvent, at: Date): Promi
   await upsertIssue(db, issue, updatedAt);
 }
 
+/** How much newer than our last write a payload must be before labels missing from it count as removed. */
+const REMOVAL_MARGIN_MS = 5 * 60_000;
+
 /** Labels a person took off: an `unlabeled` by someone who is not a bot (the App is one), or ones the App added that are gone now. */
 function removedByPeople(e: IssueEvent, row: TriageRow | null): string[] {
   if (e.action === 'unlabeled' && e.label && !isBot(e.sender)) return [e.label.name];
   if (!row || row.applied.length === 0 || e.issue.labels === undefined) return [];
-  // Only a payload newer than our last write can show a removal (an older one may predate our labels).
+  // Only a payload clearly newer than our last write can show a removal: an older one, or one from
+  // the minutes around our write (the author fixing a typo right after opening, another bot
+  // labelling), may simply predate our labels. A removal in that window still arrives as its own
+  // `unlabeled` event from a person, which the first line records.
   const eventAt = Date.parse(e.issue.updated_at ?? '');
   const wroteAt = Date.parse(row.updatedAt ?? '');
-  if (!Number.isFinite(eventAt) || !Number.isFinite(wroteAt) || eventAt <= wroteAt) return [];
+  if (!Number.isFinite(eventAt) || !Number.isFinite(wroteAt) || eventAt <= wroteAt + REMOVAL_MARGIN_MS) return [];
   const now = lower(e.issue.labels.map((l) => l?.name ?? ''));
   return row.applied.filter((l) => !now.has(l) && !row.removed.includes(l));
 }
