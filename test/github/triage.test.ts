@@ -326,6 +326,18 @@ describe('triage wording (optional AI)', () => {
     }
   });
 
+  it('a model that words it differently each time does not re-edit an unchanged comment', async () => {
+    let n = 0;
+    const bindings = { AI: { run: async () => ({ response: `Thanks! Wording number ${++n}.` }) } } as unknown as Partial<Cloudflare.Env>;
+    const repo = await freshRepo();
+    await run(issuePayload(repo, 'opened', { number: 41, ...CRASH }), bindings);
+    await run(issuePayload(repo, 'edited', { number: 41, ...CRASH }), bindings); // the labels line changes: one edit
+    await run(issuePayload(repo, 'edited', { number: 41, ...CRASH }), bindings); // only the model's wording would change
+    const comments = (await postedOn(41, repo.fullName)).comments;
+    expect(comments.map((c) => c.edits)).toEqual([1]);
+    expect(comments[0]?.body).toContain('Wording number 2.');
+  });
+
   it('a binding that answers text: that text, inert and bounded', async () => {
     const ai = { run: async () => ({ response: '  Thanks! This looks like a crash bug <b>@everyone</b> — we will look soon.  ' }) };
     const r = await intro(ai);

@@ -151,9 +151,11 @@ export async function writeTriageComment(
   body: string,
   now: Date,
   calls: Calls,
+  /** What decides "unchanged": the comment as the template writes it (a model's rewording varies run to run). Default: `body`. */
+  identity: string = body,
 ): Promise<void> {
   let row = known;
-  const sha256 = await sha256Hex(body);
+  const sha256 = await sha256Hex(identity);
   if (row?.commentId && row.commentSha256 === sha256) return;
   if (row?.commentId) {
     if (await patch(gh, at, row.commentId, body, calls)) {

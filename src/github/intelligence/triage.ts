@@ -265,7 +265,9 @@ export async function triageEvent(d: TriageDeps, e: IssueEvent): Promise<TriageO
     purpose: 'the opening line of a friendly issue-triage comment on GitHub',
   });
   const report: TriageReport = { intro: intro.text, decision, labelsAdded: labels.add, labelsHeldBack: labels.held, similar, assignees };
-  await tryWrite(d, 'comment', () => writeTriageComment(d.gh, db, e.repo, key, row, renderTriage(report), d.now, calls));
+  // Unchanged is judged on the template's wording, so a model's rephrasing alone never re-edits the comment.
+  const identity = renderTriage({ ...report, intro: templateIntro(decision) });
+  await tryWrite(d, 'comment', () => writeTriageComment(d.gh, db, e.repo, key, row, renderTriage(report), d.now, calls, identity));
   const { type, priority } = decision;
   d.log.log('info', 'github.triaged', { number: e.issue.number, type, priority, labels: labels.add, calls: calls.n, wording: intro.by });
   return { triaged: true, calls: calls.n, report };
