@@ -216,6 +216,26 @@ describe('pull request analysis', () => {
     expect(posted.comments.filter((c) => c.issueNumber === number)).toEqual([expect.objectContaining({ edits: 0 })]);
   });
 
+  it('a late delivery of an older head (by the PR’s updated_at) publishes nothing over the newer head', async () => {
+    const number = freshNumber();
+    const [older, newer] = [newSha(), newSha()];
+    await seedConfig(older);
+    await seedConfig(newer);
+    await seedPr(number, [planted(awsKey(number + 7))]);
+    const at = (head: string, updatedAt: string) => {
+      const p = pullRequest('synchronize', number, head);
+      return delivery('pull_request', { ...p, pull_request: { ...p.pull_request, updated_at: updatedAt } });
+    };
+    await runEvents([at(newer, '2026-11-30T10:05:00Z')]);
+    const calls = await githubCalls(async () => {
+      expect((await runEvents([at(older, '2026-11-30T10:00:00Z')])).explicitAcks).toHaveLength(1);
+    });
+    expect(calls).toEqual([]);
+    expect(await checkRuns(older)).toEqual([]);
+    expect(await checkRuns(newer)).toHaveLength(1);
+    expect((await comments(number)).map((c) => c.body?.includes(newer.slice(0, 7)))).toEqual([true]);
+  });
+
   it('two concurrent deliveries of one head sha publish once', async () => {
     const number = freshNumber();
     const head = newSha();

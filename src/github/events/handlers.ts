@@ -202,6 +202,7 @@ async function pullRequest(x: EventContext): Promise<void> {
     repositoryId: p.repository.id,
     number: p.pull_request.number,
     headSha: p.pull_request.head.sha,
+    headUpdatedAt: p.pull_request.updated_at,
     title: p.pull_request.title,
     chittyId,
   };

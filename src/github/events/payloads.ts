@@ -74,7 +74,7 @@ export const issuesPayload = z.object({
 
 export const pullRequestPayload = z.object({
   repository: repository.extend({ name: z.string(), owner: z.object({ login: z.string() }) }),
-  pull_request: item.extend({ head: z.object({ sha: z.string() }) }),
+  pull_request: item.extend({ head: z.object({ sha: z.string() }), updated_at: z.string().optional() }),
   /** Absent when the delivery came from a repository or organisation webhook rather than the App. */
   installation: z.object({ id: z.number() }).optional(),
 });

@@ -25,6 +25,8 @@ export interface PullRequestRef {
   repositoryId: number;
   number: number;
   headSha: string;
+  /** The pull request's `updated_at` in the delivery (tells an older head's late delivery from a newer one's). */
+  headUpdatedAt?: string | undefined;
   title: string;
   chittyId: string;
 }
@@ -45,7 +47,14 @@ export interface SummaryDeps {
  * `summary.enabled: false`). Null when this head sha was published before: nothing was written.
  */
 export function publishSummary(x: SummaryDeps, pr: PullRequestRef): Promise<Outcome | null> {
-  const target = { owner: pr.owner, repo: pr.repo, repositoryId: pr.repositoryId, headSha: pr.headSha, prNumber: pr.number };
+  const target = {
+    owner: pr.owner,
+    repo: pr.repo,
+    repositoryId: pr.repositoryId,
+    headSha: pr.headSha,
+    prNumber: pr.number,
+    headUpdatedAt: pr.headUpdatedAt ?? null,
+  };
   return analyseAndPublish(
     x,
     target,

@@ -17,6 +17,7 @@ import {
   type AnalysisKey,
   claimAnalysis,
   knownFingerprints,
+  newerHeadPublished,
   recordCheckRun,
   recordPublished,
   releaseAnalysisClaim,
@@ -42,6 +43,8 @@ export interface AnalysisTarget {
   headSha: string;
   /** 0 for a push to the default branch. */
   prNumber: number;
+  /** The pull request's `updated_at` in the delivery, to tell an older head from a newer one. */
+  headUpdatedAt?: string | null;
 }
 
 export interface Outcome {
@@ -80,7 +83,16 @@ export async function analyseAndPublish(
   listFiles: () => Promise<ListedFiles>,
   after?: (outcome: Outcome) => Promise<number>,
 ): Promise<Outcome | null> {
-  const key: AnalysisKey = { repositoryId: target.repositoryId, headSha: target.headSha, prNumber: target.prNumber };
+  const key: AnalysisKey = {
+    repositoryId: target.repositoryId,
+    headSha: target.headSha,
+    prNumber: target.prNumber,
+    headUpdatedAt: target.headUpdatedAt ?? null,
+  };
+  if (await newerHeadPublished(x.db, key)) {
+    x.log.log('info', 'github.analysis_superseded', { headSha: target.headSha, prNumber: target.prNumber });
+    return null;
+  }
   const staleBefore = new Date(x.now.getTime() - STALE_CLAIM_MS).toISOString();
   const claim = await claimAnalysis(x.db, key, x.now.toISOString(), staleBefore);
   if (claim.state === 'published') {

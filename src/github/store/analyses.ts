@@ -10,6 +10,24 @@ export interface AnalysisKey {
   headSha: string;
   /** 0 for a push to the default branch. */
   prNumber: number;
+  /** The pull request's `updated_at` as the delivery carried it (null for pushes). */
+  headUpdatedAt?: string | null;
+}
+
+/**
+ * Whether a newer head of the pull request (by GitHub's `updated_at`) was published already: a
+ * late or retried delivery of an older head must not put its check run and comment over it.
+ */
+export async function newerHeadPublished(db: D1Database, key: AnalysisKey): Promise<boolean> {
+  if (!key.headUpdatedAt || key.prNumber === 0) return false;
+  const row = await db
+    .prepare(
+      `SELECT 1 AS n FROM github_analyses
+       WHERE repository_id = ? AND pr_number = ? AND head_sha != ? AND published_at IS NOT NULL AND head_updated_at > ? LIMIT 1`,
+    )
+    .bind(key.repositoryId, key.prNumber, key.headSha, key.headUpdatedAt)
+    .first<{ n: number }>();
+  return row !== null;
 }
 
 /**
@@ -23,12 +41,12 @@ export type AnalysisClaim = { state: 'mine'; checkRunId: number | null } | { sta
 export async function claimAnalysis(db: D1Database, key: AnalysisKey, at: string, staleBefore: string): Promise<AnalysisClaim> {
   const row = await db
     .prepare(
-      `INSERT INTO github_analyses (repository_id, head_sha, pr_number, claimed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)
+      `INSERT INTO github_analyses (repository_id, head_sha, pr_number, claimed_at, created_at, head_updated_at) VALUES (?1, ?2, ?3, ?4, ?4, ?6)
        ON CONFLICT (repository_id, head_sha, pr_number) DO UPDATE SET claimed_at = ?4
          WHERE github_analyses.published_at IS NULL AND github_analyses.claimed_at < ?5
        RETURNING check_run_id`,
     )
-    .bind(key.repositoryId, key.headSha, key.prNumber, at, staleBefore)
+    .bind(key.repositoryId, key.headSha, key.prNumber, at, staleBefore, key.headUpdatedAt ?? null)
     .first<{ check_run_id: number | null }>();
   if (row) return { state: 'mine', checkRunId: row.check_run_id };
   const existing = await db
