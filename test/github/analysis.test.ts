@@ -308,6 +308,8 @@ describe('pull request analysis', () => {
     const notes = await annotations(Number(run?.id));
     expect(notes).toHaveLength(120);
     expect(new Set(notes.map((a) => a.start_line)).size).toBe(120);
+    // Each PATCH sends the whole output again: the findings table (`text`) survives the later batches.
+    expect(run?.output.text).toContain('src/keys.ts');
 
     const capped = freshNumber();
     const cappedHead = newSha();

@@ -119,7 +119,8 @@ export async function createCheckRun(
     await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       ...repo,
       check_run_id: id,
-      output: { title: output.title, summary: output.summary, annotations: batch },
+      // The whole output again: GitHub replaces the run's output on update (a PATCH without `text` would drop the findings table).
+      output: { ...output, annotations: batch },
     });
   }
   return { id, calls: Math.max(1, batches.length) };
