@@ -12,8 +12,6 @@ CREATE TABLE github_analyses (
   head_sha      TEXT NOT NULL,
   pr_number     INTEGER NOT NULL,
   check_run_id  INTEGER,
-  -- The pull request's updated_at in the delivery: an older head's late delivery is not published over a newer one.
-  head_updated_at TEXT,
   conclusion    TEXT,
   counts_json   TEXT,
   claimed_at    TEXT NOT NULL,
