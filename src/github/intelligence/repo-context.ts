@@ -84,7 +84,9 @@ async function snapshot(d: RepoContextDeps, repo: InstalledRepo, row: Awaited<Re
       lastPushAt: row?.lastPushAt ?? null,
     },
     // An empty repository answers /contributors with 204 and no body.
-    contributors: (Array.isArray(contributors) ? contributors : []).slice(0, 10).map((c) => ({ login: c.login ?? null, contributions: c.contributions })),
+    contributors: (Array.isArray(contributors) ? contributors : [])
+      .slice(0, 10)
+      .map((c) => ({ login: c.login ?? null, contributions: c.contributions })),
     findings: await openFindings(d.env.DB, repo.repositoryId, since),
     refreshedAt: d.now.toISOString(),
   };
