@@ -157,7 +157,7 @@ describe('pull request summary', () => {
     const tally = (xs: string[]) =>
       xs.map((x) => x.replace(/\/\d+/g, '/N')).reduce<Record<string, number>>((t, x) => Object.assign(t, { [x]: (t[x] ?? 0) + 1 }), {});
     expect(tally(calls)).toEqual({
-      'DB.prepare': 7, // claim, analysis claim, check run id, summary-comment slot, record comment id, published record, settle
+      'DB.prepare': 8, // claim, newer head published?, analysis claim, check run id, summary-comment slot, record comment id, published record, settle
       'DB.batch': 1, // the published record (and the PR's findings, when there are any)
       'CHITTYCONNECT_KV.get': 1, // the config cache (a miss: a new head sha)
       'CHITTYCONNECT_KV.put': 1,
