@@ -9,11 +9,12 @@
  * Chronicle entry, a summary comment edited on the emulated GitHub and a check run).
  * Targets (issue 5): the webhook keeps ≥ 60 % of /health's req/s, p95 < 100 ms at concurrency 10.
  *
- *   node bench/webhook.mjs [--seconds 10] [--drain-minutes 10]
+ *   node bench/webhook.mjs [--seconds 10] [--drain-minutes 10] [--latency-seconds 30]
  * Results: bench/results/webhook.md
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
@@ -44,7 +45,11 @@ const payloadFor = (n, sha) =>
   });
 const sample = payloadFor(1, freshSha());
 
-const { url, stop } = await startServer(port);
+// A fresh local state: the emulator lists what was posted oldest first (up to 1000), so leftovers
+// of earlier runs would hide this run's check runs.
+const state = mkdtempSync(path.join(os.tmpdir(), 'chittyconnect-bench-'));
+process.on('exit', () => rmSync(state, { recursive: true, force: true }));
+const { url, stop } = await startServer(port, ['--persist-to', state]);
 try {
   const vars = readFileSync(path.join(root, '.dev.vars'), 'utf8');
   const secret = /^GITHUB_WEBHOOK_SECRET=["']?([^"'\n]+)["']?$/m.exec(vars)?.[1];
@@ -217,7 +222,7 @@ try {
 
 - Date: ${new Date().toISOString()}
 - Machine: ${machine()}
-- Command: \`node bench/webhook.mjs --seconds ${seconds} --drain-minutes ${drainMinutes} --latency-seconds ${latencySeconds}\` (starts \`npm start\` itself on port ${port})
+- Command: \`node bench/webhook.mjs --seconds ${seconds} --drain-minutes ${drainMinutes} --latency-seconds ${latencySeconds}\` (starts \`npm start\` itself on port ${port}, on a fresh temporary local state)
 - Method: autocannon; per concurrency level, ${seconds} s of \`GET /health\` and ${seconds} s of signed
   pull_request deliveries (${(Buffer.byteLength(sample) / 1024).toFixed(1)} KB each, 200 distinct PRs, a fresh head sha and delivery id per request),
   alternating in ${slice}-second slices so both see the same background (the queue consumer draining the backlog

@@ -272,6 +272,11 @@ for (const file of files) {
   if (failure) {
     failed++;
     console.error(failure.replace(/^/gm, '    '));
+    // What the servers logged last (each request with its status and time): a hang or a reload shows here.
+    for (const [i, server] of servers.entries()) {
+      const tail = server.output.split('\n').slice(-40).join('\n');
+      console.error(`    ── the last lines of ${i === 0 ? 'npm start' : 'the standalone emulator'}:\n${tail.replace(/^/gm, '    ')}`);
+    }
   }
 }
 for (const server of servers) server.stop();
