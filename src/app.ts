@@ -17,7 +17,7 @@ import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { checkDelegationToken } from './delegation/verify';
 import { emulatorProxy } from './dev/emulator-proxy';
-import { mountDocs } from './docs/routes';
+import { mountDocs, openApiDocument } from './docs/routes';
 import { githubRoutes } from './github/routes';
 import { describeSetup, setupRoutes } from './github/setup/callback';
 import { describeWebhook, webhookRoutes } from './github/webhook/routes';
@@ -32,6 +32,8 @@ import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
 import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
+import { mountMcp } from './mcp/routes';
+import type { OpenApiDocument } from './mcp/schemas';
 import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
 
@@ -60,6 +62,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes);
   mountDocs(app);
   app.route('/', emulatorProxy);
+  // The MCP server: the same credentials, gate and routes as /v1, as tools for AI agents.
+  mountMcp(app, requireAuth(credentialReads), () => openApiDocument(app) as OpenApiDocument);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
   app.use('/v1/*', requireAuth(credentialReads), methods, idempotency, dispatchAfterWrite);

@@ -17,6 +17,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { AppError } from '../http/errors';
 import { type CredentialReads, MAX_BEARER_LENGTH, REALM, type Resolved, unauthorized } from './credential';
+import { admittedCaller } from './internal-call';
 import { gateFor } from './principal-gate';
 import { assertAllowed, budgetFor, RATE_LIMIT_WINDOW_MS, rateLimitHeaders } from './rate-limit';
 import { resolveApiKey } from './resolvers/api-key';
@@ -63,6 +64,13 @@ async function resolveCredential(c: Context<AppEnv>, reads: CredentialReads): Pr
  */
 export function requireAuth(reads: CredentialReads) {
   return createMiddleware<AppEnv>(async function requireAuth(c, next) {
+    const internal = admittedCaller(c.req.raw);
+    if (internal) {
+      c.set('principal', internal.principal);
+      c.set('actor', internal.actor);
+      c.set('dataVersion', internal.dataVersion);
+      return next();
+    }
     const resolved = await resolveCredential(c, reads);
     const gate = gateFor(c.env, resolved.gateKey);
     const admission = await gate.admit(budgetFor(c.env, resolved.tier), RATE_LIMIT_WINDOW_MS);

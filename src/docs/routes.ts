@@ -15,13 +15,16 @@ const INFO = {
     'The connective spine of the ChittyOS ecosystem: contexts, actors and connections, delegated credentials, and the ChittyConnect GitHub App. Errors are application/problem+json with a stable `code`.',
 };
 
+/** The OpenAPI document of `app`, generated from its route schemas (call after every route is mounted). */
+export function openApiDocument(app: OpenAPIHono<AppEnv>) {
+  const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS, security: SECURITY });
+  documentIdempotency(doc.paths);
+  return doc;
+}
+
 export function mountDocs(app: OpenAPIHono<AppEnv>): void {
   registerSecuritySchemes(app);
-  const document = () => {
-    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS, security: SECURITY });
-    documentIdempotency(doc.paths);
-    return doc;
-  };
+  const document = () => openApiDocument(app);
   app.get('/openapi.json', (c) => c.json(document()));
   app.get('/docs', (c) => c.html(renderReference(document() as unknown as Parameters<typeof renderReference>[0])));
 }

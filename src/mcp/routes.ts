@@ -1,0 +1,194 @@
+/**
+ * `POST /mcp`: the MCP server over Streamable HTTP (stateless: every POST carries what it needs;
+ * JSON answers, or SSE when that is all the client accepts), with the official SDK's web-standard
+ * transport. GET and DELETE are 405: there is no session to stream on or to end.
+ *
+ * Before the transport sees a request:
+ * 1. `Origin`, when sent, must be this service's own (or, in development, a loopback origin):
+ *    a page elsewhere cannot drive a local server through the browser (DNS rebinding). 403.
+ * 2. The credential is resolved and admitted exactly as under /v1 (rate limit included); a
+ *    missing or bad one is 401 with `WWW-Authenticate` naming the protected resource metadata.
+ * 3. A `tools/call` of a tool the credential's scopes do not cover, or a resources request without
+ *    `contexts:read`, is 403 with the `insufficient_scope` challenge naming what is missing, so a
+ *    client can ask for more instead of guessing.
+ *
+ * `?toolsets=contexts,github` (or `X-MCP-Toolsets`) narrows the tools to those toolsets;
+ * `?readonly=true` (or `X-MCP-Readonly: true`) to read-only tools. Each tool call is logged with
+ * the principal, the tool and the outcome.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { covers, coversAll } from '../auth/capabilities';
+import { asAdmitted } from '../auth/internal-call';
+import { config } from '../config';
+import { consoleLogger } from '../lib/log';
+import { type OpenApiDocument, planTool, type ToolPlan } from './schemas';
+import { type CallRecord, createServer, type McpScope, RESOURCE_SCOPES } from './server';
+import { TOOLS, TOOLSETS, type Toolset } from './tools';
+
+export const MCP_PATH = '/mcp';
+export const RESOURCE_METADATA_PATH = `/.well-known/oauth-protected-resource${MCP_PATH}`;
+
+/** The scopes a client needs for the basics (the 401 challenge names them). */
+const BASELINE_SCOPES = ['profile:read', 'contexts:read'];
+
+/** Every scope some tool or resource declares: what the metadata advertises. */
+export function scopesSupported(): string[] {
+  return [...new Set([...BASELINE_SCOPES, ...RESOURCE_SCOPES, ...TOOLS.flatMap((t) => t.scopes ?? [])])].sort();
+}
+
+let cachedPlans: { doc: unknown; plans: ToolPlan[] } | undefined;
+
+/** The tool plans, built once per isolate from the app's OpenAPI document. */
+export function toolPlans(document: () => OpenApiDocument): ToolPlan[] {
+  if (!cachedPlans) {
+    const doc = document();
+    cachedPlans = { doc, plans: TOOLS.map((t) => planTool(doc, t)) };
+  }
+  return cachedPlans.plans;
+}
+
+/** The public origin: SERVICE_URL's (else this request's), which the resource metadata and Origin checks are about. */
+function serviceOrigin(c: Context<AppEnv>): string {
+  const configured = config(c.env).serviceUrl;
+  return new URL(configured ?? c.req.url).origin;
+}
+
+function resourceMetadataUrl(c: Context<AppEnv>): string {
+  return `${serviceOrigin(c)}${RESOURCE_METADATA_PATH}`;
+}
+
+const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+function originAllowed(c: Context<AppEnv>, origin: string): boolean {
+  if (origin === serviceOrigin(c) || origin === new URL(c.req.url).origin) return true;
+  return c.env.ENVIRONMENT === 'development' && LOOPBACK.test(origin);
+}
+
+/** JSON-RPC's own error shape, for refusals before the transport (no request id is known yet). */
+function rpcError(status: 400 | 403, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+function insufficientScope(c: Context<AppEnv>, needed: readonly string[], what: string): Response {
+  const challenge = `Bearer error="insufficient_scope", scope="${needed.join(' ')}", resource_metadata="${resourceMetadataUrl(c)}", error_description="${what} needs ${needed.join(', ')}"`;
+  return rpcError(403, -32001, `Insufficient scope: ${what} needs ${needed.join(', ')}.`, { 'www-authenticate': challenge });
+}
+
+/** The client's narrowing: toolsets and read-only, from the query or headers. */
+function sessionChoice(c: Context<AppEnv>): { toolsets: Set<Toolset>; readOnly: boolean } | string {
+  const raw = c.req.query('toolsets') ?? c.req.header('x-mcp-toolsets');
+  let toolsets = new Set<Toolset>(TOOLSETS);
+  if (raw !== undefined && raw.trim() !== '' && raw.trim() !== 'all') {
+    const names = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+    if (unknown.length > 0) return `Unknown toolset ${unknown.join(', ')}; the toolsets are ${TOOLSETS.join(', ')}.`;
+    toolsets = new Set(names as Toolset[]);
+  }
+  const ro = (c.req.query('readonly') ?? c.req.header('x-mcp-readonly') ?? '').toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(ro)) return 'readonly must be true or false.';
+  return { toolsets, readOnly: ro === 'true' || ro === '1' };
+}
+
+/** The JSON-RPC messages of a POST body, for the scope check (the transport validates them). */
+function messagesOf(body: unknown): { method?: unknown; params?: unknown }[] {
+  const list = Array.isArray(body) ? body : [body];
+  return list.filter((m): m is { method?: unknown; params?: unknown } => typeof m === 'object' && m !== null);
+}
+
+export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEnv>, document: () => OpenApiDocument): void {
+  const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !originAllowed(c, origin)) return rpcError(403, -32000, `Origin ${origin} is not allowed.`);
+    await next();
+  };
+  // A 401 from the credential check points at the resource metadata (RFC 9728 §5.1) and names
+  // the baseline scopes. (The error has become the response by now: Hono answers errors where they happen.)
+  const challenge: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    if (c.res.status !== 401) return;
+    const base = c.res.headers.get('www-authenticate') ?? 'Bearer realm="chittyconnect"';
+    c.res.headers.set('www-authenticate', `${base}, resource_metadata="${resourceMetadataUrl(c)}", scope="${BASELINE_SCOPES.join(' ')}"`);
+  };
+
+  app.get(RESOURCE_METADATA_PATH, (c) =>
+    c.json(
+      {
+        resource: `${serviceOrigin(c)}${MCP_PATH}`,
+        bearer_methods_supported: ['header'],
+        scopes_supported: scopesSupported(),
+        resource_name: 'ChittyConnect MCP server',
+        resource_documentation: `${serviceOrigin(c)}/docs`,
+      },
+      200,
+      { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
+    ),
+  );
+
+  app.post(MCP_PATH, checkOrigin, challenge, auth, async (c) => {
+    const choice = sessionChoice(c);
+    if (typeof choice === 'string') return rpcError(400, -32602, choice);
+    const principal = c.get('principal');
+    const scope: McpScope = { covers: (s) => coversAll(principal.capabilities, s), ...choice };
+    const plans = toolPlans(document);
+
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return rpcError(400, -32700, 'Parse error: the body is not JSON.');
+    }
+    const messages = Array.isArray(body) ? body : [body];
+    if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+      return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message.');
+    }
+    for (const m of messagesOf(body)) {
+      if (m.method === 'tools/call') {
+        const name = (m.params as { name?: unknown } | undefined)?.name;
+        const plan = plans.find((p) => p.definition.name === name);
+        const d = plan?.definition;
+        // Tools outside the chosen toolsets are unknown here (the transport answers that); undeclared ones fail closed.
+        if (d && choice.toolsets.has(d.toolset) && (!choice.readOnly || d.annotations.readOnlyHint)) {
+          if (d.scopes === undefined) return rpcError(403, -32001, `Tool ${d.name} declares no scopes, so nobody may call it.`);
+          const lacking = d.scopes.filter((s) => !covers(principal.capabilities, s));
+          if (lacking.length > 0) return insufficientScope(c, d.scopes, `tool ${d.name}`);
+        }
+      } else if (m.method === 'resources/read' || m.method === 'resources/list' || m.method === 'resources/templates/list') {
+        if (!scope.covers(RESOURCE_SCOPES)) return insufficientScope(c, RESOURCE_SCOPES, String(m.method));
+      }
+    }
+
+    const admitted = { principal, actor: c.get('actor'), dataVersion: c.get('dataVersion') };
+    const executionCtx = c.executionCtx;
+    const origin = new URL(c.req.url).origin;
+    const log = (record: CallRecord) =>
+      consoleLogger.log(record.outcome === 'ok' ? 'info' : 'warn', 'mcp.tool_call', {
+        requestId: c.get('requestId'),
+        principalId: principal.principalId,
+        chittyId: principal.chittyId,
+        credential: principal.credential,
+        ...(principal.credentialId ? { credentialId: principal.credentialId } : {}),
+        ...(principal.delegation ? { actorChain: principal.delegation.actorChain } : {}),
+        ...record,
+      });
+    const server = createServer({
+      plans,
+      scope,
+      origin,
+      inner: async (request) => app.fetch(asAdmitted(request, admitted), c.env, executionCtx),
+      onCall: log,
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    return transport.handleRequest(c.req.raw, { parsedBody: body });
+  });
+}

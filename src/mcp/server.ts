@@ -1,0 +1,238 @@
+/**
+ * One MCP server per request (the transport is stateless): tools, and contexts as resources, for
+ * one principal. The official SDK's low-level `Server` speaks the protocol (initialize, ping,
+ * JSON-RPC errors); the handlers here list what the principal may use and run each call as a
+ * request into the app's own route, already authenticated and admitted (see auth/internal-call.ts),
+ * so validation, scopes, idempotency, the outbox and audit are exactly the API's.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { VERSION } from '../version';
+import { ArgumentError, type JsonObject, requestFor, type ToolPlan } from './schemas';
+import type { Toolset } from './tools';
+
+/** What one session may see: the principal's capabilities, and the client's own narrowing. */
+export interface McpScope {
+  covers: (scopes: readonly string[]) => boolean;
+  toolsets: ReadonlySet<Toolset>;
+  readOnly: boolean;
+}
+
+/** Runs a request into the app as the session's principal. */
+export type InnerFetch = (request: Request) => Promise<Response>;
+
+export interface CallRecord {
+  tool: string;
+  outcome: 'ok' | 'error' | 'refused';
+  status?: number;
+  code?: string;
+}
+
+export interface ServerOptions {
+  plans: readonly ToolPlan[];
+  scope: McpScope;
+  origin: string;
+  inner: InnerFetch;
+  /** Each tool call, once it has an outcome (the audit log). */
+  onCall: (record: CallRecord) => void;
+}
+
+export const CONTEXT_URI = 'chittyconnect://contexts/';
+export const RESOURCE_SCOPES = ['contexts:read'] as const;
+const RESOURCE_PAGE = 50;
+
+const INSTRUCTIONS =
+  'ChittyConnect is the ChittyOS registry of contexts, actors and connections, delegated credentials, and the GitHub App. ' +
+  'Every tool acts as the person who authorized you, with only the scopes they granted. ' +
+  'Writes take idempotencyKey: reuse the same key when you retry. Changing a context needs the version from your last read.';
+
+/** Tools this session may list and call: declared scopes covered, in its toolsets, read-only when asked. */
+export function visiblePlans(plans: readonly ToolPlan[], scope: McpScope): ToolPlan[] {
+  return plans.filter(
+    ({ definition: d }) =>
+      d.scopes !== undefined && scope.toolsets.has(d.toolset) && (!scope.readOnly || d.annotations.readOnlyHint) && scope.covers(d.scopes),
+  );
+}
+
+/** What a model should do about a refusal, by status. */
+function advice(status: number, retryAfter: string | null): string {
+  if (status === 401) return 'The credential is no longer valid (revoked or expired): the user must authorize again.';
+  if (status === 403) return 'This needs a scope or ownership the credential does not have; ask the user for access instead of retrying.';
+  if (status === 404) return 'Check the id (list or search first).';
+  if (status === 409) return 'It conflicts with the current state; read it again before retrying.';
+  if (status === 412) return 'It changed since you read it: read it again and retry with the new version.';
+  if (status === 428) return 'Send the version from your last read.';
+  if (status === 429) return `Rate limited: retry after ${retryAfter ?? 'a few'} seconds.`;
+  if (status >= 500) return `A service is unavailable: retry later${retryAfter ? ` (after ${retryAfter} s)` : ''}.`;
+  return 'Fix the arguments and call again.';
+}
+
+function errorResult(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+async function resultOf(plan: ToolPlan, res: Response): Promise<{ result: CallToolResult; code?: string }> {
+  const type = res.headers.get('content-type') ?? '';
+  if (plan.definition.proxy) {
+    const text = await res.text();
+    let body: unknown = text;
+    if (/json/i.test(type)) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON after all: the text
+      }
+    }
+    const problem = /problem\+json/i.test(type) && res.status >= 400 && res.headers.get('x-chittyconnect-proxy') === null;
+    const structured = { status: res.status, contentType: type || null, body };
+    if (problem) return { result: errorResult(problemText(res, body)), code: codeOf(body) };
+    return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
+  }
+  if (res.ok) {
+    let structured: JsonObject;
+    if (res.status === 204 || !/json/i.test(type)) structured = plan.definition.emptyResult ?? {};
+    else {
+      const body: unknown = await res.json();
+      structured = plan.wrapsArray ? { items: body } : (body as JsonObject);
+    }
+    return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
+  }
+  const body: unknown = await res.json().catch(() => null);
+  return { result: errorResult(problemText(res, body)), code: codeOf(body) };
+}
+
+function codeOf(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null && typeof (body as JsonObject).code === 'string'
+    ? ((body as JsonObject).code as string)
+    : undefined;
+}
+
+/** Advice for refusals whose code says more than their status. */
+const ADVICE_BY_CODE: Record<string, string> = {
+  actor_not_registered: 'Call actors_register first, then retry.',
+  version_mismatch: 'Call contexts_get for its current version.',
+};
+
+function problemText(res: Response, body: unknown): string {
+  const p = (typeof body === 'object' && body !== null ? body : {}) as {
+    code?: string;
+    detail?: string;
+    errors?: { field: string; message: string }[];
+  };
+  const detail = (p.detail ?? res.statusText).replace(/\.+$/, '');
+  const fields = (p.errors ?? []).map((e) => `${e.field}: ${e.message}`).filter((f) => !detail.includes(f));
+  const what = fields.length ? `${detail} (${fields.join('; ')})` : detail;
+  const todo = (p.code && ADVICE_BY_CODE[p.code]) ?? advice(res.status, res.headers.get('retry-after'));
+  return `${res.status} ${p.code ?? 'error'}: ${what}. ${todo}`;
+}
+
+export function createServer(options: ServerOptions): Server {
+  const { scope, origin, inner, onCall } = options;
+  const plans = visiblePlans(options.plans, scope);
+  const byName = new Map(plans.map((p) => [p.definition.name, p]));
+  const resources = scope.covers(RESOURCE_SCOPES);
+
+  const server = new Server(
+    { name: 'chittyconnect', title: 'ChittyConnect', version: VERSION },
+    {
+      capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
+      instructions: INSTRUCTIONS,
+      // Workers allow no code generation (Ajv's default needs it), and this one is cheap to make per request.
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: plans.map(({ definition: d, inputSchema, outputSchema }) => ({
+      name: d.name,
+      title: d.title,
+      description: d.description,
+      inputSchema,
+      ...(outputSchema ? { outputSchema } : {}),
+      annotations: { title: d.title, ...d.annotations },
+      _meta: { 'cc.chitty/scopes': d.scopes, 'cc.chitty/toolset': d.toolset },
+    })),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const name = request.params.name;
+    const plan = byName.get(name);
+    if (!plan) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const args = { ...(request.params.arguments ?? {}) } as JsonObject;
+    const metaKey = request.params._meta?.['cc.chitty/idempotency-key'];
+    if (plan.idempotent && args.idempotencyKey === undefined && typeof metaKey === 'string') args.idempotencyKey = metaKey;
+    let inbound: Request;
+    try {
+      inbound = requestFor(plan, args, origin);
+    } catch (err) {
+      if (!(err instanceof ArgumentError)) throw err;
+      onCall({ tool: name, outcome: 'refused', code: 'invalid_arguments' });
+      return errorResult(err.message);
+    }
+    const res = await inner(inbound);
+    const { result, code } = await resultOf(plan, res);
+    onCall({ tool: name, outcome: result.isError ? 'error' : 'ok', status: res.status, ...(code ? { code } : {}) });
+    return result;
+  });
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: resources
+      ? [
+          {
+            uriTemplate: `${CONTEXT_URI}{id}`,
+            name: 'context',
+            title: 'A context',
+            description: 'One of your contexts by ChittyID, as JSON',
+            mimeType: 'application/json',
+          },
+        ]
+      : [],
+  }));
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    if (!resources) return { resources: [] };
+    const url = new URL('/v1/contexts/list', origin);
+    url.searchParams.set('limit', String(RESOURCE_PAGE));
+    const cursor = request.params?.cursor;
+    if (cursor) url.searchParams.set('cursor', cursor);
+    const res = await inner(new Request(url));
+    if (res.status === 400) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: start again without one.');
+    if (!res.ok) throw new McpError(ErrorCode.InternalError, `Listing contexts failed (${res.status}).`);
+    const page = (await res.json()) as {
+      contexts: { chittyId: string; name: string; status: string; updatedAt: string }[];
+      nextCursor: string | null;
+    };
+    return {
+      resources: page.contexts.map((c) => ({
+        uri: `${CONTEXT_URI}${c.chittyId}`,
+        name: c.name,
+        title: c.name,
+        description: `Context ${c.chittyId} (${c.status}), updated ${c.updatedAt}`,
+        mimeType: 'application/json',
+      })),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const uri = request.params.uri;
+    const id = uri.startsWith(CONTEXT_URI) ? decodeURIComponent(uri.slice(CONTEXT_URI.length)) : '';
+    if (!resources || !id || id.includes('/')) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    const res = await inner(new Request(new URL(`/v1/contexts/${encodeURIComponent(id)}`, origin)));
+    if (res.status === 404 || res.status === 400) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    if (!res.ok) throw new McpError(ErrorCode.InternalError, `Reading ${uri} failed (${res.status}).`);
+    return { contents: [{ uri, mimeType: 'application/json', text: await res.text() }] };
+  });
+
+  return server;
+}
