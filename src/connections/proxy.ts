@@ -25,6 +25,9 @@ import { connectionOwner, invalidFields } from './service';
 import { connectionOf, recordUse } from './store';
 import { Deadline, readWithin, sendWithin } from './upstream';
 
+/** Set on every answer that is the target's own, passed through. */
+export const UPSTREAM_ANSWER_HEADER = 'x-chittyconnect-upstream';
+
 /** The largest answer the proxy passes back. */
 export const PROXY_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 const NULL_BODY = new Set([204, 205, 304]);
@@ -112,7 +115,10 @@ export async function proxyRequest(c: Context<AppEnv>): Promise<Response> {
     }
     failed = response.status >= 500;
     const payload = NULL_BODY.has(response.status) || method === 'HEAD' ? null : read.bytes;
-    return new Response(payload, { status: response.status, headers: returnedResponseHeaders(response.headers) });
+    const answerHeaders = returnedResponseHeaders(response.headers);
+    // Tells the target's own answers (any status) from the proxy's refusals, which lack it.
+    answerHeaders.set(UPSTREAM_ANSWER_HEADER, '1');
+    return new Response(payload, { status: response.status, headers: answerHeaders });
   } finally {
     deadline.clear();
     await recordUse(c.env.DB, connection.connectionId, failed, new Date().toISOString()).run();

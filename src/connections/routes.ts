@@ -128,7 +128,7 @@ const proxyDoc = createRoute({
   tags,
   summary: 'Call the connection’s target with its stored credentials injected (any method)',
   description:
-    'Any method. `{path}` may span several segments and must stay under the endpoint (no dot segments, encoded slashes or dots, embedded URLs: 400 invalid_proxy_path). The caller’s Authorization, X-API-Key, Cookie and hop-by-hop headers are not forwarded. The target’s answer is passed through (hop-by-hop and Set-Cookie headers removed), up to 2 MiB. 502 when the target is unreachable or its answer too large, 504 after the timeout (config.timeoutMs, at most 10 s).',
+    'Any method. `{path}` may span several segments and must stay under the endpoint (no dot segments, encoded slashes or dots, embedded URLs: 400 invalid_proxy_path). The caller’s Authorization, X-API-Key, Cookie and hop-by-hop headers are not forwarded. The target’s answer is passed through (hop-by-hop and Set-Cookie headers removed; `X-ChittyConnect-Upstream: 1` added, which the proxy’s own refusals lack), up to 2 MiB. 502 when the target is unreachable or its answer too large, 504 after the timeout (config.timeoutMs, at most 10 s).',
   request: { params: idParam.extend({ path: z.string().openapi({ param: { name: 'path', in: 'path' } }) }) },
   responses: {
     200: { description: 'The target’s answer, passed through' },

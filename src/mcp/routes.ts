@@ -175,8 +175,8 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
         requestId: c.get('requestId'),
         principalId: principal.principalId,
         chittyId: principal.chittyId,
-        credential: principal.credential,
-        ...(principal.credentialId ? { credentialId: principal.credentialId } : {}),
+        via: principal.credential,
+        ...(principal.credentialId ? { [principal.credential === 'api_key' ? 'keyId' : 'delegationId']: principal.credentialId } : {}),
         ...(principal.delegation ? { actorChain: principal.delegation.actorChain } : {}),
         ...record,
       });

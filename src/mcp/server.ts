@@ -17,6 +17,7 @@ import {
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { UPSTREAM_ANSWER_HEADER } from '../connections/proxy';
 import { VERSION } from '../version';
 import { ArgumentError, type JsonObject, requestFor, type ToolPlan } from './schemas';
 import type { Toolset } from './tools';
@@ -93,7 +94,8 @@ async function resultOf(plan: ToolPlan, res: Response): Promise<{ result: CallTo
         // not JSON after all: the text
       }
     }
-    const problem = /problem\+json/i.test(type) && res.status >= 400 && res.headers.get('x-chittyconnect-proxy') === null;
+    // The target's answers are results whatever their status; the proxy's own refusals are errors.
+    const problem = res.status >= 400 && res.headers.get(UPSTREAM_ANSWER_HEADER) === null;
     const structured = { status: res.status, contentType: type || null, body };
     if (problem) return { result: errorResult(problemText(res, body)), code: codeOf(body) };
     return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
