@@ -51,7 +51,9 @@ describe('the tools a principal sees', () => {
 
   it('follow the credential: an API key with contexts:read lists the read tools of contexts and none that write or need admin', async () => {
     const names = await toolNames({ apiKey: await apiKey(alice, ['contexts:read']) });
-    expect(names).toEqual(expect.arrayContaining(['contexts_list', 'contexts_search', 'contexts_get', 'contexts_timeline', 'ecosystem_health']));
+    expect(names).toEqual(
+      expect.arrayContaining(['contexts_list', 'contexts_search', 'contexts_get', 'contexts_timeline', 'ecosystem_health']),
+    );
     for (const hidden of ['contexts_create', 'contexts_update', 'contexts_delete', 'keys_create', 'github_deliveries', 'admin_outbox']) {
       expect(names).not.toContain(hidden);
     }
@@ -110,7 +112,9 @@ describe('a call beyond the credential', () => {
     const { token } = await delegation(alice, ['contexts:read']);
     const client = await mcpClient({ token });
     await expect(callOk(client, 'contexts_list', { limit: 1 })).resolves.toMatchObject({ contexts: expect.any(Array) });
-    await expect(client.callTool({ name: 'contexts_create', arguments: { name: `d-${crypto.randomUUID()}` } })).rejects.toThrow(/403|insufficient/i);
+    await expect(client.callTool({ name: 'contexts_create', arguments: { name: `d-${crypto.randomUUID()}` } })).rejects.toThrow(
+      /403|insufficient/i,
+    );
     await client.close();
   });
 
