@@ -32,7 +32,7 @@ import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
 import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
-import { mountMcp } from './mcp/routes';
+import { describeMcp, mountMcp } from './mcp/routes';
 import type { OpenApiDocument } from './mcp/schemas';
 import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
@@ -64,6 +64,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', emulatorProxy);
   // The MCP server: the same credentials, gate and routes as /v1, as tools for AI agents.
   mountMcp(app, requireAuth(credentialReads), () => openApiDocument(app) as OpenApiDocument);
+  describeMcp(app);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
   app.use('/v1/*', requireAuth(credentialReads), methods, idempotency, dispatchAfterWrite);

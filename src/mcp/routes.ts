@@ -16,7 +16,7 @@
  * `?readonly=true` (or `X-MCP-Readonly: true`) to read-only tools. Each tool call is logged with
  * the principal, the tool and the outcome.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -190,5 +190,56 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     return transport.handleRequest(c.req.raw, { parsedBody: body });
+  });
+}
+
+/** /mcp and its resource metadata in the OpenAPI document (the tools themselves are in docs/mcp.md). */
+export function describeMcp(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: MCP_PATH,
+    tags: ['MCP'],
+    summary: 'The MCP server (Streamable HTTP, stateless): the API as tools and resources for AI agents',
+    description:
+      'One JSON-RPC 2.0 message per POST (protocol 2025-11-25; 2025-06-18 and older accepted). Needs `Accept: application/json, text/event-stream`. `?toolsets=` and `?readonly=true` narrow the tools. A `tools/call` beyond the credential’s scopes is 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope=…`. See docs/mcp.md.',
+    request: {
+      query: z.object({
+        toolsets: z.string().optional().openapi({ description: 'Comma-separated toolsets (default: all)', example: 'contexts,github' }),
+        readonly: z.enum(['true', 'false']).optional().openapi({ description: 'Only read-only tools' }),
+      }),
+      body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true },
+    },
+    responses: {
+      200: { description: 'The JSON-RPC response' },
+      202: { description: 'A notification, accepted' },
+      400: { description: 'Malformed JSON (-32700), not JSON-RPC (-32600), an unsupported MCP-Protocol-Version, an unknown toolset' },
+      401: { description: 'Missing or invalid credential; WWW-Authenticate names the resource metadata' },
+      403: { description: 'A foreign Origin, or insufficient_scope for the tool called (see WWW-Authenticate)' },
+      405: { description: 'GET or DELETE: there is no session stream' },
+      429: { description: 'Rate limit reached (shared with the REST API)' },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: RESOURCE_METADATA_PATH,
+    tags: ['MCP'],
+    summary: 'Protected resource metadata of /mcp (RFC 9728)',
+    security: [],
+    responses: {
+      200: {
+        description: 'The resource, its bearer methods and every scope a tool or resource declares',
+        content: {
+          'application/json': {
+            schema: z.object({
+              resource: z.string(),
+              bearer_methods_supported: z.array(z.string()),
+              scopes_supported: z.array(z.string()),
+              resource_name: z.string(),
+              resource_documentation: z.string(),
+            }),
+          },
+        },
+      },
+    },
   });
 }

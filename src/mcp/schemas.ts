@@ -7,6 +7,7 @@
  * Arguments are flat: path and query parameters, the JSON body's fields, the headers a tool maps
  * (If-Match as `version`) and `idempotencyKey` where the route documents Idempotency-Key.
  */
+import { Validator } from '@cfworker/json-schema';
 import type { HeaderArgument, ToolDefinition } from './tools';
 
 export type JsonObject = Record<string, unknown>;
@@ -248,6 +249,22 @@ function isObjectSchema(schema: JsonObject): boolean {
   });
 }
 
+const validators = new WeakMap<ToolPlan, Validator>();
+
+/** What is wrong with the arguments against the tool's published input schema (at most five things). */
+function argumentErrors(plan: ToolPlan, args: JsonObject): string[] {
+  let validator = validators.get(plan);
+  if (!validator) {
+    validator = new Validator(plan.inputSchema as ConstructorParameters<typeof Validator>[0], '2020-12', false);
+    validators.set(plan, validator);
+  }
+  const { valid, errors } = validator.validate(args);
+  if (valid) return [];
+  const leaves = errors.filter((e) => !['properties', 'items', 'allOf', '$ref'].includes(e.keyword));
+  const lines = leaves.map((e) => `${e.instanceLocation.replace(/^#\/?/, '') || 'arguments'}: ${e.error}`);
+  return [...new Set(lines)].slice(0, 5);
+}
+
 /** An argument the tool does not take, or a required one missing: the model can fix the call. */
 export class ArgumentError extends Error {}
 
@@ -261,10 +278,16 @@ export function requestFor(plan: ToolPlan, args: JsonObject, origin: string): Re
   }
   const missing = ((plan.inputSchema.required as string[] | undefined) ?? []).filter((k) => args[k] === undefined);
   if (missing.length > 0) throw new ArgumentError(`${definition.name} needs ${missing.join(', ')}.`);
+  const wrong = argumentErrors(plan, args);
+  if (wrong.length > 0) throw new ArgumentError(`${definition.name}: ${wrong.join('; ')}.`);
 
   let path = definition.path;
   for (const name of plan.pathParams) {
     const value = String(args[name]);
+    // `.` and `..` would be resolved away by the URL and reach another route than this tool's.
+    if (value.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new ArgumentError(`${definition.name}: ${name} must not contain "." or ".." segments.`);
+    }
     // The proxy's path keeps its slashes (each segment encoded); any other parameter is one segment.
     const encoded = definition.proxy && name === 'path' ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
     path = path.replace(`{${name}}`, encoded);
@@ -286,6 +309,7 @@ export function requestFor(plan: ToolPlan, args: JsonObject, origin: string): Re
     if (isObject(args.query)) for (const [k, v] of Object.entries(args.query)) url.searchParams.append(k, String(v));
     if (isObject(args.headers)) for (const [k, v] of Object.entries(args.headers)) headers.set(k, String(v));
     if (args.body !== undefined) {
+      if (method === 'GET' || method === 'DELETE') throw new ArgumentError(`${definition.name}: a body needs method POST, PUT or PATCH.`);
       body = JSON.stringify(args.body);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }

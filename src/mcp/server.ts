@@ -179,7 +179,7 @@ export function createServer(options: ServerOptions): Server {
     } catch (err) {
       if (!(err instanceof ArgumentError)) throw err;
       onCall({ tool: name, outcome: 'refused', code: 'invalid_arguments' });
-      return errorResult(err.message);
+      return errorResult(`invalid_arguments: ${err.message} Fix the arguments and call again.`);
     }
     const res = await inner(inbound);
     const { result, code } = await resultOf(plan, res);

@@ -73,7 +73,7 @@ describe('the OpenAPI document', () => {
     expect(text).toContain('"pattern":"^[\\\\p{L}\\\\p{N}][\\\\p{L}\\\\p{N} ._:/-]*$"');
   });
 
-  it('offers both credentials — bearer and X-API-Key — on every /v1 route, and none on public ones', () => {
+  it('offers both credentials — bearer and X-API-Key — on every /v1 route and /mcp, and none on public ones', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     expect(doc.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
@@ -81,7 +81,10 @@ describe('the OpenAPI document', () => {
     const v1 = ops.filter(([path]) => path.startsWith('/v1/'));
     expect(v1.length).toBeGreaterThan(20);
     expect(v1.filter(([, , op]) => op.security !== undefined).map(([p, m]) => `${m} ${p}`)).toEqual([]);
-    expect(ops.filter(([path, , op]) => !path.startsWith('/v1/') && op.security?.length !== 0).map(([p, m]) => `${m} ${p}`)).toEqual([]);
+    // Outside /v1 everything is public but the MCP server, which takes the same credentials.
+    const outside = ops.filter(([path]) => !path.startsWith('/v1/'));
+    expect(outside.filter(([path, , op]) => path !== '/mcp' && op.security?.length !== 0).map(([p, m]) => `${m} ${p}`)).toEqual([]);
+    expect(outside.filter(([path]) => path === '/mcp').map(([, m, op]) => [m, op.security])).toEqual([['post', undefined]]);
   });
 
   it('documents Idempotency-Key on every POST, PATCH and DELETE under /v1, and on no read', () => {

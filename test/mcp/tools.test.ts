@@ -85,7 +85,9 @@ describe('contexts tools', () => {
   });
 
   it('contexts_create refuses a missing name, a taken name (409) and an argument it does not take, naming them', async () => {
-    expect(await refusal(asAlice, 'contexts_create', {})).toBe('contexts_create needs name.');
+    expect(await refusal(asAlice, 'contexts_create', {})).toBe(
+      'invalid_arguments: contexts_create needs name. Fix the arguments and call again.',
+    );
     const name = unique('mcp-taken');
     await ok(asAlice, 'contexts_create', { name });
     const taken = await refusal(asAlice, 'contexts_create', { name });
@@ -94,7 +96,7 @@ describe('contexts tools', () => {
     const unknown = await refusal(asAlice, 'contexts_create', { name: unique('x'), owner: bob.chittyId });
     expect(unknown).toContain('does not take owner');
     const invalid = await refusal(asAlice, 'contexts_create', { name: '!bad name' });
-    expect(invalid).toMatch(/^400 validation_failed: /);
+    expect(invalid).toMatch(/^(400 validation_failed|invalid_arguments): /);
     expect(invalid).toContain('name');
   });
 
@@ -119,7 +121,9 @@ describe('contexts tools', () => {
     expect(stale).toMatch(/^412 /);
     expect(stale).toContain('contexts_get');
     expect(await ok<Ctx>(asAlice, 'contexts_get', { id: created.chittyId })).toMatchObject({ version: 2, status: 'inactive' });
-    expect(await refusal(asAlice, 'contexts_update', { id: created.chittyId, status: 'active' })).toBe('contexts_update needs version.');
+    expect(await refusal(asAlice, 'contexts_update', { id: created.chittyId, status: 'active' })).toBe(
+      'invalid_arguments: contexts_update needs version. Fix the arguments and call again.',
+    );
   });
 
   it('contexts_get: another actor’s context is 404, and an id that is no ChittyID is 400 naming id', async () => {
@@ -130,7 +134,7 @@ describe('contexts tools', () => {
     const invalid = await refusal(asAlice, 'contexts_get', { id: 'not-an-id' });
     expect(invalid).toMatch(/^400 /);
     expect(invalid).toContain('id');
-    expect(await refusal(asAlice, 'contexts_get', {})).toBe('contexts_get needs id.');
+    expect(await refusal(asAlice, 'contexts_get', {})).toBe('invalid_arguments: contexts_get needs id. Fix the arguments and call again.');
   });
 
   it('contexts_list shows the caller’s contexts by status; a forged cursor is refused', async () => {
@@ -144,7 +148,7 @@ describe('contexts tools', () => {
     expect((await ok<{ contexts: Ctx[] }>(asBob, 'contexts_list')).contexts.map((c) => c.chittyId)).not.toContain(active.chittyId);
     const forged = await refusal(asAlice, 'contexts_list', { cursor: 'not-a-cursor' });
     expect(forged).toMatch(/^400 invalid_cursor: /);
-    expect(await refusal(asAlice, 'contexts_list', { status: 'gone' })).toMatch(/^400 validation_failed: .*status/);
+    expect(await refusal(asAlice, 'contexts_list', { status: 'gone' })).toMatch(/^(400 validation_failed|invalid_arguments): .*status/);
   });
 
   it('contexts_search finds a context by a word of its name; a query without words is refused naming q', async () => {
@@ -153,8 +157,10 @@ describe('contexts tools', () => {
     const found = await ok<{ contexts: Ctx[]; nextOffset: number | null }>(asAlice, 'contexts_search', { q: word });
     expect(found.contexts.map((c) => c.chittyId)).toEqual([created.chittyId]);
     expect((await ok<{ contexts: Ctx[] }>(asBob, 'contexts_search', { q: word })).contexts).toEqual([]);
-    expect(await refusal(asAlice, 'contexts_search', {})).toBe('contexts_search needs q.');
-    expect(await refusal(asAlice, 'contexts_search', { q: '!!!' })).toMatch(/^400 validation_failed: .*q/);
+    expect(await refusal(asAlice, 'contexts_search', {})).toBe(
+      'invalid_arguments: contexts_search needs q. Fix the arguments and call again.',
+    );
+    expect(await refusal(asAlice, 'contexts_search', { q: '!!!' })).toMatch(/^(400 validation_failed|invalid_arguments): .*q/);
   });
 
   it('contexts_delete reports {deleted: true} and the context is gone (404); deleting again is 404', async () => {
@@ -206,7 +212,7 @@ describe('actors tools', () => {
     // A well-formed ChittyID that names no actor: a context's.
     const ctx = await ok<Ctx>(asAlice, 'contexts_create', { name: unique('mcp-notactor') });
     expect(await refusal(asAlice, 'actors_get', { chittyId: ctx.chittyId })).toMatch(/^404 actor_not_found: /);
-    expect(await refusal(asAlice, 'actors_get', { chittyId: 'nobody' })).toMatch(/^400 .*chittyId/);
+    expect(await refusal(asAlice, 'actors_get', { chittyId: 'nobody' })).toMatch(/^(400|invalid_arguments:) .*chittyId/);
   });
 
   it('actors_register registers a new principal once (again changes nothing); before it, owning things says to register', async () => {
@@ -221,7 +227,7 @@ describe('actors tools', () => {
     expect(again.chittyId).toBe(registered.chittyId);
     expect((await ok<ActorView>(fresh, 'actors_me')).chittyId).toBe(registered.chittyId);
     const badEmail = await refusal(fresh, 'actors_register', { email: 'not an email' });
-    expect(badEmail).toMatch(/^400 validation_failed: .*email/);
+    expect(badEmail).toMatch(/^(400 validation_failed|invalid_arguments): .*email/);
   });
 });
 
@@ -316,16 +322,42 @@ describe('connections tools', () => {
       expect(await refusal(asAlice, tool, { id: NO_CONNECTION }), tool).toMatch(/^404 connection_not_found: /);
     }
     expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x' })).toMatch(/^404 connection_not_found: /);
-    expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION })).toBe('connections_call needs path.');
+    expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION })).toBe(
+      'invalid_arguments: connections_call needs path. Fix the arguments and call again.',
+    );
     expect(await refusal(asAlice, 'connections_create', { source: { type: 'actor', id: alice.chittyId } })).toBe(
-      'connections_create needs target.',
+      'invalid_arguments: connections_create needs target. Fix the arguments and call again.',
     );
     const badEndpoint = await refusal(asAlice, 'connections_create', {
       source: { type: 'actor', id: alice.chittyId },
       target: { service: 'http', endpoint: 'ftp://example.com/x' },
     });
-    expect(badEndpoint).toMatch(/^400 .*endpoint/);
+    expect(badEndpoint).toMatch(/^(400|invalid_arguments:) .*endpoint/);
     expect(await refusal(asAlice, 'connections_list', { cursor: 'forged' })).toMatch(/^400 /);
+  });
+
+  it('connections_call stays on its route: dot segments, a body on GET and arguments off the schema are refused before anything runs', async () => {
+    const before = await ok<{ contexts: unknown[] }>(asAlice, 'contexts_list', { limit: 100 });
+    const escape = await refusal(asAlice, 'connections_call', {
+      id: NO_CONNECTION,
+      path: '../../../contexts/create',
+      method: 'POST',
+      body: { name: unique('esc') },
+    });
+    expect(escape).toMatch(/^invalid_arguments: connections_call: path must not contain "\." or "\.\." segments/);
+    expect((await ok<{ contexts: unknown[] }>(asAlice, 'contexts_list', { limit: 100 })).contexts).toHaveLength(before.contexts.length);
+    expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x', body: { a: 1 } })).toMatch(
+      /a body needs method POST, PUT or PATCH/,
+    );
+    expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x', method: 'TRACE' })).toMatch(
+      /^invalid_arguments: .*method/,
+    );
+    expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x', query: 'a=1' })).toMatch(
+      /^invalid_arguments: .*query/,
+    );
+    expect(await refusal(asAlice, 'contexts_create', { name: unique('n'), idempotencyKey: 12345 })).toMatch(
+      /^invalid_arguments: .*idempotencyKey/,
+    );
   });
 });
 
@@ -385,7 +417,7 @@ describe('delegation tools', () => {
     expect(lacking).toMatch(/^403 scope_not_held: /);
     expect(lacking).toContain('admin');
     expect(await refusal(asAlice, 'delegation_issue', { subject: bob.chittyId, scopes: ['contexts:read'] })).toBe(
-      'delegation_issue needs audience.',
+      'invalid_arguments: delegation_issue needs audience. Fix the arguments and call again.',
     );
     const parent = await refusal(asAlice, 'delegation_issue', {
       subject: bob.chittyId,
@@ -409,15 +441,17 @@ describe('delegation tools', () => {
     });
     expect(notHolder).toMatch(/^403 /);
     expect(await refusal(asBob, 'delegation_derive', { subject: alice.chittyId, scopes: ['contexts:read'] })).toBe(
-      'delegation_derive needs parentToken.',
+      'invalid_arguments: delegation_derive needs parentToken. Fix the arguments and call again.',
     );
   });
 
   it('delegation_validate needs token, and says a garbage token is not valid; delegation_revoke of an unknown id is 404', async () => {
-    expect(await refusal(asBob, 'delegation_validate', {})).toBe('delegation_validate needs token.');
+    expect(await refusal(asBob, 'delegation_validate', {})).toBe(
+      'invalid_arguments: delegation_validate needs token. Fix the arguments and call again.',
+    );
     expect(await ok(asBob, 'delegation_validate', { token: 'not.a.token' })).toMatchObject({ valid: false });
     expect(await refusal(asAlice, 'delegation_revoke', { tokenId: 'dlg_nosuchtoken' })).toMatch(/^404 delegation_not_found: /);
-    expect(await refusal(asAlice, 'delegation_revoke', { tokenId: 'bad id!' })).toMatch(/^400 .*tokenId/);
+    expect(await refusal(asAlice, 'delegation_revoke', { tokenId: 'bad id!' })).toMatch(/^(400|invalid_arguments:) .*tokenId/);
   });
 });
 
@@ -464,7 +498,9 @@ describe('keys tools', () => {
   it('keys_create refuses scopes the caller lacks and names missing scopes; keys_list takes no arguments', async () => {
     const lacking = await refusal(asAlice, 'keys_create', { name: unique('k'), scopes: ['admin'] });
     expect(lacking).toMatch(/^403 scope_not_held: /);
-    expect(await refusal(asAlice, 'keys_create', { name: unique('k') })).toBe('keys_create needs scopes.');
+    expect(await refusal(asAlice, 'keys_create', { name: unique('k') })).toBe(
+      'invalid_arguments: keys_create needs scopes. Fix the arguments and call again.',
+    );
     expect(await refusal(asAlice, 'keys_list', { all: true })).toContain('keys_list does not take all');
   });
 });
@@ -531,7 +567,7 @@ describe('github tools (admin)', () => {
       uninstalledAt: null,
     });
     expect(await refusal(asAdmin, 'github_installation', { installationId: 1 })).toMatch(/^404 installation_not_found: /);
-    expect(await refusal(asAdmin, 'github_installations', { limit: 0 })).toMatch(/^400 .*limit/);
+    expect(await refusal(asAdmin, 'github_installations', { limit: 0 })).toMatch(/^(400|invalid_arguments:) .*limit/);
   });
 
   it('deliveries, stats and replays over dead-lettered deliveries; bad windows and unknown deliveries are refused', async () => {
@@ -553,8 +589,10 @@ describe('github tools (admin)', () => {
       expect(d).toMatchObject({ event: 'pull_request', status: 'failed', lastError: expect.stringContaining('dead-lettered') });
     const stats = await ok<{ failed: number; processing: number; processed: number }>(asAdmin, 'github_delivery_stats', { from });
     expect(stats.failed).toBeGreaterThanOrEqual(1);
-    expect(await refusal(asAdmin, 'github_deliveries', { status: 'lost' })).toMatch(/^400 validation_failed: .*status/);
-    expect(await refusal(asAdmin, 'github_delivery_stats', { from: 'yesterday' })).toMatch(/^400 validation_failed: .*from/);
+    expect(await refusal(asAdmin, 'github_deliveries', { status: 'lost' })).toMatch(/^(400 validation_failed|invalid_arguments): .*status/);
+    expect(await refusal(asAdmin, 'github_delivery_stats', { from: 'yesterday' })).toMatch(
+      /^(400 validation_failed|invalid_arguments): .*from/,
+    );
 
     // The dead letters are listed (pending) before any replay.
     const letters = await ok<{ deadLetters: DeadLetter[] }>(asAdmin, 'admin_dead_letters', {
@@ -575,9 +613,13 @@ describe('github tools (admin)', () => {
     expect(window.requeued).not.toContain(d1.deliveryId);
 
     expect(await refusal(asAdmin, 'github_replay_delivery', { deliveryId: crypto.randomUUID() })).toMatch(/^404 delivery_not_found: /);
-    expect(await refusal(asAdmin, 'github_replay_delivery', { deliveryId: 'bad id!' })).toMatch(/^400 .*deliveryId/);
-    expect(await refusal(asAdmin, 'github_replay_window', {})).toBe('github_replay_window needs from.');
-    expect(await refusal(asAdmin, 'github_replay_window', { from: 'yesterday' })).toMatch(/^400 validation_failed: .*from/);
+    expect(await refusal(asAdmin, 'github_replay_delivery', { deliveryId: 'bad id!' })).toMatch(/^(400|invalid_arguments:) .*deliveryId/);
+    expect(await refusal(asAdmin, 'github_replay_window', {})).toBe(
+      'invalid_arguments: github_replay_window needs from. Fix the arguments and call again.',
+    );
+    expect(await refusal(asAdmin, 'github_replay_window', { from: 'yesterday' })).toMatch(
+      /^(400 validation_failed|invalid_arguments): .*from/,
+    );
 
     // d2's letter is replayed onto its live queue by id, and is then no longer pending.
     expect(await ok(asAdmin, 'admin_replay_dead_letters', { ids: [`dl-${d2.deliveryId}`] })).toEqual({ replayed: 1, skipped: [] });
@@ -607,9 +649,11 @@ describe('admin tools (admin)', () => {
   });
 
   it('admin_dead_letters and admin_replay_dead_letters refuse bad arguments, naming them', async () => {
-    expect(await refusal(asAdmin, 'admin_dead_letters', { pending: 'maybe' })).toMatch(/^400 validation_failed: .*pending/);
+    expect(await refusal(asAdmin, 'admin_dead_letters', { pending: 'maybe' })).toMatch(
+      /^(400 validation_failed|invalid_arguments): .*pending/,
+    );
     const nothing = await refusal(asAdmin, 'admin_replay_dead_letters', {});
-    expect(nothing).toMatch(/^400 validation_failed: /);
+    expect(nothing).toMatch(/^(400 validation_failed|invalid_arguments): /);
     expect(nothing).toContain('name the ids');
     expect(await ok(asAdmin, 'admin_replay_dead_letters', { ids: [`dl-${crypto.randomUUID()}`] })).toEqual({ replayed: 0, skipped: [] });
   });
@@ -625,7 +669,7 @@ describe('ecosystem tools', () => {
     expect(['ok', 'degraded']).toContain(health.status);
     expect(health.database.status).toBe('ready');
     expect(Object.keys(health.ecosystem)).toEqual(expect.arrayContaining(['id', 'dna', 'chronicle']));
-    expect(await refusal(asBob, 'ecosystem_health', { probe: 'maybe' })).toMatch(/^400 validation_failed: .*probe/);
+    expect(await refusal(asBob, 'ecosystem_health', { probe: 'maybe' })).toMatch(/^(400 validation_failed|invalid_arguments): .*probe/);
   });
 });
 
