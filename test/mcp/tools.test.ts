@@ -338,13 +338,13 @@ describe('connections tools', () => {
 
   it('connections_call stays on its route: dot segments, a body on GET and arguments off the schema are refused before anything runs', async () => {
     const before = await ok<{ contexts: unknown[] }>(asAlice, 'contexts_list', { limit: 100 });
-    const escape = await refusal(asAlice, 'connections_call', {
+    const traversal = await refusal(asAlice, 'connections_call', {
       id: NO_CONNECTION,
       path: '../../../contexts/create',
       method: 'POST',
       body: { name: unique('esc') },
     });
-    expect(escape).toMatch(/^invalid_arguments: connections_call: path must not contain "\." or "\.\." segments/);
+    expect(traversal).toMatch(/^invalid_arguments: connections_call: path must not contain "\." or "\.\." segments/);
     expect((await ok<{ contexts: unknown[] }>(asAlice, 'contexts_list', { limit: 100 })).contexts).toHaveLength(before.contexts.length);
     expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x', body: { a: 1 } })).toMatch(
       /a body needs method POST, PUT or PATCH/,
