@@ -12,6 +12,8 @@ export interface AdmittedCaller {
   principal: Principal;
   actor: Actor | null;
   dataVersion: number;
+  /** The MCP tool the request runs for, recorded with what it writes. */
+  mcpTool?: string;
 }
 
 const admitted = new WeakMap<Request, AdmittedCaller>();

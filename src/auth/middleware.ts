@@ -16,6 +16,8 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { AppError } from '../http/errors';
+import { runActing } from '../lib/acting';
+import { actingOf } from './acting';
 import { type CredentialReads, MAX_BEARER_LENGTH, REALM, type Resolved, unauthorized } from './credential';
 import { admittedCaller } from './internal-call';
 import { gateFor } from './principal-gate';
@@ -69,7 +71,7 @@ export function requireAuth(reads: CredentialReads) {
       c.set('principal', internal.principal);
       c.set('actor', internal.actor);
       c.set('dataVersion', internal.dataVersion);
-      return next();
+      return runActing(actingOf(internal.principal, internal.mcpTool), next);
     }
     const resolved = await resolveCredential(c, reads);
     const gate = gateFor(c.env, resolved.gateKey);
@@ -84,7 +86,7 @@ export function requireAuth(reads: CredentialReads) {
     c.set('principal', resolved.toPrincipal(actor));
     c.set('actor', actor);
     c.set('dataVersion', admission.dataVersion);
-    await next();
+    await runActing(actingOf(c.get('principal')), next);
     for (const [name, value] of Object.entries(rateLimitHeaders(admission.decision))) c.res.headers.set(name, value);
   });
 }

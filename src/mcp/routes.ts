@@ -184,7 +184,7 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
       plans,
       scope,
       origin,
-      inner: async (request) => app.fetch(asAdmitted(request, admitted), c.env, executionCtx),
+      inner: async (request, tool) => app.fetch(asAdmitted(request, tool ? { ...admitted, mcpTool: tool } : admitted), c.env, executionCtx),
       onCall: log,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

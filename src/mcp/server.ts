@@ -29,8 +29,8 @@ export interface McpScope {
   readOnly: boolean;
 }
 
-/** Runs a request into the app as the session's principal. */
-export type InnerFetch = (request: Request) => Promise<Response>;
+/** Runs a request into the app as the session's principal (for `tool`, when a tool call makes it). */
+export type InnerFetch = (request: Request, tool?: string) => Promise<Response>;
 
 export interface CallRecord {
   tool: string;
@@ -181,7 +181,7 @@ export function createServer(options: ServerOptions): Server {
       onCall({ tool: name, outcome: 'refused', code: 'invalid_arguments' });
       return errorResult(`invalid_arguments: ${err.message} Fix the arguments and call again.`);
     }
-    const res = await inner(inbound);
+    const res = await inner(inbound, name);
     const { result, code } = await resultOf(plan, res);
     onCall({ tool: name, outcome: result.isError ? 'error' : 'ok', status: res.status, ...(code ? { code } : {}) });
     return result;

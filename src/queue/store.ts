@@ -1,4 +1,5 @@
 /** SQL for the outbox, processed events and dead letters. */
+import { currentActing } from '../lib/acting';
 import type { OutboxEvent, OutboxMessage } from './messages';
 
 interface OutboxRow {
@@ -189,8 +190,11 @@ export function markReplayedByBody(db: D1Database, queueSuffix: string, field: s
  */
 export function outboxInsert(db: D1Database, event: OutboxEvent, now = new Date()): { statement: D1PreparedStatement; eventId: string } {
   const eventId = crypto.randomUUID();
+  // Who the request that wrote it acts for (lib/acting.ts): carried to Chronicle and DNA with the event.
+  const by = currentActing();
+  const payload = by && !('by' in event.payload) ? { ...event.payload, by } : event.payload;
   const statement = db
     .prepare('INSERT INTO outbox (event_id, aggregate, aggregate_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .bind(eventId, event.aggregate, event.aggregateId, event.eventType, JSON.stringify(event.payload), now.toISOString());
+    .bind(eventId, event.aggregate, event.aggregateId, event.eventType, JSON.stringify(payload), now.toISOString());
   return { statement, eventId };
 }
