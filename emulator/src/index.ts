@@ -11,7 +11,8 @@
  */
 import { controlApp, type Fault, type LoggedRequest, recordRequest, takeFault } from './control';
 import type { EmulatorApp } from './http';
-import { authApp, ensureDevActor } from './services/auth';
+import { ensureDevActor } from './services/auth';
+import { authControl, authHost } from './services/auth-login';
 import { certifyApp } from './services/certify';
 import { chronicleApp } from './services/chronicle';
 import { dnaApp } from './services/dna';
@@ -34,7 +35,7 @@ type Routable = Pick<EmulatorApp, 'fetch'>;
 
 const SERVICES: ReadonlyMap<string, Routable> = new Map<string, Routable>([
   ['id', idApp],
-  ['auth', authApp],
+  ['auth', authHost], // ChittyAuth, with its browser sign-in page (/v1/login)
   ['registry', registryApp],
   ['dna', dnaApp],
   ['verify', verifyApp],
@@ -155,13 +156,18 @@ export default {
     const host = hostOf(request, url);
     const label = host.split('.')[0] ?? '';
     if (label === 'control') {
-      // `/github.com/…` on the control surface is github.com's web host, for a browser that can only
-      // reach the main worker (`/_emulator/github.com/apps/…` under `npm start`): the App's install pages.
-      const web = /^\/github\.com(\/.*)$/.exec(url.pathname)?.[1];
-      if (web) {
-        const page = new Request(`https://github.com${web}${url.search}`, request);
-        return forProxy(await handleService(githubWebApp, 'github.com', page, new URL(page.url), env, ctx));
+      // `/github.com/…` and `/auth.chitty.cc/…` on the control surface are those hosts' web pages, for a
+      // browser that can only reach the main worker (`/_emulator/github.com/apps/…`,
+      // `/_emulator/auth.chitty.cc/v1/login` under `npm start`): the App's install pages, ChittyAuth's sign-in.
+      // The sign-in's redirect is answered as is (the proxy passes Location on); GitHub's becomes a page.
+      const web = /^\/(github\.com|auth\.chitty\.cc)(\/.*)$/.exec(url.pathname);
+      const webHost = web?.[1];
+      if (webHost && web[2]) {
+        const page = new Request(`https://${webHost}${web[2]}${url.search}`, request);
+        if (webHost === 'auth.chitty.cc') return handleService(authHost, webHost, page, new URL(page.url), env, ctx);
+        return forProxy(await handleService(githubWebApp, webHost, page, new URL(page.url), env, ctx));
       }
+      if (url.pathname.startsWith('/auth/')) return dispatch(authControl, request, env, ctx);
       return dispatch(controlApp, request, env, ctx);
     }
     const app = SERVICES.get(label);

@@ -52,6 +52,9 @@ const SCHEMA: readonly string[] = [
      chitty_id TEXT NOT NULL, scopes TEXT NOT NULL DEFAULT '[]', name TEXT, created_at TEXT NOT NULL,
      revoked_at TEXT)`,
   `CREATE INDEX IF NOT EXISTS credentials_by_owner ON credentials (chitty_id)`,
+  // One-time codes of ChittyAuth's browser sign-in (services/auth-login.ts), by the code's SHA-256.
+  `CREATE TABLE IF NOT EXISTS login_codes (
+     hash TEXT PRIMARY KEY, chitty_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, created_at TEXT NOT NULL, used_at TEXT)`,
   `CREATE TABLE IF NOT EXISTS services (
      name TEXT PRIMARY KEY, service_id TEXT NOT NULL, url TEXT NOT NULL, chitty_id TEXT, version TEXT,
      capabilities TEXT NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
@@ -180,7 +183,7 @@ export function stringArrayColumn(text: string | null | undefined): string[] {
 
 const STATE_TABLES: Readonly<Record<string, readonly string[]>> = {
   id: ['counters', 'chitty_ids', 'idempotency_keys'],
-  auth: ['actors', 'credentials'],
+  auth: ['actors', 'credentials', 'login_codes'],
   registry: ['services'],
   dna: ['dna', 'dna_events'],
   verify: ['verifications'],

@@ -4,6 +4,7 @@
  * SHA-256 hashes and validated by hashing what the caller presents. Actors are created through
  * the control surface (`POST /actors`) or, when `DEV_TOKEN` is set, seeded once as the
  * "Local Developer". Revocation (control `DELETE /actors/:id/tokens`) marks credentials revoked.
+ * The browser sign-in (`/v1/login`) and its code exchange (`/v1/auth/exchange`) are in auth-login.ts.
  */
 import { z } from 'zod';
 import { createServiceApp, readBody } from '../http';
@@ -89,10 +90,54 @@ interface CredentialRow {
   email: string | null;
 }
 
-const LOOKUP = `SELECT c.kind, c.chitty_id, c.scopes, c.name, c.revoked_at,
+const CREDENTIAL_SELECT = `SELECT c.kind, c.chitty_id, c.scopes, c.name, c.revoked_at,
     a.type AS actor_type, a.capabilities, a.display_name, a.email
-  FROM credentials c LEFT JOIN actors a ON a.chitty_id = c.chitty_id
-  WHERE c.hash = ?`;
+  FROM credentials c LEFT JOIN actors a ON a.chitty_id = c.chitty_id`;
+
+/** The actor `/v1/auth/validate` answers with (and the login code exchange, auth-login.ts). */
+export interface AuthActor {
+  chittyId: string;
+  type: string;
+  capabilities: string[];
+  displayName: string;
+  email?: string;
+}
+
+// A bearer token acts with the actor's capabilities; an API key with the scopes it was given.
+function actorOf(row: CredentialRow): AuthActor {
+  const actor: AuthActor = {
+    chittyId: row.chitty_id,
+    type: row.actor_type ?? 'service',
+    capabilities: row.kind === 'api_key' ? stringArrayColumn(row.scopes) : stringArrayColumn(row.capabilities),
+    displayName: row.display_name ?? row.name ?? row.chitty_id,
+  };
+  if (row.email !== null) actor.email = row.email;
+  return actor;
+}
+
+export type CredentialCheck =
+  | { valid: true; kind: 'token' | 'api_key'; actor: AuthActor }
+  | { valid: false; reason: 'unknown_token' | 'revoked' };
+
+/** What `/v1/auth/validate` says of `secret` (a bearer token or an API key), with the credential's kind. */
+export async function checkCredential(db: D1Database, secret: string): Promise<CredentialCheck> {
+  const row = await db
+    .prepare(`${CREDENTIAL_SELECT} WHERE c.hash = ?`)
+    .bind(await sha256Hex(secret))
+    .first<CredentialRow>();
+  if (!row) return { valid: false, reason: 'unknown_token' };
+  if (row.revoked_at !== null) return { valid: false, reason: 'revoked' };
+  return { valid: true, kind: row.kind, actor: actorOf(row) };
+}
+
+/** The actor as a bearer token of theirs validates, or null when they have no unrevoked token. */
+export async function tokenActor(db: D1Database, chittyId: string): Promise<AuthActor | null> {
+  const row = await db
+    .prepare(`${CREDENTIAL_SELECT} WHERE c.chitty_id = ? AND c.kind = 'token' AND c.revoked_at IS NULL LIMIT 1`)
+    .bind(chittyId)
+    .first<CredentialRow>();
+  return row ? actorOf(row) : null;
+}
 
 const ValidateBody = z.object({ token: z.string() });
 const ProvisionBody = z.object({
@@ -106,20 +151,9 @@ export const authApp = createServiceApp('auth');
 authApp.post('/v1/auth/validate', async (c) => {
   const body = await readBody(c, ValidateBody);
   if (body instanceof Response) return body;
-  const row = await c.env.EMU_DB.prepare(LOOKUP)
-    .bind(await sha256Hex(body.token))
-    .first<CredentialRow>();
-  if (!row) return Response.json({ valid: false, reason: 'unknown_token' });
-  if (row.revoked_at !== null) return Response.json({ valid: false, reason: 'revoked' });
-  // A bearer token acts with the actor's capabilities; an API key with the scopes it was given.
-  const actor: Record<string, unknown> = {
-    chittyId: row.chitty_id,
-    type: row.actor_type ?? 'service',
-    capabilities: row.kind === 'api_key' ? stringArrayColumn(row.scopes) : stringArrayColumn(row.capabilities),
-    displayName: row.display_name ?? row.name ?? row.chitty_id,
-  };
-  if (row.email !== null) actor.email = row.email;
-  return Response.json({ valid: true, actor });
+  const check = await checkCredential(c.env.EMU_DB, body.token);
+  if (!check.valid) return Response.json({ valid: false, reason: check.reason });
+  return Response.json({ valid: true, actor: check.actor });
 });
 
 authApp.post('/v1/keys/provision', async (c) => {
