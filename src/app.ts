@@ -32,7 +32,8 @@ import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
 import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
-import { describeMcp, mountMcp } from './mcp/routes';
+import { mountOAuth } from './mcp/oauth';
+import { describeMcp, mountMcp, scopesSupported } from './mcp/routes';
 import type { OpenApiDocument } from './mcp/schemas';
 import { dispatchAfterWrite } from './queue/after-write';
 import { VERSION } from './version';
@@ -65,6 +66,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // The MCP server: the same credentials, gate and routes as /v1, as tools for AI agents.
   mountMcp(app, requireAuth(credentialReads), () => openApiDocument(app) as OpenApiDocument);
   describeMcp(app);
+  // Its OAuth 2.1 authorization server: a grant is a delegation from the person who signs in.
+  mountOAuth(app, scopesSupported);
 
   // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
   app.use('/v1/*', requireAuth(credentialReads), methods, idempotency, dispatchAfterWrite);

@@ -145,6 +145,7 @@ const vars = z.object({
   GITHUB_RECOVERY_HOURS: positive(72, 6),
   GITHUB_APP_URL: url(),
   GITHUB_CONTEXT_OWNER: chittyIdVar,
+  CHITTY_AUTH_LOGIN_URL: url('https://auth.chitty.cc/v1/login'),
   CHITTY_ID_URL: url(),
   CHITTY_AUTH_URL: url(),
   CHITTY_REGISTRY_URL: url(),
@@ -184,6 +185,8 @@ const schema = vars.transform((v) => ({
   githubWriteSpacingMs: v.GITHUB_WRITE_SPACING_MS,
   githubRecoveryHours: v.GITHUB_RECOVERY_HOURS,
   githubAppUrl: v.GITHUB_APP_URL,
+  /** ChittyAuth's browser sign-in page (a loopback URL is taken on the request's own origin). */
+  chittyAuthLoginUrl: v.CHITTY_AUTH_LOGIN_URL as string,
   /** The actor that owns installed repositories' contexts; unset: no repository contexts. */
   githubContextOwner: v.GITHUB_CONTEXT_OWNER,
   /** Per-service base URLs that skip discovery, by var name (`CHITTY_ID_URL` …), only those set. */

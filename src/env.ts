@@ -11,6 +11,8 @@ export interface Env {
   API_KEYS: KVNamespace;
   RATE_LIMIT: KVNamespace;
   IDEMP_KV: KVNamespace;
+  /** The MCP OAuth authorization server's grants, tokens, clients (hashed) and sign-in sessions. */
+  OAUTH_KV: KVNamespace;
   // D1
   DB: D1Database;
   // Queues
@@ -54,6 +56,8 @@ export interface Env {
   GITHUB_APP_URL?: string;
   /** The ChittyID of the actor that owns each installed repository's context (unset: no repository contexts). */
   GITHUB_CONTEXT_OWNER?: string;
+  /** ChittyAuth's browser sign-in page (default https://auth.chitty.cc/v1/login). */
+  CHITTY_AUTH_LOGIN_URL?: string;
 
   // Per-service base URL overrides (skip discovery for that service), e.g. https://id.chitty.cc
   CHITTY_ID_URL?: string;

@@ -10,6 +10,9 @@ import { AppError } from '../http/errors';
 
 export const EMULATOR_PREFIX = '/_emulator';
 
+/** Besides the content type: what a browser page of the emulator needs to work through the proxy. */
+const PASSED_HEADERS = ['location', 'cache-control', 'content-security-policy', 'x-frame-options', 'referrer-policy'];
+
 export const emulatorProxy = new Hono<AppEnv>().all(`${EMULATOR_PREFIX}/*`, async (c) => {
   const binding = c.env.ECOSYSTEM;
   if (c.env.ENVIRONMENT !== 'development' || !binding) {
@@ -19,6 +22,12 @@ export const emulatorProxy = new Hono<AppEnv>().all(`${EMULATOR_PREFIX}/*`, asyn
   const target = `http://control.emulator${url.pathname.slice(EMULATOR_PREFIX.length)}${url.search}`;
   const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.arrayBuffer();
   const headers = new Headers({ 'content-type': c.req.header('content-type') ?? 'application/json' });
-  const res = await binding.fetch(target, { method: c.req.method, headers, body });
-  return new Response(res.body, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+  // The browser pages (GitHub's install page, ChittyAuth's sign-in) answer with redirects: pass them on, not follow them.
+  const res = await binding.fetch(target, { method: c.req.method, headers, body, redirect: 'manual' });
+  const out = new Headers({ 'content-type': res.headers.get('content-type') ?? 'application/json' });
+  for (const name of PASSED_HEADERS) {
+    const value = res.headers.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  return new Response(res.body, { status: res.status, headers: out });
 });

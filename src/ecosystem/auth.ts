@@ -38,6 +38,20 @@ export function authService(t: Transport) {
         schema: tokenValidation,
       });
     },
+    /**
+     * Exchanges the one-time code ChittyAuth's sign-in page gave a browser (for `redirectUri`)
+     * for the actor who signed in. Sent once: a code works once.
+     */
+    exchangeCode(code: string, redirectUri: string): Promise<TokenValidation> {
+      return t.call({
+        service: 'auth',
+        method: 'POST',
+        path: '/v1/auth/exchange',
+        body: { code, redirect_uri: redirectUri },
+        idempotent: false,
+        schema: tokenValidation,
+      });
+    },
     /** Provisions an API key for an entity. Creates a key, so sent once. */
     provisionKey(chittyId: string, scopes: string[], name?: string): Promise<ProvisionedKey> {
       return t.call({

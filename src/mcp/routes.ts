@@ -22,9 +22,11 @@ import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { covers, coversAll } from '../auth/capabilities';
+import { unauthorized } from '../auth/credential';
 import { asAdmitted } from '../auth/internal-call';
 import { config } from '../config';
 import { consoleLogger } from '../lib/log';
+import { delegationForAccessToken } from './oauth';
 import { type OpenApiDocument, planTool, type ToolPlan } from './schemas';
 import { type CallRecord, createServer, type McpScope, RESOURCE_SCOPES } from './server';
 import { TOOLS, TOOLSETS, type Toolset } from './tools';
@@ -124,6 +126,7 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     c.json(
       {
         resource: `${serviceOrigin(c)}${MCP_PATH}`,
+        authorization_servers: [serviceOrigin(c)],
         bearer_methods_supported: ['header'],
         scopes_supported: scopesSupported(),
         resource_name: 'ChittyConnect MCP server',
@@ -134,7 +137,22 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     ),
   );
 
-  app.post(MCP_PATH, checkOrigin, challenge, auth, async (c) => {
+  // An OAuth access token (`<user>:<grant>:<secret>`; no other credential has a colon) stands for
+  // the delegation its grant is: the request goes on with that delegation token, checked as any is.
+  const oauthToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (token?.includes(':')) {
+      const delegation = await delegationForAccessToken(c.env, serviceOrigin(c), scopesSupported(), token);
+      if (!delegation)
+        throw unauthorized('invalid_token', 'The access token is not valid here (unknown, expired, revoked, or for another resource).');
+      const headers = new Headers(c.req.raw.headers);
+      headers.set('authorization', `Bearer ${delegation}`);
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    await next();
+  };
+
+  app.post(MCP_PATH, checkOrigin, challenge, oauthToken, auth, async (c) => {
     const choice = sessionChoice(c);
     if (typeof choice === 'string') return rpcError(400, -32602, choice);
     const principal = c.get('principal');
