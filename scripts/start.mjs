@@ -148,7 +148,7 @@ async function announce() {
  ChittyConnect is running: ${url}
    init: ${health.init.state}${failed.length ? ` (not done: ${failed.join(', ')})` : ''}  ChittyID: ${health.init.chittyId ?? '—'}
    API reference: ${url}/docs
-   MCP server (for AI agents; docs/mcp.md): ${url}/mcp
+   MCP server (for AI agents; docs/mcp.md): http://localhost:${port}/mcp
    Dev token (a ChittyAuth bearer token known to the local emulator only):
      ${devToken}
    More local actors and tokens:  ${portVar}npm run actor -- ai contexts:read "My agent"
