@@ -17,13 +17,7 @@
  *    it is refused.
  */
 
-import {
-  AuthorizationError,
-  type ConsentDescription,
-  OAuthAuthorizationServer,
-  OAuthError,
-  type TokenExchangeCallbackOptions,
-} from '@cloudflare/workers-oauth-provider';
+import type { ConsentDescription, OAuthAuthorizationServer, TokenExchangeCallbackOptions } from '@cloudflare/workers-oauth-provider';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { registerActor } from '../actors/service';
@@ -61,15 +55,24 @@ export interface GrantProps {
 
 let cached: { key: string; server: OAuthAuthorizationServer<Env> } | undefined;
 
+type Library = typeof import('@cloudflare/workers-oauth-provider');
+let library: Promise<Library> | undefined;
+/** The OAuth library, loaded on first use: isolates that never see OAuth do not evaluate it. */
+function oauthLibrary(): Promise<Library> {
+  library ??= import('@cloudflare/workers-oauth-provider');
+  return library;
+}
+
 /** The public origin (SERVICE_URL's, else the request's): the issuer, and the resource is `<origin>/mcp`. */
 export function publicOrigin(env: Env, requestUrl: string): string {
   return new URL(config(env).serviceUrl ?? requestUrl).origin;
 }
 
 /** The authorization server for this origin and scope catalogue (built once per isolate). */
-export function authorizationServer(origin: string, scopes: readonly string[]): OAuthAuthorizationServer<Env> {
+export async function authorizationServer(origin: string, scopes: readonly string[]): Promise<OAuthAuthorizationServer<Env>> {
   const key = `${origin} ${scopes.join(' ')}`;
   if (cached?.key !== key) {
+    const { OAuthAuthorizationServer } = await oauthLibrary();
     cached = {
       key,
       server: new OAuthAuthorizationServer<Env>({
@@ -78,6 +81,8 @@ export function authorizationServer(origin: string, scopes: readonly string[]): 
         authorizeEndpoint: AUTHORIZE_PATH,
         tokenEndpoint: TOKEN_PATH,
         clientRegistrationEndpoint: REGISTER_PATH,
+        // Clients may also name themselves by a URL serving their metadata (CIMD), as current MCP clients do.
+        clientIdMetadataDocumentEnabled: true,
         scopesSupported: [...scopes],
         accessTokenTTL: ACCESS_TOKEN_SECONDS,
         refreshTokenTTL: MAX_GRANT_SECONDS,
@@ -93,6 +98,7 @@ export function authorizationServer(origin: string, scopes: readonly string[]): 
  * delegation was revoked or expired ends the grant (invalid_grant), so the client asks again.
  */
 async function grantLifetime(options: TokenExchangeCallbackOptions<Env>) {
+  const { OAuthError } = await oauthLibrary();
   const props = options.props as GrantProps;
   const left = props.expiresAt - Math.floor(Date.now() / 1000);
   if (options.grantType === 'refresh_token') {
@@ -140,7 +146,7 @@ function html(body: string, status: 200 | 400 | 401 | 403 | 503, headers?: Heade
 }
 
 /** An AuthorizationError: back to the client when its redirect URI is trusted, else a page here. */
-function authorizationFailure(err: AuthorizationError): Response {
+function authorizationFailure(err: InstanceType<Library['AuthorizationError']>): Response {
   if (err.redirectTo) return Response.redirect(err.redirectTo, 302);
   return html(messagePage('This authorization cannot go on', err.description ?? err.message), 400);
 }
@@ -148,12 +154,12 @@ function authorizationFailure(err: AuthorizationError): Response {
 export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly string[]): void {
   const server = (c: Context<AppEnv>) => authorizationServer(publicOrigin(c.env, c.req.url), scopes());
   // The library is typed against a newer ExecutionContext (with `tracing`); the runtime's is the same object.
-  const library = (c: Context<AppEnv>) =>
-    server(c).fetch(c.req.raw, c.env, c.executionCtx as unknown as Parameters<OAuthAuthorizationServer<Env>['fetch']>[2]);
+  const served = async (c: Context<AppEnv>) =>
+    (await server(c)).fetch(c.req.raw, c.env, c.executionCtx as unknown as Parameters<OAuthAuthorizationServer<Env>['fetch']>[2]);
 
-  app.get('/.well-known/oauth-authorization-server', library);
-  app.post(TOKEN_PATH, library);
-  app.post(REGISTER_PATH, library);
+  app.get('/.well-known/oauth-authorization-server', served);
+  app.post(TOKEN_PATH, served);
+  app.post(REGISTER_PATH, served);
 
   app.get(SIGNIN_CALLBACK_PATH, async (c) => {
     try {
@@ -165,7 +171,8 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
   });
 
   app.get(AUTHORIZE_PATH, async (c) => {
-    const oauth = server(c).getOAuthApi(c.env);
+    const { AuthorizationError } = await oauthLibrary();
+    const oauth = (await server(c)).getOAuthApi(c.env);
     let request: Awaited<ReturnType<typeof oauth.parseAuthRequest>>;
     let details: ConsentDescription;
     try {
@@ -199,7 +206,8 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
   });
 
   app.post(AUTHORIZE_PATH, async (c) => {
-    const oauth = server(c).getOAuthApi(c.env);
+    const { AuthorizationError } = await oauthLibrary();
+    const oauth = (await server(c)).getOAuthApi(c.env);
     const who = await currentSession(c);
     if (!who) return html(messagePage('Signed out', 'Your sign-in expired. Start the authorization again from your app.'), 401);
     const form = await c.req.formData();
@@ -254,6 +262,6 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
 
 /** The delegation token behind an OAuth access token for /mcp, or null when the token is not valid here. */
 export async function delegationForAccessToken(env: Env, origin: string, scopes: readonly string[], token: string): Promise<string | null> {
-  const validated = await authorizationServer(origin, scopes).validateToken<GrantProps>(`${origin}/mcp`, token, env);
+  const validated = await (await authorizationServer(origin, scopes)).validateToken<GrantProps>(`${origin}/mcp`, token, env);
   return validated?.props.delegationToken ?? null;
 }

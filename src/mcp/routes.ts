@@ -17,8 +17,6 @@
  * the principal, the tool and the outcome.
  */
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { covers, coversAll } from '../auth/capabilities';
@@ -28,8 +26,8 @@ import { config } from '../config';
 import { consoleLogger } from '../lib/log';
 import { delegationForAccessToken } from './oauth';
 import { type OpenApiDocument, planTool, type ToolPlan } from './schemas';
-import { type CallRecord, createServer, type McpScope, RESOURCE_SCOPES } from './server';
-import { TOOLS, TOOLSETS, type Toolset } from './tools';
+import type { CallRecord, McpScope } from './server';
+import { RESOURCE_SCOPES, TOOLS, TOOLSETS, type Toolset } from './tools';
 
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATH = `/.well-known/oauth-protected-resource${MCP_PATH}`;
@@ -43,6 +41,30 @@ export function scopesSupported(): string[] {
 }
 
 let cachedPlans: { doc: unknown; plans: ToolPlan[] } | undefined;
+
+/**
+ * The SDK and the server module, loaded on the first /mcp request: an isolate that never serves
+ * MCP (most of them, and every test file but a few) does not evaluate them.
+ */
+let loading:
+  | Promise<{
+      Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport;
+      JSONRPCMessageSchema: typeof import('@modelcontextprotocol/sdk/types.js').JSONRPCMessageSchema;
+      createServer: typeof import('./server').createServer;
+    }>
+  | undefined;
+function loadMcp() {
+  loading ??= Promise.all([
+    import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+    import('./server'),
+  ]).then(([transport, types, server]) => ({
+    Transport: transport.WebStandardStreamableHTTPServerTransport,
+    JSONRPCMessageSchema: types.JSONRPCMessageSchema,
+    createServer: server.createServer,
+  }));
+  return loading;
+}
 
 /** The tool plans, built once per isolate from the app's OpenAPI document. */
 export function toolPlans(document: () => OpenApiDocument): ToolPlan[] {
@@ -165,6 +187,7 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     } catch {
       return rpcError(400, -32700, 'Parse error: the body is not JSON.');
     }
+    const { Transport, JSONRPCMessageSchema, createServer } = await loadMcp();
     const messages = Array.isArray(body) ? body : [body];
     if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
       return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message.');
@@ -205,7 +228,7 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
       inner: async (request, tool) => app.fetch(asAdmitted(request, tool ? { ...admitted, mcpTool: tool } : admitted), c.env, executionCtx),
       onCall: log,
     });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     return transport.handleRequest(c.req.raw, { parsedBody: body });
   });

@@ -20,7 +20,7 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import { UPSTREAM_ANSWER_HEADER } from '../connections/proxy';
 import { VERSION } from '../version';
 import { ArgumentError, type JsonObject, requestFor, type ToolPlan } from './schemas';
-import type { Toolset } from './tools';
+import { RESOURCE_SCOPES, type Toolset } from './tools';
 
 /** What one session may see: the principal's capabilities, and the client's own narrowing. */
 export interface McpScope {
@@ -49,7 +49,6 @@ export interface ServerOptions {
 }
 
 export const CONTEXT_URI = 'chittyconnect://contexts/';
-export const RESOURCE_SCOPES = ['contexts:read'] as const;
 const RESOURCE_PAGE = 50;
 
 const INSTRUCTIONS =

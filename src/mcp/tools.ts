@@ -11,6 +11,9 @@
  * thinking about who may call it fails closed.
  */
 
+/** What the resources (contexts as `chittyconnect://contexts/{id}`) need. */
+export const RESOURCE_SCOPES = ['contexts:read'] as const;
+
 export const TOOLSETS = ['contexts', 'actors', 'connections', 'delegation', 'keys', 'github', 'admin', 'ecosystem'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 

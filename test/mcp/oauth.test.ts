@@ -163,6 +163,8 @@ describe('OAuth for MCP clients', () => {
       token_endpoint: `${ORIGIN}/oauth/token`,
       registration_endpoint: `${ORIGIN}/oauth/register`,
       code_challenge_methods_supported: ['S256'],
+      // Client ID Metadata Documents as well as dynamic registration.
+      client_id_metadata_document_supported: true,
     });
     expect(as.scopes_supported).toEqual(expect.arrayContaining(['contexts:read', 'contexts:write']));
   });
