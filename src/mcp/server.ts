@@ -20,7 +20,7 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import { UPSTREAM_ANSWER_HEADER } from '../connections/proxy';
 import { VERSION } from '../version';
 import { ArgumentError, type JsonObject, requestFor, type ToolPlan } from './schemas';
-import { RESOURCE_SCOPES, type Toolset } from './tools';
+import { REPOSITORY_RESOURCE_SCOPES, RESOURCE_SCOPES, type Toolset } from './tools';
 
 /** What one session may see: the principal's capabilities, and the client's own narrowing. */
 export interface McpScope {
@@ -49,6 +49,7 @@ export interface ServerOptions {
 }
 
 export const CONTEXT_URI = 'chittyconnect://contexts/';
+export const REPOSITORY_URI = 'chittyconnect://repositories/';
 const RESOURCE_PAGE = 50;
 
 const INSTRUCTIONS =
@@ -142,6 +143,7 @@ export function createServer(options: ServerOptions): Server {
   const plans = visiblePlans(options.plans, scope);
   const byName = new Map(plans.map((p) => [p.definition.name, p]));
   const resources = scope.covers(RESOURCE_SCOPES);
+  const repositories = scope.covers(REPOSITORY_RESOURCE_SCOPES);
 
   const server = new Server(
     { name: 'chittyconnect', title: 'ChittyConnect', version: VERSION },
@@ -187,50 +189,100 @@ export function createServer(options: ServerOptions): Server {
   });
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: resources
-      ? [
-          {
-            uriTemplate: `${CONTEXT_URI}{id}`,
-            name: 'context',
-            title: 'A context',
-            description: 'One of your contexts by ChittyID, as JSON',
-            mimeType: 'application/json',
-          },
-        ]
-      : [],
+    resourceTemplates: [
+      ...(resources
+        ? [
+            {
+              uriTemplate: `${CONTEXT_URI}{id}`,
+              name: 'context',
+              title: 'A context',
+              description: 'One of your contexts by ChittyID, as JSON',
+              mimeType: 'application/json',
+            },
+          ]
+        : []),
+      ...(repositories
+        ? [
+            {
+              uriTemplate: `${REPOSITORY_URI}{owner}/{repo}`,
+              name: 'repository',
+              title: 'A repository of the GitHub App',
+              description: 'A repository the App is installed on, with its default branch’s latest analysis, as JSON',
+              mimeType: 'application/json',
+            },
+          ]
+        : []),
+    ],
   }));
 
+  // One listing of both kinds: contexts first (cursor `c:<contexts cursor>`), then, for admins,
+  // repositories (`r:<last full name>`).
   server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
-    if (!resources) return { resources: [] };
-    const url = new URL('/v1/contexts/list', origin);
-    url.searchParams.set('limit', String(RESOURCE_PAGE));
     const cursor = request.params?.cursor;
-    if (cursor) url.searchParams.set('cursor', cursor);
+    if (cursor !== undefined && !/^[cr]:/.test(cursor))
+      throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: start again without one.');
+    if (cursor === undefined || cursor.startsWith('c:')) {
+      if (!resources) return repositories ? repositoryPage('') : { resources: [] };
+      const url = new URL('/v1/contexts/list', origin);
+      url.searchParams.set('limit', String(RESOURCE_PAGE));
+      if (cursor && cursor.length > 2) url.searchParams.set('cursor', cursor.slice(2));
+      const res = await inner(new Request(url));
+      if (res.status === 400) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: start again without one.');
+      if (!res.ok) throw new McpError(ErrorCode.InternalError, `Listing contexts failed (${res.status}).`);
+      const page = (await res.json()) as {
+        contexts: { chittyId: string; name: string; status: string; updatedAt: string }[];
+        nextCursor: string | null;
+      };
+      const next = page.nextCursor ? `c:${page.nextCursor}` : repositories ? 'r:' : undefined;
+      return {
+        resources: page.contexts.map((c) => ({
+          uri: `${CONTEXT_URI}${c.chittyId}`,
+          name: c.name,
+          title: c.name,
+          description: `Context ${c.chittyId} (${c.status}), updated ${c.updatedAt}`,
+          mimeType: 'application/json',
+        })),
+        ...(next ? { nextCursor: next } : {}),
+      };
+    }
+    if (!repositories) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: start again without one.');
+    return repositoryPage(cursor.slice(2));
+  });
+
+  async function repositoryPage(after: string) {
+    const url = new URL('/v1/github/repositories', origin);
+    url.searchParams.set('limit', String(RESOURCE_PAGE));
+    if (after) url.searchParams.set('after', after);
     const res = await inner(new Request(url));
     if (res.status === 400) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: start again without one.');
-    if (!res.ok) throw new McpError(ErrorCode.InternalError, `Listing contexts failed (${res.status}).`);
-    const page = (await res.json()) as {
-      contexts: { chittyId: string; name: string; status: string; updatedAt: string }[];
-      nextCursor: string | null;
-    };
+    if (!res.ok) throw new McpError(ErrorCode.InternalError, `Listing repositories failed (${res.status}).`);
+    const page = (await res.json()) as { repositories: { fullName: string; installationId: number }[]; nextAfter: string | null };
     return {
-      resources: page.contexts.map((c) => ({
-        uri: `${CONTEXT_URI}${c.chittyId}`,
-        name: c.name,
-        title: c.name,
-        description: `Context ${c.chittyId} (${c.status}), updated ${c.updatedAt}`,
+      resources: page.repositories.map((r) => ({
+        uri: `${REPOSITORY_URI}${r.fullName}`,
+        name: r.fullName,
+        title: r.fullName,
+        description: `Repository ${r.fullName} (installation ${r.installationId})`,
         mimeType: 'application/json',
       })),
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      ...(page.nextAfter ? { nextCursor: `r:${page.nextAfter}` } : {}),
     };
-  });
+  }
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
-    const id = uri.startsWith(CONTEXT_URI) ? decodeURIComponent(uri.slice(CONTEXT_URI.length)) : '';
-    if (!resources || !id || id.includes('/')) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
-    const res = await inner(new Request(new URL(`/v1/contexts/${encodeURIComponent(id)}`, origin)));
-    if (res.status === 404 || res.status === 400) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    const notFound = () => new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    let path: string | undefined;
+    if (uri.startsWith(CONTEXT_URI) && resources) {
+      const id = decodeURIComponent(uri.slice(CONTEXT_URI.length));
+      if (id && !id.includes('/')) path = `/v1/contexts/${encodeURIComponent(id)}`;
+    } else if (uri.startsWith(REPOSITORY_URI) && repositories) {
+      const parts = uri.slice(REPOSITORY_URI.length).split('/');
+      if (parts.length === 2 && parts.every((p) => /^[A-Za-z0-9_.-]{1,100}$/.test(p))) path = `/v1/github/repositories/${parts.join('/')}`;
+    }
+    if (!path) throw notFound();
+    const res = await inner(new Request(new URL(path, origin)));
+    if (res.status === 404 || res.status === 400) throw notFound();
     if (!res.ok) throw new McpError(ErrorCode.InternalError, `Reading ${uri} failed (${res.status}).`);
     return { contents: [{ uri, mimeType: 'application/json', text: await res.text() }] };
   });

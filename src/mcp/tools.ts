@@ -11,8 +11,9 @@
  * thinking about who may call it fails closed.
  */
 
-/** What the resources (contexts as `chittyconnect://contexts/{id}`) need. */
+/** What the resources need: contexts (`chittyconnect://contexts/{id}`) for anyone with this; repositories for admins. */
 export const RESOURCE_SCOPES = ['contexts:read'] as const;
+export const REPOSITORY_RESOURCE_SCOPES = ['admin'] as const;
 
 export const TOOLSETS = ['contexts', 'actors', 'connections', 'delegation', 'keys', 'github', 'admin', 'ecosystem'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
@@ -391,6 +392,49 @@ export const TOOLS: readonly ToolDefinition[] = [
     path: '/v1/github/deliveries/replay',
     scopes: ['admin'],
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  {
+    name: 'github_repositories',
+    title: 'Repositories of the App',
+    description: 'Repositories the GitHub App is installed on, by name. Pass nextAfter back as after for the next page.',
+    toolset: 'github',
+    method: 'get',
+    path: '/v1/github/repositories',
+    scopes: ['admin'],
+    annotations: READ,
+  },
+  {
+    name: 'github_repository',
+    title: 'A repository',
+    description:
+      'One repository the App is installed on (owner/repo), with its default branch’s latest analysis and how many findings are open there.',
+    toolset: 'github',
+    method: 'get',
+    path: '/v1/github/repositories/{owner}/{repo}',
+    scopes: ['admin'],
+    annotations: READ,
+  },
+  {
+    name: 'github_pr_analysis',
+    title: 'Findings of a pull request',
+    description:
+      'A pull request’s latest analysis (head, check run, conclusion, counts) and every finding it has shown: rule, file, line, severity, and whether the latest head still has it.',
+    toolset: 'github',
+    method: 'get',
+    path: '/v1/github/repositories/{owner}/{repo}/pulls/{number}/analysis',
+    scopes: ['admin'],
+    annotations: READ,
+  },
+  {
+    name: 'github_issue_triage',
+    title: 'Triage of an issue',
+    description:
+      'An issue’s triage: the type, labels, priority and reasons the classifier gives it, the labels the App applied and those people removed.',
+    toolset: 'github',
+    method: 'get',
+    path: '/v1/github/repositories/{owner}/{repo}/issues/{number}/triage',
+    scopes: ['admin'],
+    annotations: READ,
   },
   // --- operations (admin) -----------------------------------------------------------------
   {

@@ -1,6 +1,8 @@
 /** Contexts as MCP resources: the URI template, a paginated list of the caller's own, and reads. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import installationCreated from '../fixtures/github/installation.created.json';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
+import { delivery, runEvents } from '../helpers/github';
 import { mcpClient, rawMcp } from '../helpers/mcp';
 
 let owner: TestActor;
@@ -75,5 +77,35 @@ describe('contexts as resources', () => {
     );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32602);
+  });
+
+  it('for an admin, repositories of the GitHub App follow the contexts in the same listing, and read as JSON', async () => {
+    const admin = await registeredActor('human', ['admin']);
+    await runEvents([delivery('installation', installationCreated)]); // chitty-labs/rocket
+    const client = await mcpClient({ token: admin.token });
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      'chittyconnect://contexts/{id}',
+      'chittyconnect://repositories/{owner}/{repo}',
+    ]);
+    const uris: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listResources(cursor ? { cursor } : {});
+      uris.push(...page.resources.map((r) => r.uri));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(uris).toContain('chittyconnect://repositories/chitty-labs/rocket');
+    const { contents } = await client.readResource({ uri: 'chittyconnect://repositories/chitty-labs/rocket' });
+    expect(JSON.parse((contents[0] as { text: string }).text)).toMatchObject({
+      repository: { fullName: 'chitty-labs/rocket', installationId: 41001 },
+    });
+    await expect(client.readResource({ uri: 'chittyconnect://repositories/chitty-labs/nope' })).rejects.toMatchObject({ code: -32002 });
+    await client.close();
+    // A non-admin sees no repositories.
+    const plain = await mcpClient({ token: owner.token });
+    expect((await plain.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual(['chittyconnect://contexts/{id}']);
+    await expect(plain.readResource({ uri: 'chittyconnect://repositories/chitty-labs/rocket' })).rejects.toMatchObject({ code: -32002 });
+    await plain.close();
   });
 });

@@ -11,9 +11,10 @@ import type { GitHubDelivery } from '../../src/github/webhook/routes';
 import worker from '../../src/index';
 import { TOOLS } from '../../src/mcp/tools';
 import installationCreated from '../fixtures/github/installation.created.json';
+import issuesOpened from '../fixtures/github/issues.opened.json';
 import { registeredActor, type TestActor } from '../helpers/actors';
 import { clearFaults, createActor, setFault, testHost } from '../helpers/emulator';
-import { delivery, freshNumber, pullRequest, runEvents } from '../helpers/github';
+import { control, delivery, freshNumber, pullRequest, runEvents } from '../helpers/github';
 import { mcpClient, rawMcp } from '../helpers/mcp';
 import { stuckContexts, unsent, waitForDelivery } from '../helpers/outbox';
 
@@ -533,7 +534,7 @@ const ADMIN_TOOLS = TOOLS.filter((t) => t.scopes?.includes('admin')).map((t) => 
 
 describe('admin tools: refused to non-admins by the HTTP layer', () => {
   it('every admin tool is 403 with an insufficient_scope challenge naming admin, and the SDK call rejects', async () => {
-    expect(ADMIN_TOOLS).toHaveLength(10);
+    expect(ADMIN_TOOLS).toHaveLength(14);
     for (const name of ADMIN_TOOLS) {
       const res = await rawMcp(
         JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } }),
@@ -568,6 +569,77 @@ describe('github tools (admin)', () => {
     });
     expect(await refusal(asAdmin, 'github_installation', { installationId: 1 })).toMatch(/^404 installation_not_found: /);
     expect(await refusal(asAdmin, 'github_installations', { limit: 0 })).toMatch(/^(400|invalid_arguments:) .*limit/);
+  });
+
+  it('github_repositories, github_repository, github_pr_analysis and github_issue_triage report what the App concluded', async () => {
+    await runEvents([delivery('installation', installationCreated)]); // installation 41001: chitty-labs/rocket
+    const number = freshNumber();
+    const head = crypto.randomUUID().replace(/-/g, '');
+    const workflow = [
+      'on: issues',
+      'jobs:',
+      '  greet:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      `      - run: echo "\${{ github.event.issue.title }}"`,
+    ];
+    await control('PUT', `/github/repos/chitty-labs/rocket/pulls/${number}/files`, [
+      {
+        filename: '.github/workflows/greet.yml',
+        status: 'added',
+        additions: workflow.length,
+        deletions: 0,
+        patch: [`@@ -0,0 +1,${workflow.length} @@`, ...workflow.map((l) => `+${l}`)].join('\n'),
+      },
+    ]);
+    await runEvents([delivery('pull_request', pullRequest('opened', number, head))]);
+
+    const listed = await ok<{ repositories: { fullName: string }[] }>(asAdmin, 'github_repositories', { limit: 500 });
+    expect(listed.repositories.map((r) => r.fullName)).toContain('chitty-labs/rocket');
+    expect(await ok(asAdmin, 'github_repository', { owner: 'chitty-labs', repo: 'rocket' })).toMatchObject({
+      repository: { fullName: 'chitty-labs/rocket', installationId: 41001 },
+    });
+    const analysis = await ok<{ analysis: { headSha: string }; findings: { ruleId: string; line: number; current: boolean }[] }>(
+      asAdmin,
+      'github_pr_analysis',
+      { owner: 'chitty-labs', repo: 'rocket', number },
+    );
+    expect(analysis.analysis.headSha).toBe(head);
+    expect(analysis.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ruleId: 'gha.script-injection', line: 6, current: true })]),
+    );
+
+    const issue = freshNumber();
+    await runEvents([
+      delivery('issues', {
+        ...issuesOpened,
+        issue: {
+          ...issuesOpened.issue,
+          id: 9_100_000 + issue,
+          number: issue,
+          title: 'App crashes when saving a file',
+          body: 'Steps to reproduce: save. Expected: saved. Actual: crash with a stack trace.',
+        },
+      }),
+    ]);
+    const triage = await ok<{ decision: { type: string | null }; labelsApplied: string[] }>(asAdmin, 'github_issue_triage', {
+      owner: 'chitty-labs',
+      repo: 'rocket',
+      number: issue,
+    });
+    expect(triage.decision.type).toBe('bug');
+    expect(triage.labelsApplied).toContain('bug');
+
+    expect(await refusal(asAdmin, 'github_repositories', { after: 'x'.repeat(300) })).toMatch(/^invalid_arguments: .*after/);
+    expect(await refusal(asAdmin, 'github_repository', { owner: 'chitty-labs', repo: 'no-such-repo' })).toMatch(
+      /^404 repository_not_found: /,
+    );
+    expect(await refusal(asAdmin, 'github_pr_analysis', { owner: 'chitty-labs', repo: 'rocket', number: number + 1 })).toMatch(
+      /^404 analysis_not_found: /,
+    );
+    expect(await refusal(asAdmin, 'github_issue_triage', { owner: 'chitty-labs', repo: 'rocket', number: issue + 1 })).toMatch(
+      /^404 issue_not_found: /,
+    );
   });
 
   it('deliveries, stats and replays over dead-lettered deliveries; bad windows and unknown deliveries are refused', async () => {
@@ -676,7 +748,7 @@ describe('ecosystem tools', () => {
 describe('coverage of the tools', () => {
   it('every tool in TOOLS was seen succeeding and refusing in this file (runs last)', () => {
     const names = TOOLS.map((t) => t.name);
-    expect(names).toHaveLength(34);
+    expect(names).toHaveLength(38);
     expect(names.filter((n) => !succeeded.has(n))).toEqual([]);
     expect(names.filter((n) => !refused.has(n))).toEqual([]);
   });
