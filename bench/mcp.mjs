@@ -202,16 +202,13 @@ Where the difference goes, in machine time per request (1 / req/s at concurrency
 REST ${fmt(msPer(rest), 2)} ms, MCP call ${fmt(msPer(mcp), 2)} ms (+${fmt(msPer(mcp) - msPer(rest), 2)} ms). The MCP layer alone
 (\`ping\`: admission, JSON-RPC validation, a fresh SDK \`Server\` and transport) costs ${fmt(layer, 2)} ms more than REST; the tool call
 ${fmt(tool, 2)} ms more than \`ping\`. Two calls that run no inner request split that: a call of an unknown tool
-(${fmt(msPer(unknown), 2)} ms; nothing logged) against a call refused for its arguments (${fmt(msPer(refused), 2)} ms; no inner request, no D1,
-but the \`mcp.tool_call\` log line) puts **${fmt(msPer(refused) - msPer(unknown), 2)} ms on the per-call log line** (\`consoleLogger.log\` in
-src/mcp/routes.ts, one JSON line to the console for every \`tools/call\`; REST requests log nothing), and the successful call
-adds ${fmt(msPer(mcp) - msPer(refused), 2)} ms more for the inner request through the REST route and its answer mapped to \`structuredContent\` + text.
-In \`wrangler dev\` every console line is carried from workerd to wrangler and printed, which on this 2-core box competes
-with the worker. A check by hand (not by this script), in an earlier probe on a scratch copy of the code with that one log call
-disabled, three 3-second rounds each: refused arguments 1,788 req/s summed over the rounds, unknown tool 1,727, \`ping\` 1,993,
-\`tools/call contexts_get\` 1,634 against REST 2,174 (75 %); with the log call, in the same kind of probe, refused arguments ran
-at the successful call's rate (~220–270 req/s a round) and well below the unknown tool's. Deployed Workers logs are not printed by a local process, so
-this figure says more about \`wrangler dev\` than about production; it is still what \`npm start\` gives.
+(${fmt(msPer(unknown), 2)} ms; a JSON-RPC error, not a tool call, so not logged) against a call refused for its arguments
+(${fmt(msPer(refused), 2)} ms; no inner request, no D1, but its own \`mcp.tool_call\` warn line, written at once) puts
+${fmt(msPer(refused) - msPer(unknown), 2)} ms on one log line. In \`wrangler dev\` every console line is carried from workerd to
+wrangler, which on this 2-core box competes with the worker: a line costs about as much as a tool call. So successful calls are
+audited in gathered lines (src/mcp/routes.ts: one \`mcp.tool_calls\` line a second, or per 50 calls, written after the responses),
+and the successful call above pays only its inner request through the REST route and the answer mapped to \`structuredContent\` + text.
+(Before that change, with a line per successful call, the same bench gave 44–60 % in several runs: commit 7797e4b's results.)
 The 1-minute load average when the run started was ${fmt(loadBefore, 2)} (${os.cpus().length} cores; other work was running on the machine).${
     [rest, mcp, list, ping, unknown, refused].some((r) => non2xx(r) > 0)
       ? `\n\nNon-2xx answers: REST ${non2xx(rest)}, MCP call ${non2xx(mcp)}, MCP list ${non2xx(list)}, MCP ping ${non2xx(ping)}, unknown tool ${non2xx(unknown)}, refused ${non2xx(refused)}${throttled ? ' (429: the rate limit)' : ''}.`

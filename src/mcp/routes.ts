@@ -49,7 +49,6 @@ let cachedPlans: { doc: unknown; plans: ToolPlan[] } | undefined;
 let loading:
   | Promise<{
       Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport;
-      JSONRPCMessageSchema: typeof import('@modelcontextprotocol/sdk/types.js').JSONRPCMessageSchema;
       createServer: typeof import('./server').createServer;
     }>
   | undefined;
@@ -73,6 +72,45 @@ export function toolPlans(document: () => OpenApiDocument): ToolPlan[] {
     cachedPlans = { doc, plans: TOOLS.map((t) => planTool(doc, t)) };
   }
   return cachedPlans.plans;
+}
+
+/**
+ * The audit log of tool calls. A refusal or an error is logged at once, one `mcp.tool_call` line
+ * at `warn`. Successful calls are logged too, but gathered: one `mcp.tool_calls` line at `info`
+ * with every call of the last second (at most 50 a line), written after the responses. A log line
+ * is the costliest part of a tool call here (under `wrangler dev` about as much as the call
+ * itself), and Workers Logs counts lines: batching keeps every call in the log at a fraction of it.
+ */
+const AUDIT_FLUSH_MS = 1000;
+const AUDIT_BATCH = 50;
+let audited: Record<string, unknown>[] = [];
+let auditTimer: Promise<void> | undefined;
+
+function flushAudit(): void {
+  if (audited.length === 0) return;
+  const calls = audited;
+  audited = [];
+  consoleLogger.log('info', 'mcp.tool_calls', { calls });
+}
+
+function audit(entry: Record<string, unknown>, ctx: { waitUntil(promise: Promise<unknown>): void }): void {
+  if (entry.outcome !== 'ok') {
+    consoleLogger.log('warn', 'mcp.tool_call', entry);
+    return;
+  }
+  audited.push(entry);
+  if (audited.length >= AUDIT_BATCH) {
+    flushAudit();
+    return;
+  }
+  if (!auditTimer) {
+    // Kept alive by the request that started it; a later request's calls join the same line.
+    auditTimer = new Promise<void>((resolve) => setTimeout(resolve, AUDIT_FLUSH_MS)).then(() => {
+      auditTimer = undefined;
+      flushAudit();
+    });
+    ctx.waitUntil(auditTimer);
+  }
 }
 
 /** The public origin: SERVICE_URL's (else this request's), which the resource metadata and Origin checks are about. */
@@ -121,6 +159,20 @@ function sessionChoice(c: Context<AppEnv>): { toolsets: Set<Toolset>; readOnly: 
   const ro = (c.req.query('readonly') ?? c.req.header('x-mcp-readonly') ?? '').toLowerCase();
   if (!['', 'true', 'false', '1', '0'].includes(ro)) return 'readonly must be true or false.';
   return { toolsets, readOnly: ro === 'true' || ro === '1' };
+}
+
+/**
+ * A JSON-RPC 2.0 request, notification or response by its shape (the transport validates each in
+ * full); anything else is answered -32600 Invalid Request before the transport sees it.
+ */
+function isJsonRpcMessage(m: unknown): boolean {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  const r = m as Record<string, unknown>;
+  if (r.jsonrpc !== '2.0') return false;
+  const id = r.id;
+  const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if (typeof r.method === 'string') return idOk && (r.params === undefined || (typeof r.params === 'object' && r.params !== null));
+  return id !== undefined && idOk && ('result' in r || 'error' in r);
 }
 
 /** The JSON-RPC messages of a POST body, for the scope check (the transport validates them). */
@@ -187,9 +239,9 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     } catch {
       return rpcError(400, -32700, 'Parse error: the body is not JSON.');
     }
-    const { Transport, JSONRPCMessageSchema, createServer } = await loadMcp();
+    const { Transport, createServer } = await loadMcp();
     const messages = Array.isArray(body) ? body : [body];
-    if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
       return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message.');
     }
     for (const m of messagesOf(body)) {
@@ -212,15 +264,19 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     const executionCtx = c.executionCtx;
     const origin = new URL(c.req.url).origin;
     const log = (record: CallRecord) =>
-      consoleLogger.log(record.outcome === 'ok' ? 'info' : 'warn', 'mcp.tool_call', {
-        requestId: c.get('requestId'),
-        principalId: principal.principalId,
-        chittyId: principal.chittyId,
-        via: principal.credential,
-        ...(principal.credentialId ? { [principal.credential === 'api_key' ? 'keyId' : 'delegationId']: principal.credentialId } : {}),
-        ...(principal.delegation ? { actorChain: principal.delegation.actorChain } : {}),
-        ...record,
-      });
+      audit(
+        {
+          requestId: c.get('requestId'),
+          at: new Date().toISOString(),
+          principalId: principal.principalId,
+          chittyId: principal.chittyId,
+          via: principal.credential,
+          ...(principal.credentialId ? { [principal.credential === 'api_key' ? 'keyId' : 'delegationId']: principal.credentialId } : {}),
+          ...(principal.delegation ? { actorChain: principal.delegation.actorChain } : {}),
+          ...record,
+        },
+        executionCtx,
+      );
     const server = createServer({
       plans,
       scope,

@@ -101,13 +101,15 @@ async function resultOf(plan: ToolPlan, res: Response): Promise<{ result: CallTo
     return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
   }
   if (res.ok) {
-    let structured: JsonObject;
-    if (res.status === 204 || !/json/i.test(type)) structured = plan.definition.emptyResult ?? {};
-    else {
-      const body: unknown = await res.json();
-      structured = plan.wrapsArray ? { items: body } : (body as JsonObject);
+    if (res.status === 204 || !/json/i.test(type)) {
+      const structured = plan.definition.emptyResult ?? {};
+      return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
     }
-    return { result: { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] } };
+    // The route's JSON is the text as it came (parsed once, never serialised again).
+    const text = await res.text();
+    const body: unknown = JSON.parse(text);
+    if (plan.wrapsArray) return { result: { structuredContent: { items: body }, content: [{ type: 'text', text: `{"items":${text}}` }] } };
+    return { result: { structuredContent: body as JsonObject, content: [{ type: 'text', text }] } };
   }
   const body: unknown = await res.json().catch(() => null);
   return { result: errorResult(problemText(res, body)), code: codeOf(body) };

@@ -141,21 +141,46 @@ describe('revoking a delegation', () => {
 });
 
 describe('audit', () => {
-  it('logs each tool call with the principal, the credential, the tool and the outcome', async () => {
+  it('logs each tool call with the principal, the credential, the tool and the outcome: refusals at once, successes gathered a second later', async () => {
     const logged = vi.spyOn(console, 'log');
     const warned = vi.spyOn(console, 'warn');
     const client = await mcpClient({ token: alice.token });
     await callOk(client, 'actors_me');
     await client.callTool({ name: 'contexts_get', arguments: { id: '01-C-CTX-9999-CONTEXT-QB-1-0' } });
     await client.close();
-    const lines = [...logged.mock.calls, ...warned.mock.calls]
-      .map(([line]) => String(line))
-      .filter((l) => l.includes('"mcp.tool_call"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual(
+    const lines = (spy: typeof logged) =>
+      spy.mock.calls
+        .map(([line]) => String(line))
+        .filter((l) => l.includes('"mcp.tool_call'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The refusal is a warn line of its own, at once; the success is not logged yet.
+    expect(lines(warned)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ tool: 'actors_me', outcome: 'ok', status: 200, chittyId: alice.chittyId, via: 'chittyauth' }),
-        expect.objectContaining({ tool: 'contexts_get', outcome: 'error', principalId: alice.principalId }),
+        expect.objectContaining({
+          event: 'mcp.tool_call',
+          tool: 'contexts_get',
+          outcome: 'error',
+          status: 400,
+          principalId: alice.principalId,
+        }),
+      ]),
+    );
+    const okNow = lines(logged).flatMap((l) => (l.calls as Record<string, unknown>[] | undefined) ?? []);
+    expect(okNow.filter((c) => c.tool === 'actors_me' && c.chittyId === alice.chittyId)).toEqual([]);
+    // It arrives in the next gathered line (with any other successful call of that second).
+    await new Promise((r) => setTimeout(r, 1300));
+    const gathered = lines(logged);
+    expect(gathered.every((l) => l.level === 'info' && l.event === 'mcp.tool_calls')).toBe(true);
+    expect(gathered.flatMap((l) => l.calls as Record<string, unknown>[])).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          tool: 'actors_me',
+          outcome: 'ok',
+          status: 200,
+          chittyId: alice.chittyId,
+          via: 'chittyauth',
+          requestId: expect.any(String),
+        }),
       ]),
     );
   });
