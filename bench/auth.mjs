@@ -9,7 +9,7 @@
  * Results: bench/results/auth.md
  */
 import { parseArgs } from 'node:util';
-import { fmt, load, machine, startServer, writeResults } from './lib.mjs';
+import { emulatedActor, fmt, load, machine, startServer, writeResults } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,16 +26,7 @@ const port = 8791;
 // A budget no benchmark reaches, so the rate limiter is measured but never refuses.
 const { url, stop } = await startServer(port, ['--var', `RATE_LIMIT_TIERS:${JSON.stringify({ human: 1e9 })}`]);
 try {
-  const actor = /** @type {{token: string}} */ (
-    await (
-      await fetch(`${url}/_emulator/actors`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'human' }),
-      })
-    ).json()
-  );
-  const auth = { authorization: `Bearer ${actor.token}` };
+  const { auth } = await emulatedActor(url);
   const reg = await fetch(`${url}/v1/actors/register`, { method: 'POST', headers: auth });
   if (reg.status !== 201) throw new Error(`register → ${reg.status}`);
   const warm = await fetch(`${url}/v1/actors/me`, { headers: auth });

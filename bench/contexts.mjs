@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmt, load, machine, root, startServer, writeResults } from './lib.mjs';
+import { emulatedActor, fmt, load, machine, root, startServer, writeResults } from './lib.mjs';
 import { loadContexts } from './load-contexts.mjs';
 
 const { values } = parseArgs({
@@ -43,16 +43,7 @@ execFileSync(
 
 // The measured owner is a real actor, so requests can be made as it.
 let server = await startServer(port, serverArgs);
-const actor = /** @type {{token: string}} */ (
-  await (
-    await fetch(`${server.url}/_emulator/actors`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"type":"human"}',
-    })
-  ).json()
-);
-const auth = { authorization: `Bearer ${actor.token}` };
+const { auth } = await emulatedActor(server.url);
 const owner = /** @type {{chittyId: string}} */ (
   await (await fetch(`${server.url}/v1/actors/register`, { method: 'POST', headers: auth })).json()
 ).chittyId;

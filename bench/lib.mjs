@@ -140,3 +140,19 @@ export function writeResults(file, markdown) {
 
 /** @param {number} n */
 export const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+/**
+ * A principal known to the emulated ChittyAuth (through npm start's `/_emulator` proxy): its token
+ * and the Authorization header that carries it.
+ * @param {string} url @param {{ type: string, capabilities?: string[] }} [body]
+ */
+export async function emulatedActor(url, body = { type: 'human' }) {
+  const res = await fetch(`${url}/_emulator/actors`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`emulator actors → ${res.status}: ${await res.text()}`);
+  const { token } = /** @type {{token: string}} */ (await res.json());
+  return { token, auth: { authorization: `Bearer ${token}` } };
+}

@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
+import { emulatedActor, fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -52,16 +52,7 @@ const dirty = git('status', '--porcelain', '--', 'src')
 const { url, stop } = await startServer(port, serverArgs);
 try {
   // A human actor known to the emulated ChittyAuth, registered, owning one context.
-  const actor = /** @type {{token: string}} */ (
-    await (
-      await fetch(`${url}/_emulator/actors`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'human' }),
-      })
-    ).json()
-  );
-  const auth = { authorization: `Bearer ${actor.token}` };
+  const { auth } = await emulatedActor(url);
   const registered = await fetch(`${url}/v1/actors/register`, { method: 'POST', headers: auth });
   if (registered.status !== 201) throw new Error(`register → ${registered.status}: ${await registered.text()}`);
   const created = await fetch(`${url}/v1/contexts/create`, {

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
+import { emulatedActor, fmt, load, machine, merge, root, startServer, writeResults } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -71,16 +71,7 @@ try {
     };
   };
 
-  const admin = /** @type {{token: string}} */ (
-    await (
-      await fetch(`${url}/_emulator/actors`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'system', capabilities: ['admin'] }),
-      })
-    ).json()
-  );
-  const auth = { authorization: `Bearer ${admin.token}` };
+  const { auth } = await emulatedActor(url, { type: 'system', capabilities: ['admin'] });
   // GitHub's real budget (5000 calls an hour per installation) would stop the drain after ~1,300
   // events: lift it, since this measures ChittyConnect (the results note what the budget allows).
   await fetch(`${url}/_emulator/github/rate-limit`, {

@@ -5,8 +5,8 @@
  * `tools:begin` / `tools:end` markers. `npm run docs:mcp` rewrites that part; `--check` (run in
  * CI) fails when the file is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { updateSection } from './generated-section.mjs';
 import { loadTs } from './load-ts.mjs';
 
 const file = path.resolve(import.meta.dirname, '../docs/mcp.md');
@@ -41,20 +41,6 @@ for (const toolset of TOOLSETS) {
 out.push(END);
 const generated = out.join('\n');
 
-const current = readFileSync(file, 'utf8');
-const start = current.indexOf(BEGIN);
-const end = current.indexOf(END);
-if (start < 0 || end < start) {
-  process.stderr.write(`docs/mcp.md lacks the ${BEGIN} … ${END} markers\n`);
-  process.exit(2);
-}
-const next = `${current.slice(0, start)}${generated}${current.slice(end + END.length)}`;
-if (process.argv.includes('--check')) {
-  if (next !== current) {
-    process.stderr.write('docs/mcp.md is out of date with the tools: run `npm run docs:mcp` and commit it\n');
-    process.exit(1);
-  }
-} else if (next !== current) {
-  writeFileSync(file, next);
+if (!updateSection({ file, begin: BEGIN, end: END, generated, what: 'the tools', command: 'npm run docs:mcp' })) {
   console.log('docs/mcp.md: tool reference updated');
 }

@@ -5,8 +5,8 @@
  * the `rules:begin` / `rules:end` markers. `npm run docs:rules` rewrites that part; `--check` (run
  * in CI) fails when the file is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { updateSection } from './generated-section.mjs';
 import { loadTs } from './load-ts.mjs';
 
 const file = path.resolve(import.meta.dirname, '../docs/intelligence.md');
@@ -45,21 +45,6 @@ for (const [klass, title] of Object.entries(CLASS_TITLES)) {
 out.push(END);
 const generated = out.join('\n');
 
-const current = readFileSync(file, 'utf8');
-const start = current.indexOf(BEGIN);
-const end = current.indexOf(END);
-if (start < 0 || end < start) {
-  process.stderr.write(`docs/intelligence.md lacks the ${BEGIN} … ${END} markers\n`);
-  process.exit(2);
-}
-const next = `${current.slice(0, start)}${generated}${current.slice(end + END.length)}`;
-if (process.argv.includes('--check')) {
-  if (next !== current) {
-    process.stderr.write('docs/intelligence.md is out of date with the rules: run `npm run docs:rules` and commit it\n');
-    process.exit(1);
-  }
-  process.stdout.write(`docs/intelligence.md lists all ${ALL_RULES.length} rules\n`);
-} else {
-  writeFileSync(file, next);
-  process.stdout.write(`docs/intelligence.md: ${ALL_RULES.length} rules written\n`);
-}
+const upToDate = updateSection({ file, begin: BEGIN, end: END, generated, what: 'the rules', command: 'npm run docs:rules' });
+if (process.argv.includes('--check')) process.stdout.write(`docs/intelligence.md lists all ${ALL_RULES.length} rules\n`);
+else process.stdout.write(`docs/intelligence.md: ${ALL_RULES.length} rules ${upToDate ? 'already current' : 'written'}\n`);

@@ -18,7 +18,6 @@ import { delegationRoutes } from './delegation/routes';
 import { checkDelegationToken } from './delegation/verify';
 import { emulatorProxy } from './dev/emulator-proxy';
 import { mountDocs, openApiDocument } from './docs/routes';
-import { insightRoutes } from './github/insight-routes';
 import { githubRoutes } from './github/routes';
 import { describeSetup, setupRoutes } from './github/setup/callback';
 import { describeWebhook, webhookRoutes } from './github/webhook/routes';
@@ -79,7 +78,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route('/', connectionRoutes);
   app.route('/', adminRoutes);
   app.route('/', githubRoutes);
-  app.route('/', insightRoutes);
 
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {

@@ -7,8 +7,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ISSUE_TYPES, type IssueType, triageIssue } from '../analysis/triage';
 import type { AppEnv } from '../app-env';
-import { requireScope } from '../auth/authorize';
-import { ADMIN } from '../auth/capabilities';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
@@ -91,16 +89,8 @@ async function knownRepository(db: D1Database, owner: string, repo: string): Pro
   return found;
 }
 
+/** Mounted by routes.ts under its `/v1/github/*` admin check. */
 export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook });
-
-insightRoutes.use('/v1/github/repositories', async (c, next) => {
-  requireScope(c.get('principal'), ADMIN);
-  await next();
-});
-insightRoutes.use('/v1/github/repositories/*', async (c, next) => {
-  requireScope(c.get('principal'), ADMIN);
-  await next();
-});
 
 insightRoutes
   .openapi(

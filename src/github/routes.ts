@@ -15,6 +15,7 @@ import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { markReplayedByBody } from '../queue/store';
 import { describeGitHubError } from './client/api';
+import { insightRoutes } from './insight-routes';
 import { deliveryStats, deliveryStatus, failedDeliveries, listDeliveries } from './store/deliveries';
 import { installationById, listInstallations } from './store/installations';
 import { redeliverFromGitHub } from './webhook/recovery';
@@ -260,3 +261,6 @@ githubRoutes
       return c.json(await replay(c.env, rows), 202);
     },
   );
+
+// Repositories, a PR's analysis, an issue's triage: under the same admin check.
+githubRoutes.route('/', insightRoutes);

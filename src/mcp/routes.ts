@@ -22,12 +22,12 @@ import type { AppEnv } from '../app-env';
 import { covers, coversAll } from '../auth/capabilities';
 import { unauthorized } from '../auth/credential';
 import { asAdmitted } from '../auth/internal-call';
-import { config } from '../config';
+import { isLoopbackHost } from '../http/loopback';
 import { consoleLogger } from '../lib/log';
-import { delegationForAccessToken } from './oauth';
+import { delegationForAccessToken, publicOrigin } from './oauth';
 import { type OpenApiDocument, planTool, type ToolPlan } from './schemas';
 import type { CallRecord, McpScope } from './server';
-import { RESOURCE_SCOPES, TOOLS, TOOLSETS, type Toolset } from './tools';
+import { inSession, RESOURCE_SCOPES, TOOLS, TOOLSETS, type Toolset } from './tools';
 
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATH = `/.well-known/oauth-protected-resource${MCP_PATH}`;
@@ -40,7 +40,7 @@ export function scopesSupported(): string[] {
   return [...new Set([...BASELINE_SCOPES, ...RESOURCE_SCOPES, ...TOOLS.flatMap((t) => t.scopes ?? [])])].sort();
 }
 
-let cachedPlans: { doc: unknown; plans: ToolPlan[] } | undefined;
+let cachedPlans: ToolPlan[] | undefined;
 
 /**
  * The SDK and the server module, loaded on the first /mcp request: an isolate that never serves
@@ -67,11 +67,8 @@ function loadMcp() {
 
 /** The tool plans, built once per isolate from the app's OpenAPI document. */
 export function toolPlans(document: () => OpenApiDocument): ToolPlan[] {
-  if (!cachedPlans) {
-    const doc = document();
-    cachedPlans = { doc, plans: TOOLS.map((t) => planTool(doc, t)) };
-  }
-  return cachedPlans.plans;
+  cachedPlans ??= TOOLS.map((t) => planTool(document(), t));
+  return cachedPlans;
 }
 
 /**
@@ -113,21 +110,19 @@ function audit(entry: Record<string, unknown>, ctx: { waitUntil(promise: Promise
   }
 }
 
-/** The public origin: SERVICE_URL's (else this request's), which the resource metadata and Origin checks are about. */
-function serviceOrigin(c: Context<AppEnv>): string {
-  const configured = config(c.env).serviceUrl;
-  return new URL(configured ?? c.req.url).origin;
-}
-
 function resourceMetadataUrl(c: Context<AppEnv>): string {
-  return `${serviceOrigin(c)}${RESOURCE_METADATA_PATH}`;
+  return `${publicOrigin(c.env, c.req.url)}${RESOURCE_METADATA_PATH}`;
 }
-
-const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
 function originAllowed(c: Context<AppEnv>, origin: string): boolean {
-  if (origin === serviceOrigin(c) || origin === new URL(c.req.url).origin) return true;
-  return c.env.ENVIRONMENT === 'development' && LOOPBACK.test(origin);
+  if (origin === publicOrigin(c.env, c.req.url) || origin === new URL(c.req.url).origin) return true;
+  if (c.env.ENVIRONMENT !== 'development') return false;
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.origin === origin;
+  } catch {
+    return false;
+  }
 }
 
 /** JSON-RPC's own error shape, for refusals before the transport (no request id is known yet). */
@@ -175,12 +170,6 @@ function isJsonRpcMessage(m: unknown): boolean {
   return id !== undefined && idOk && ('result' in r || 'error' in r);
 }
 
-/** The JSON-RPC messages of a POST body, for the scope check (the transport validates them). */
-function messagesOf(body: unknown): { method?: unknown; params?: unknown }[] {
-  const list = Array.isArray(body) ? body : [body];
-  return list.filter((m): m is { method?: unknown; params?: unknown } => typeof m === 'object' && m !== null);
-}
-
 export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEnv>, document: () => OpenApiDocument): void {
   const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header('origin');
@@ -199,12 +188,12 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
   app.get(RESOURCE_METADATA_PATH, (c) =>
     c.json(
       {
-        resource: `${serviceOrigin(c)}${MCP_PATH}`,
-        authorization_servers: [serviceOrigin(c)],
+        resource: `${publicOrigin(c.env, c.req.url)}${MCP_PATH}`,
+        authorization_servers: [publicOrigin(c.env, c.req.url)],
         bearer_methods_supported: ['header'],
         scopes_supported: scopesSupported(),
         resource_name: 'ChittyConnect MCP server',
-        resource_documentation: `${serviceOrigin(c)}/docs`,
+        resource_documentation: `${publicOrigin(c.env, c.req.url)}/docs`,
       },
       200,
       { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
@@ -216,7 +205,7 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
   const oauthToken: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (token?.includes(':')) {
-      const delegation = await delegationForAccessToken(c.env, serviceOrigin(c), scopesSupported(), token);
+      const delegation = await delegationForAccessToken(c.env, publicOrigin(c.env, c.req.url), scopesSupported(), token);
       if (!delegation)
         throw unauthorized('invalid_token', 'The access token is not valid here (unknown, expired, revoked, or for another resource).');
       const headers = new Headers(c.req.raw.headers);
@@ -244,13 +233,13 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
       return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message.');
     }
-    for (const m of messagesOf(body)) {
+    for (const m of messages as { method?: unknown; params?: unknown }[]) {
       if (m.method === 'tools/call') {
         const name = (m.params as { name?: unknown } | undefined)?.name;
         const plan = plans.find((p) => p.definition.name === name);
         const d = plan?.definition;
         // Tools outside the chosen toolsets are unknown here (the transport answers that); undeclared ones fail closed.
-        if (d && choice.toolsets.has(d.toolset) && (!choice.readOnly || d.annotations.readOnlyHint)) {
+        if (d && inSession(d, choice)) {
           if (d.scopes === undefined) return rpcError(403, -32001, `Tool ${d.name} declares no scopes, so nobody may call it.`);
           const lacking = d.scopes.filter((s) => !covers(principal.capabilities, s));
           if (lacking.length > 0) return insufficientScope(c, d.scopes, `tool ${d.name}`);

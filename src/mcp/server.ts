@@ -20,7 +20,7 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import { UPSTREAM_ANSWER_HEADER } from '../connections/proxy';
 import { VERSION } from '../version';
 import { ArgumentError, type JsonObject, requestFor, type ToolPlan } from './schemas';
-import { REPOSITORY_RESOURCE_SCOPES, RESOURCE_SCOPES, type Toolset } from './tools';
+import { inSession, REPOSITORY_RESOURCE_SCOPES, RESOURCE_SCOPES, type Toolset } from './tools';
 
 /** What one session may see: the principal's capabilities, and the client's own narrowing. */
 export interface McpScope {
@@ -59,10 +59,7 @@ const INSTRUCTIONS =
 
 /** Tools this session may list and call: declared scopes covered, in its toolsets, read-only when asked. */
 export function visiblePlans(plans: readonly ToolPlan[], scope: McpScope): ToolPlan[] {
-  return plans.filter(
-    ({ definition: d }) =>
-      d.scopes !== undefined && scope.toolsets.has(d.toolset) && (!scope.readOnly || d.annotations.readOnlyHint) && scope.covers(d.scopes),
-  );
+  return plans.filter(({ definition: d }) => d.scopes !== undefined && inSession(d, scope) && scope.covers(d.scopes));
 }
 
 /** What a model should do about a refusal, by status. */

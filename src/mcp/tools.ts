@@ -18,6 +18,11 @@ export const REPOSITORY_RESOURCE_SCOPES = ['admin'] as const;
 export const TOOLSETS = ['contexts', 'actors', 'connections', 'delegation', 'keys', 'github', 'admin', 'ecosystem'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
+/** The tool is in the session the client chose: one of its toolsets, and read-only when it asked for that. */
+export function inSession(d: ToolDefinition, session: { toolsets: ReadonlySet<Toolset>; readOnly: boolean }): boolean {
+  return session.toolsets.has(d.toolset) && (!session.readOnly || d.annotations.readOnlyHint);
+}
+
 export interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint: boolean;

@@ -20,13 +20,13 @@ import type { AppEnv } from '../app-env';
 import { config } from '../config';
 import { EcosystemError, EcosystemRejectedError } from '../ecosystem/errors';
 import { ecosystemFromEnv } from '../ecosystem/from-env';
-import { sha256Hex } from '../lib/crypto';
+import { onRequestOriginIfLoopback } from '../http/loopback';
+import { randomId, sha256Hex } from '../lib/crypto';
 
 export const SIGNIN_CALLBACK_PATH = '/signin/callback';
 const SESSION_COOKIE = '__Host-cc-session';
 const STATE_COOKIE = '__Host-cc-signin';
 const TTL_SECONDS = 600;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Who signed in: ChittyAuth's answer for them. */
 export interface SignedIn {
@@ -38,14 +38,6 @@ export interface SignedIn {
 
 const cookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'Lax', maxAge: TTL_SECONDS } as const;
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
 /** The signed-in person of this browser, or null. */
 export async function currentSession(c: Context<AppEnv>): Promise<SignedIn | null> {
   const id = getCookie(c, SESSION_COOKIE);
@@ -53,23 +45,12 @@ export async function currentSession(c: Context<AppEnv>): Promise<SignedIn | nul
   return c.env.OAUTH_KV.get<SignedIn>(`signin-session:${await sha256Hex(id)}`, 'json');
 }
 
-function loginPage(c: Context<AppEnv>): URL {
-  const page = new URL(config(c.env).chittyAuthLoginUrl);
-  if (LOOPBACK.has(page.hostname)) {
-    const here = new URL(c.req.url);
-    page.protocol = here.protocol;
-    page.hostname = here.hostname;
-    page.port = here.port;
-  }
-  return page;
-}
-
 /** Sends the browser to ChittyAuth's sign-in page; it comes back to `returnTo` (a path on this origin). */
 export async function startSignIn(c: Context<AppEnv>, returnTo: string): Promise<Response> {
-  const state = randomId();
+  const state = randomId('s', 32);
   await c.env.OAUTH_KV.put(`signin-state:${await sha256Hex(state)}`, JSON.stringify({ returnTo }), { expirationTtl: TTL_SECONDS });
   setCookie(c, STATE_COOKIE, state, cookieOptions);
-  const page = loginPage(c);
+  const page = onRequestOriginIfLoopback(config(c.env).chittyAuthLoginUrl, c.req.url);
   page.searchParams.set('redirect_uri', new URL(SIGNIN_CALLBACK_PATH, c.req.url).toString());
   page.searchParams.set('state', state);
   c.header('cache-control', 'no-store');
@@ -115,7 +96,7 @@ export async function finishSignIn(c: Context<AppEnv>): Promise<string> {
     capabilities: answer.actor.capabilities,
     displayName: answer.actor.displayName ?? null,
   };
-  const id = randomId();
+  const id = randomId('s', 32);
   await c.env.OAUTH_KV.put(`signin-session:${await sha256Hex(id)}`, JSON.stringify(session), { expirationTtl: TTL_SECONDS });
   setCookie(c, SESSION_COOKIE, id, cookieOptions);
   // Only a path on this origin: never an open redirect.

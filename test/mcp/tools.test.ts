@@ -10,6 +10,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubDelivery } from '../../src/github/webhook/routes';
 import worker from '../../src/index';
 import { TOOLS } from '../../src/mcp/tools';
+import type { ConnectionBody } from '../connections/support';
+import type { Issued } from '../delegation/support';
 import installationCreated from '../fixtures/github/installation.created.json';
 import issuesOpened from '../fixtures/github/issues.opened.json';
 import { registeredActor, type TestActor } from '../helpers/actors';
@@ -232,15 +234,6 @@ describe('actors tools', () => {
   });
 });
 
-interface Connection {
-  connectionId: string;
-  owner: string;
-  source: { type: string; id: string };
-  target: { service: string; endpoint: string | null };
-  status: string;
-  hasCredentials: boolean;
-}
-
 interface Echo {
   method: string;
   path: string;
@@ -254,7 +247,7 @@ const NO_CONNECTION = `conn_${'0'.repeat(32)}`;
 describe('connections tools', () => {
   it('create, get, list, status, call (credentials injected), delete: each with its real effect', async () => {
     const host = testHost('echo');
-    const created = await ok<Connection>(asAlice, 'connections_create', {
+    const created = await ok<ConnectionBody>(asAlice, 'connections_create', {
       source: { type: 'actor', id: alice.chittyId },
       target: { service: 'http', endpoint: `https://${host}/base` },
       credentials: { token: 'sk_mcp_secret' },
@@ -263,10 +256,12 @@ describe('connections tools', () => {
     expect(created).toMatchObject({ owner: alice.chittyId, status: 'active', hasCredentials: true, target: { service: 'http' } });
     expect(JSON.stringify(created)).not.toContain('sk_mcp_secret');
     const id = created.connectionId;
-    expect(await ok<Connection>(asAlice, 'connections_get', { id })).toEqual(created);
-    const listed = await ok<{ connections: Connection[] }>(asAlice, 'connections_list', { target: 'http', limit: 100 });
+    expect(await ok<ConnectionBody>(asAlice, 'connections_get', { id })).toEqual(created);
+    const listed = await ok<{ connections: ConnectionBody[] }>(asAlice, 'connections_list', { target: 'http', limit: 100 });
     expect(listed.connections.map((c) => c.connectionId)).toContain(id);
-    expect((await ok<{ connections: Connection[] }>(asBob, 'connections_list')).connections.map((c) => c.connectionId)).not.toContain(id);
+    expect((await ok<{ connections: ConnectionBody[] }>(asBob, 'connections_list')).connections.map((c) => c.connectionId)).not.toContain(
+      id,
+    );
 
     const status = await ok<{ status: string; reachable: boolean; httpStatus: number }>(asAlice, 'connections_status', { id });
     expect(status).toMatchObject({ connectionId: id, status: 'active', reachable: true, httpStatus: 200 });
@@ -287,14 +282,14 @@ describe('connections tools', () => {
     expect(JSON.stringify(answer.body.headers)).not.toContain(alice.token);
 
     expect(await ok(asAlice, 'connections_delete', { id })).toEqual({ disconnected: true });
-    expect(await ok<Connection>(asAlice, 'connections_get', { id })).toMatchObject({ status: 'disconnected', hasCredentials: false });
+    expect(await ok<ConnectionBody>(asAlice, 'connections_get', { id })).toMatchObject({ status: 'disconnected', hasCredentials: false });
     expect(await refusal(asAlice, 'connections_status', { id })).toMatch(/^409 connection_disconnected: /);
     expect(await refusal(asAlice, 'connections_delete', { id })).toMatch(/^404 connection_not_found/);
   });
 
   it('a connection from a context to a ChittyOS service is checked through the ecosystem', async () => {
     const ctx = await ok<Ctx>(asAlice, 'contexts_create', { name: unique('mcp-conn-src') });
-    const created = await ok<Connection>(asAlice, 'connections_create', {
+    const created = await ok<ConnectionBody>(asAlice, 'connections_create', {
       source: { type: 'context', id: ctx.chittyId },
       target: { service: 'verify' },
     });
@@ -309,7 +304,7 @@ describe('connections tools', () => {
 
   it('connections_call passes the target’s error answer through as a result, not an error', async () => {
     const host = testHost('echo');
-    const created = await ok<Connection>(asAlice, 'connections_create', {
+    const created = await ok<ConnectionBody>(asAlice, 'connections_create', {
       source: { type: 'actor', id: alice.chittyId },
       target: { service: 'http', endpoint: `https://${host}/base` },
     });
@@ -361,17 +356,6 @@ describe('connections tools', () => {
     );
   });
 });
-
-interface Issued {
-  token: string;
-  tokenId: string;
-  issuer: string;
-  subject: string;
-  audience: string;
-  scopes: string[];
-  actorChain: string[];
-  parentId: string | null;
-}
 
 describe('delegation tools', () => {
   it('issue → validate says valid; derive by the subject → valid with the chain; revoke → both revoked', async () => {

@@ -24,6 +24,7 @@ import { config } from '../../config';
 import { EcosystemError } from '../../ecosystem/errors';
 import { ecosystemFromEnv } from '../../ecosystem/from-env';
 import type { Env } from '../../env';
+import { onRequestOriginIfLoopback } from '../../http/loopback';
 import { consoleLogger } from '../../lib/log';
 import { describeGitHubError, GitHubNotConfigured, githubClient } from '../client/api';
 import { installedEventId, isRegistered } from '../store/installations';
@@ -81,21 +82,13 @@ async function repositoriesOf(env: Env, installationId: number): Promise<{ id: n
 }
 
 const INSTALLATION_ID = /^[1-9][0-9]{0,15}$/;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * `GITHUB_APP_URL/installations/new?state=…`. A loopback GITHUB_APP_URL (the emulated GitHub behind
- * `npm start`'s `/_emulator` proxy) is taken on this request's own origin, so the install page, the
- * state cookie and the callback share one origin whatever port or loopback name the browser used.
+ * `GITHUB_APP_URL/installations/new?state=…`, a loopback GITHUB_APP_URL (the emulated GitHub behind
+ * `npm start`'s `/_emulator` proxy) taken on this request's own origin.
  */
 function installPageUrl(appUrl: string, requestUrl: string, state: string): string {
-  const target = new URL(`${appUrl.replace(/\/+$/, '')}/installations/new`);
-  if (LOOPBACK.has(target.hostname)) {
-    const here = new URL(requestUrl);
-    target.protocol = here.protocol;
-    target.hostname = here.hostname;
-    target.port = here.port; // set apart: assigning `host` without a port would keep GITHUB_APP_URL's
-  }
+  const target = onRequestOriginIfLoopback(`${appUrl.replace(/\/+$/, '')}/installations/new`, requestUrl);
   target.searchParams.set('state', state);
   return target.toString();
 }
