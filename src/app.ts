@@ -5,12 +5,13 @@
  * caller learns nothing about which routes exist (401, as for an unknown path).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { except } from 'hono/combine';
+import type { MiddlewareHandler } from 'hono';
 import { actorRoutes } from './actors/routes';
 import { actorById, actorByPrincipal } from './actors/store';
 import { adminRoutes } from './admin/routes';
 import type { AppEnv } from './app-env';
 import { idempotency } from './auth/idempotency';
+import { admittedCaller } from './auth/internal-call';
 import { type CredentialReads, requireAuth } from './auth/middleware';
 import { connectionRoutes } from './connections/routes';
 import { contextRoutes } from './contexts/routes';
@@ -43,17 +44,57 @@ const WEBHOOK_PATH = '/integrations/github/webhook';
 /** What auth/ reads to resolve a credential, each from the feature that owns the rows. */
 const credentialReads: CredentialReads = { actorById, actorByPrincipal, apiKeyByHash, checkDelegationToken };
 
+/** `middleware`, except on requests whose path `skip` matches (a plain test: hono/combine's `except` costs a router match and a composed chain per request). */
+function unless(skip: (path: string) => boolean, middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => (skip(c.req.path) ? next() : middleware(c, next));
+}
+
+/**
+ * The API under /v1: authentication, rate limit, wrong method, idempotency, then the routers. Its
+ * own app so an MCP tool call can run a route through exactly this chain (and not again through
+ * the request id, body limit and start-up work its outer request has passed).
+ */
+function createApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook });
+  // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
+  // A wrong method is refused after authentication (so an anonymous caller learns nothing about
+  // which routes exist); a tool call's own request is built from a documented route and skips it.
+  const methods = allowedMethods(() => api.routes);
+  api.use(
+    '/v1/*',
+    requireAuth(credentialReads),
+    async (c, next) => (admittedCaller(c.req.raw) ? next() : methods(c, next)),
+    idempotency,
+    dispatchAfterWrite,
+  );
+  api.route('/', actorRoutes);
+  api.route('/', keyRoutes);
+  api.route('/', delegationRoutes);
+  api.route('/', contextRoutes);
+  api.route('/', connectionRoutes);
+  api.route('/', adminRoutes);
+  api.route('/', githubRoutes);
+  return handleErrors(api);
+}
+
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
+  const api = createApi();
 
   app.use('*', requestId);
   // 405 + Allow, from the routes mounted below (read on the first request).
-  const methods = allowedMethods(() => app.routes);
-  app.use('*', except('/v1/*', methods));
+  app.use(
+    '*',
+    unless(
+      (path) => path.startsWith('/v1/'),
+      allowedMethods(() => app.routes),
+    ),
+  );
   // The webhook takes GitHub's 25 MB bodies and must touch nothing but the queue: it has its own
   // limit and skips the start-up work (which reads D1 on an isolate's first request).
-  app.use('*', except(WEBHOOK_PATH, limitBody()));
-  app.use('*', except(WEBHOOK_PATH, startup));
+  const webhook = (path: string) => path === WEBHOOK_PATH;
+  app.use('*', unless(webhook, limitBody()));
+  app.use('*', unless(webhook, startup));
   app.route('/', webhookRoutes);
   describeWebhook(app);
   app.route('/', setupRoutes);
@@ -64,21 +105,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   mountDocs(app);
   app.route('/', emulatorProxy);
   // The MCP server: the same credentials, gate and routes as /v1, as tools for AI agents.
-  mountMcp(app, requireAuth(credentialReads), () => openApiDocument(app) as OpenApiDocument);
+  mountMcp(app, api, requireAuth(credentialReads), () => openApiDocument(app) as OpenApiDocument);
   describeMcp(app);
   // Its OAuth 2.1 authorization server: a grant is a delegation from the person who signs in.
   mountOAuth(app, scopesSupported);
 
-  // Zero trust: everything under /v1 needs a credential, and is rate-limited per principal.
-  app.use('/v1/*', requireAuth(credentialReads), methods, idempotency, dispatchAfterWrite);
-  app.route('/', actorRoutes);
-  app.route('/', keyRoutes);
-  app.route('/', delegationRoutes);
-  app.route('/', contextRoutes);
-  app.route('/', connectionRoutes);
-  app.route('/', adminRoutes);
-  app.route('/', githubRoutes);
+  app.route('/', api);
+  return handleErrors(app);
+}
 
+/** The 404 and the one place errors become problem+json, for the app and the API alike. */
+function handleErrors(app: OpenAPIHono<AppEnv>): OpenAPIHono<AppEnv> {
   app.notFound((c) => problem(c, new AppError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`)));
   app.onError((err, c) => {
     const { appError, unexpected } = toAppError(unsupportedMediaType(err, c.req.header('content-type')) ?? err);

@@ -12,6 +12,8 @@ export interface AdmittedCaller {
   principal: Principal;
   actor: Actor | null;
   dataVersion: number;
+  /** The outer request's id, carried into the inner request's logs and problem bodies. */
+  requestId: string;
   /** The MCP tool the request runs for, recorded with what it writes. */
   mcpTool?: string;
 }

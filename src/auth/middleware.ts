@@ -68,6 +68,7 @@ export function requireAuth(reads: CredentialReads) {
   return createMiddleware<AppEnv>(async function requireAuth(c, next) {
     const internal = admittedCaller(c.req.raw);
     if (internal) {
+      c.set('requestId', internal.requestId);
       c.set('principal', internal.principal);
       c.set('actor', internal.actor);
       c.set('dataVersion', internal.dataVersion);

@@ -170,7 +170,16 @@ function isJsonRpcMessage(m: unknown): boolean {
   return id !== undefined && idOk && ('result' in r || 'error' in r);
 }
 
-export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEnv>, document: () => OpenApiDocument): void {
+/**
+ * Mounts `POST /mcp` on `app`; a tool call runs its route in `api` (the /v1 routers behind their
+ * own auth, rate-limit, method and idempotency chain), admitted as the outer request's principal.
+ */
+export function mountMcp(
+  app: OpenAPIHono<AppEnv>,
+  api: OpenAPIHono<AppEnv>,
+  auth: MiddlewareHandler<AppEnv>,
+  document: () => OpenApiDocument,
+): void {
   const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header('origin');
     if (origin !== undefined && !originAllowed(c, origin)) return rpcError(403, -32000, `Origin ${origin} is not allowed.`);
@@ -219,7 +228,11 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
     const choice = sessionChoice(c);
     if (typeof choice === 'string') return rpcError(400, -32602, choice);
     const principal = c.get('principal');
-    const scope: McpScope = { covers: (s) => coversAll(principal.capabilities, s), ...choice };
+    const scope: McpScope = {
+      key: `${principal.capabilities.join(' ')}|${[...choice.toolsets].join(',')}|${choice.readOnly}`,
+      covers: (s) => coversAll(principal.capabilities, s),
+      ...choice,
+    };
     const plans = toolPlans(document);
 
     let body: unknown;
@@ -249,9 +262,10 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
       }
     }
 
-    const admitted = { principal, actor: c.get('actor'), dataVersion: c.get('dataVersion') };
+    const admitted = { principal, actor: c.get('actor'), dataVersion: c.get('dataVersion'), requestId: c.get('requestId') };
     const executionCtx = c.executionCtx;
     const origin = new URL(c.req.url).origin;
+    const v1 = `${origin}/v1/`;
     const log = (record: CallRecord) =>
       audit(
         {
@@ -270,7 +284,13 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, auth: MiddlewareHandler<AppEn
       plans,
       scope,
       origin,
-      inner: async (request, tool) => app.fetch(asAdmitted(request, tool ? { ...admitted, mcpTool: tool } : admitted), c.env, executionCtx),
+      // /v1 routes run in the API app alone; the rest (ecosystem_health's /health) in the whole app.
+      inner: async (request, tool) =>
+        (request.url.startsWith(v1) ? api : app).fetch(
+          asAdmitted(request, tool ? { ...admitted, mcpTool: tool } : admitted),
+          c.env,
+          executionCtx,
+        ),
       onCall: log,
     });
     const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -24,6 +24,8 @@ import { inSession, REPOSITORY_RESOURCE_SCOPES, RESOURCE_SCOPES, type Toolset } 
 
 /** What one session may see: the principal's capabilities, and the client's own narrowing. */
 export interface McpScope {
+  /** Names this scope (capabilities and narrowing): sessions with the same key see the same tools. */
+  key: string;
   covers: (scopes: readonly string[]) => boolean;
   toolsets: ReadonlySet<Toolset>;
   readOnly: boolean;
@@ -137,10 +139,29 @@ function problemText(res: Response, body: unknown): string {
   return `${res.status} ${p.code ?? 'error'}: ${what}. ${todo}`;
 }
 
+/** The tools each scope sees, by scope key (a handful of distinct scopes make nearly all calls). */
+const visibleByScope = new WeakMap<readonly ToolPlan[], Map<string, { plans: ToolPlan[]; byName: Map<string, ToolPlan> }>>();
+const VISIBLE_CACHE_SIZE = 256;
+
+function visibleTools(all: readonly ToolPlan[], scope: McpScope): { plans: ToolPlan[]; byName: Map<string, ToolPlan> } {
+  let cache = visibleByScope.get(all);
+  if (!cache) {
+    cache = new Map();
+    visibleByScope.set(all, cache);
+  }
+  let entry = cache.get(scope.key);
+  if (!entry) {
+    const plans = visiblePlans(all, scope);
+    entry = { plans, byName: new Map(plans.map((p) => [p.definition.name, p])) };
+    if (cache.size >= VISIBLE_CACHE_SIZE) cache.clear();
+    cache.set(scope.key, entry);
+  }
+  return entry;
+}
+
 export function createServer(options: ServerOptions): Server {
   const { scope, origin, inner, onCall } = options;
-  const plans = visiblePlans(options.plans, scope);
-  const byName = new Map(plans.map((p) => [p.definition.name, p]));
+  const { plans, byName } = visibleTools(options.plans, scope);
   const resources = scope.covers(RESOURCE_SCOPES);
   const repositories = scope.covers(REPOSITORY_RESOURCE_SCOPES);
 
