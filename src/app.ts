@@ -14,6 +14,7 @@ import { idempotency } from './auth/idempotency';
 import { admittedCaller } from './auth/internal-call';
 import { type CredentialReads, requireAuth } from './auth/middleware';
 import { connectionRoutes } from './connections/routes';
+import { mountConsole } from './console/routes';
 import { contextRoutes } from './contexts/routes';
 import { delegationRoutes } from './delegation/routes';
 import { checkDelegationToken } from './delegation/verify';
@@ -109,6 +110,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   describeMcp(app);
   // Its OAuth 2.1 authorization server: a grant is a delegation from the person who signs in.
   mountOAuth(app, scopesSupported);
+  // The operator console: pages over the API, as the signed-in operator's console delegation.
+  mountConsole(app, api);
 
   app.route('/', api);
   return handleErrors(app);

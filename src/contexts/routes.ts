@@ -8,6 +8,7 @@ import { ecosystemFromEnv } from '../ecosystem/from-env';
 import { AppError } from '../http/errors';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
+import { eventsOf } from '../queue/store';
 import { cachedRead, readHeaders } from './read-cache';
 import type { Context } from './schema';
 import { contextPage, contextView, createBody, idParam, listQuery, patchBody, searchPage, searchQuery, timelineQuery } from './schema';
@@ -226,5 +227,47 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
       if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
       const timeline = await ecosystemFromEnv(c.env).chronicle.timeline(context.timelineId ?? id, c.req.valid('query').limit);
       return c.json({ contextId: id, events: timeline.events }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/contexts/{id}/events',
+      tags,
+      summary: 'The context’s changes, newest first, each with how far its delivery to ChittyDNA and ChittyChronicle got',
+      description:
+        'From the outbox: `sentAt` is when the change was put on the queue (null: waiting, e.g. after a failed send, with `lastError`), `deliveredAt` when DNA and Chronicle both had it.',
+      request: { params: idParam, query: timelineQuery },
+      responses: {
+        200: {
+          description: 'Changes',
+          content: jsonContent(
+            z
+              .object({
+                contextId: z.string(),
+                events: z.array(
+                  z.object({
+                    eventId: z.string(),
+                    eventType: z.string(),
+                    createdAt: z.string(),
+                    sentAt: z.string().nullable(),
+                    deliveredAt: z.string().nullable(),
+                    attempts: z.number(),
+                    lastError: z.string().nullable(),
+                  }),
+                ),
+              })
+              .openapi('ContextEvents'),
+          ),
+        },
+        404: problem('No such context'),
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
+      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+      return c.json({ contextId: id, events: await eventsOf(c.env.DB, 'context', id, c.req.valid('query').limit) }, 200);
     },
   );

@@ -5,13 +5,23 @@
  * `GET /.well-known/jwks.json` (the verification keys, for offline checks by other services).
  * `/v1` routes are authenticated by the app's middleware before they get here.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { authErrors, jsonContent, problem } from '../http/openapi';
 import { defaultHook } from '../http/openapi-hook';
 import { keyringFromEnv, publicJwks } from './keys';
-import { claimsJson, issueBody, issuedView, jwksView, tokenIdParam, validateBody, validationView } from './schema';
-import { issueDelegation, revokeDelegation } from './service';
+import {
+  claimsJson,
+  delegationView,
+  issueBody,
+  issuedView,
+  jwksView,
+  listQuery,
+  tokenIdParam,
+  validateBody,
+  validationView,
+} from './schema';
+import { issueDelegation, listDelegations, revokeDelegation } from './service';
 import { checkDelegationToken } from './verify';
 
 const tags = ['Delegation'];
@@ -58,6 +68,20 @@ const revoke = createRoute({
   responses: { 204: { description: 'Revoked' }, 404: problem('No such token'), ...authErrors },
 });
 
+const list = createRoute({
+  method: 'get',
+  path: '/v1/delegations',
+  tags,
+  summary: 'The delegations you are part of (as a delegator anywhere in the chain, or as the subject), newest first',
+  description:
+    'Roots and derived tokens alike, each with its parent, lineage root and state now; the tokens themselves are never stored or shown. `all=true` lists every delegation (admin). Needs delegations:manage.',
+  request: { query: listQuery },
+  responses: {
+    200: { description: 'Delegations', content: jsonContent(z.object({ delegations: z.array(delegationView) })) },
+    ...authErrors,
+  },
+});
+
 const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
@@ -87,6 +111,32 @@ export const delegationRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
         reason: check.reason,
         ...(check.missingScopes ? { missingScopes: check.missingScopes } : {}),
         ...(check.claims ? { claims: claimsJson(check.claims) } : {}),
+      },
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  })
+  .openapi(list, async (c) => {
+    const caller = { principal: c.get('principal'), actor: c.get('actor') };
+    const { all, limit } = c.req.valid('query');
+    const delegations = await listDelegations(c.env, caller, { all: all === 'true', limit });
+    return c.json(
+      {
+        delegations: delegations.map((d) => ({
+          tokenId: d.tokenId,
+          issuer: d.issuer,
+          subject: d.subject,
+          audience: d.audience,
+          scopes: d.scopes,
+          actorChain: d.actorChain,
+          parentId: d.parentId,
+          rootId: d.rootId,
+          issuedAt: d.issuedAt,
+          expiresAt: d.expiresAt,
+          revokedAt: d.revokedAt,
+          revokedBy: d.revokedBy,
+          state: d.state,
+        })),
       },
       200,
       { 'cache-control': 'no-store' },

@@ -78,6 +78,22 @@ export const claimsView = z
   })
   .openapi('DelegationClaims');
 
+export const delegationView = claimsView
+  .extend({
+    rootId: z.string().openapi({ description: 'The first token of its lineage' }),
+    revokedAt: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    state: z.enum(['active', 'expired', 'revoked']).openapi({ description: 'Now: revoked (itself or an ancestor), expired, or active' }),
+  })
+  .openapi('Delegation');
+
+export const listQuery = z
+  .object({
+    all: z.enum(['true', 'false']).default('false').openapi({ description: 'Every delegation, not only yours (admin)' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
 export const issuedView = claimsView.extend({ token: z.string() }).openapi('IssuedDelegation');
 
 export const validationView = z

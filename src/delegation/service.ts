@@ -16,7 +16,7 @@ import { outboxInsert } from '../queue/store';
 import { keyringFromEnv } from './keys';
 import type { DelegationRecord } from './schema';
 import { DEFAULT_EXPIRES_IN } from './schema';
-import { delegationById, insertDelegation, revokeLineage } from './store';
+import { delegationById, delegationsInvolving, insertDelegation, revokeLineage } from './store';
 import { MAX_CHAIN, signToken } from './token';
 import { audienceCovers, checkDelegationToken, type DelegationClaims } from './verify';
 
@@ -200,6 +200,30 @@ export async function issueDelegation(
   );
   await env.DB.batch([insertDelegation(env.DB, record), event.statement]);
   return { token, claims };
+}
+
+/**
+ * The delegations the caller is part of (delegated, directly or upstream, or was delegated to),
+ * or with `all` every delegation (admin), newest first; each with its state now.
+ */
+export async function listDelegations(
+  env: Env,
+  caller: Caller,
+  options: { all: boolean; limit: number },
+  now = Date.now(),
+): Promise<(DelegationRecord & { state: 'active' | 'expired' | 'revoked' })[]> {
+  const { principal } = caller;
+  if (!covers(principal.capabilities, 'delegations:manage')) {
+    throw new AppError(403, 'forbidden', 'Listing delegation tokens needs the delegations:manage scope on this credential.');
+  }
+  if (options.all && !covers(principal.capabilities, ADMIN)) {
+    throw new AppError(403, 'forbidden', 'Listing every delegation (all=true) needs admin; without it you get those you are part of.');
+  }
+  const records = await delegationsInvolving(env.DB, options.all ? null : principal.chittyId, options.limit);
+  return records.map((r) => ({
+    ...r,
+    state: r.revokedAt ? 'revoked' : Date.parse(r.expiresAt) <= now ? 'expired' : 'active',
+  }));
 }
 
 /** Revokes a token and everything derived from it. Idempotent: revoking a revoked token changes nothing. */

@@ -45,6 +45,25 @@ function toRecord(row: DelegationRow): DelegationRecord {
   };
 }
 
+/**
+ * Delegations `chittyId` is part of (a delegator in the act chain, or the subject), or every one
+ * when `chittyId` is null; newest first, at most `limit`.
+ */
+export async function delegationsInvolving(db: D1Database, chittyId: string | null, limit: number): Promise<DelegationRecord[]> {
+  const statement =
+    chittyId === null
+      ? db.prepare('SELECT * FROM delegations ORDER BY issued_at DESC, token_id LIMIT ?1').bind(limit)
+      : db
+          .prepare(
+            `SELECT * FROM delegations
+             WHERE subject = ?2 OR EXISTS (SELECT 1 FROM json_each(delegations.actor_chain) WHERE value = ?2)
+             ORDER BY issued_at DESC, token_id LIMIT ?1`,
+          )
+          .bind(limit, chittyId);
+  const { results } = await statement.all<DelegationRow>();
+  return results.map(toRecord);
+}
+
 /** The INSERT of a new delegation, for the batch that also writes its outbox event. */
 export function insertDelegation(db: D1Database, r: DelegationRecord): D1PreparedStatement {
   return db

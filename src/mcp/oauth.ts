@@ -20,16 +20,15 @@
 import type { ConsentDescription, OAuthAuthorizationServer, TokenExchangeCallbackOptions } from '@cloudflare/workers-oauth-provider';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { registerActor } from '../actors/service';
 import type { AppEnv } from '../app-env';
-import { covers, effectiveCapabilities } from '../auth/capabilities';
+import { covers } from '../auth/capabilities';
 import type { Principal } from '../auth/principal';
 import { config } from '../config';
 import { issueDelegation } from '../delegation/service';
 import { checkDelegationToken } from '../delegation/verify';
-import { ecosystemFromEnv } from '../ecosystem/from-env';
 import type { Env } from '../env';
-import { currentSession, finishSignIn, SIGNIN_CALLBACK_PATH, type SignedIn, SignInError, startSignIn } from '../signin/session';
+import { signedInPerson } from '../signin/person';
+import { currentSession, finishSignIn, SIGNIN_CALLBACK_PATH, SignInError, startSignIn } from '../signin/session';
 import { consentPage, messagePage } from './oauth-views';
 
 export const AUTHORIZE_PATH = '/oauth/authorize';
@@ -111,26 +110,6 @@ async function grantLifetime(options: TokenExchangeCallbackOptions<Env>) {
 }
 
 /** The person as a principal with their full ChittyAuth session rights, registered as an actor if they were not. */
-async function personOf(c: Context<AppEnv>, who: SignedIn) {
-  const bare: Principal = {
-    principalId: who.principalId,
-    chittyId: who.principalId,
-    registered: false,
-    actorType: who.actorType,
-    capabilities: who.capabilities,
-    credential: 'chittyauth',
-  };
-  const { actor } = await registerActor(c.env, ecosystemFromEnv(c.env), bare, {});
-  const principal: Principal = {
-    ...bare,
-    chittyId: actor.chittyId,
-    registered: true,
-    actorType: actor.actorType,
-    capabilities: effectiveCapabilities(actor.capabilities),
-  };
-  return { principal, actor };
-}
-
 /** The scopes the page offers: those a tool or resource needs that the person holds. */
 function offered(catalogue: readonly string[], person: Principal): string[] {
   return catalogue.filter((s) => covers(person.capabilities, s));
@@ -187,7 +166,7 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
       const here = new URL(c.req.url);
       return startSignIn(c, `${here.pathname}${here.search}`);
     }
-    const { principal } = await personOf(c, who);
+    const { principal } = await signedInPerson(c.env, who);
     const choices = offered(scopes(), principal);
     if (choices.length === 0) return html(messagePage('Nothing to grant', 'You hold none of the scopes the MCP tools need.'), 403);
     const consent = await oauth.beginConsent(request);
@@ -217,7 +196,7 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
         const denied = await oauth.denyConsent(c.req.raw, handle);
         return new Response(null, { status: 302, headers: denied.headers });
       }
-      const { principal, actor } = await personOf(c, who);
+      const { principal, actor } = await signedInPerson(c.env, who);
       const chosen = form.getAll('scope').map(String);
       const allowed = offered(scopes(), principal);
       const refused = chosen.filter((s) => !allowed.includes(s));

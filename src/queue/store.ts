@@ -89,6 +89,45 @@ export async function outboxStats(db: D1Database): Promise<OutboxStats> {
   return { undelivered: row?.undelivered ?? 0, unsent: row?.unsent ?? 0, oldestUndeliveredAt: row?.oldest ?? null };
 }
 
+/** One recorded change and how far it got: put on the queue (sent), delivered to DNA and Chronicle. */
+export interface AggregateEvent {
+  eventId: string;
+  eventType: string;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** An aggregate's outbox events, newest first. */
+export async function eventsOf(db: D1Database, aggregate: string, aggregateId: string, limit: number): Promise<AggregateEvent[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT event_id, event_type, created_at, sent_at, delivered_at, attempts, last_error FROM outbox
+       WHERE aggregate = ?1 AND aggregate_id = ?2 ORDER BY created_at DESC, event_id LIMIT ?3`,
+    )
+    .bind(aggregate, aggregateId, limit)
+    .all<{
+      event_id: string;
+      event_type: string;
+      created_at: string;
+      sent_at: string | null;
+      delivered_at: string | null;
+      attempts: number;
+      last_error: string | null;
+    }>();
+  return results.map((r) => ({
+    eventId: r.event_id,
+    eventType: r.event_type,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
+    attempts: r.attempts,
+    lastError: r.last_error,
+  }));
+}
+
 export interface DeadLetter {
   id: string;
   queue: string;
