@@ -161,6 +161,17 @@ export const TOOLS: readonly ToolDefinition[] = [
     scopes: ['contexts:read'],
     annotations: READ,
   },
+  {
+    name: 'contexts_events',
+    title: 'A context’s changes and their delivery',
+    description:
+      'Each change to one of your contexts, newest first, with whether it has reached ChittyDNA and ChittyChronicle yet (sentAt, deliveredAt, lastError).',
+    toolset: 'contexts',
+    method: 'get',
+    path: '/v1/contexts/{id}/events',
+    scopes: ['contexts:read'],
+    annotations: READ,
+  },
   // --- actors -----------------------------------------------------------------------------
   {
     name: 'actors_me',
@@ -292,6 +303,17 @@ export const TOOLS: readonly ToolDefinition[] = [
     method: 'post',
     path: '/v1/delegate/validate',
     scopes: [],
+    annotations: READ,
+  },
+  {
+    name: 'delegation_list',
+    title: 'List delegations',
+    description:
+      'The delegations you are part of (you delegated, directly or upstream, or were delegated to), newest first, with parent, lineage root and state; all=true lists every one (admin).',
+    toolset: 'delegation',
+    method: 'get',
+    path: '/v1/delegations',
+    scopes: ['delegations:manage'],
     annotations: READ,
   },
   {

@@ -184,6 +184,22 @@ describe('contexts tools', () => {
     expect(timeline.events.map((e) => e.eventType)).toContain('context.created');
     expect(await refusal(asBob, 'contexts_timeline', { id: created.chittyId })).toMatch(/^404 context_not_found/);
   });
+
+  it('contexts_events lists each change with its delivery; another’s is 404', async () => {
+    const created = await ok<Ctx>(asAlice, 'contexts_create', { name: unique('mcp-ev') });
+    await ok(asAlice, 'contexts_update', { id: created.chittyId, version: 1, data: ['changed'] });
+    expect(await waitForDelivery([created.chittyId])).toBe(0);
+    const listed = await ok<{ contextId: string; events: { eventType: string; deliveredAt: string | null }[] }>(
+      asAlice,
+      'contexts_events',
+      {
+        id: created.chittyId,
+      },
+    );
+    expect(listed.events.map((e) => e.eventType)).toEqual(['context.updated', 'context.created']);
+    expect(listed.events.every((e) => e.deliveredAt !== null)).toBe(true);
+    expect(await refusal(asBob, 'contexts_events', { id: created.chittyId })).toMatch(/^404 context_not_found/);
+  });
 });
 
 interface ActorView {
@@ -395,6 +411,18 @@ describe('delegation tools', () => {
     expect(await ok(asAlice, 'delegation_revoke', { tokenId: issued.tokenId })).toEqual({ revoked: true });
     expect(await ok(asBob, 'delegation_validate', { token: issued.token })).toMatchObject({ valid: false, reason: 'revoked' });
     expect(await ok(asBob, 'delegation_validate', { token: child.token })).toMatchObject({ valid: false, reason: 'revoked' });
+
+    // Alice sees the lineage she started, both revoked; Carol sees the one made out to her.
+    const mine = await ok<{ delegations: { tokenId: string; parentId: string | null; state: string }[] }>(asAlice, 'delegation_list');
+    expect(mine.delegations.filter((d) => [issued.tokenId, child.tokenId].includes(d.tokenId))).toEqual([
+      expect.objectContaining({ tokenId: child.tokenId, parentId: issued.tokenId, state: 'revoked' }),
+      expect.objectContaining({ tokenId: issued.tokenId, parentId: null, state: 'revoked' }),
+    ]);
+    const asCarol = await mcpClient({ token: carol.token });
+    const carols = await ok<{ delegations: { tokenId: string }[] }>(asCarol, 'delegation_list');
+    expect(carols.delegations.map((d) => d.tokenId)).toContain(child.tokenId);
+    expect(carols.delegations.map((d) => d.tokenId)).not.toContain(issued.tokenId);
+    expect(await refusal(asAlice, 'delegation_list', { all: 'true' })).toMatch(/^403 forbidden: .*admin/);
   });
 
   it('delegation_issue refuses scopes the caller lacks (403), and names a missing audience and an offered parentToken', async () => {
@@ -465,6 +493,7 @@ describe('keys tools', () => {
       'contexts_search',
       'contexts_get',
       'contexts_timeline',
+      'contexts_events',
       'actors_get',
       'actors_register',
       'delegation_derive',
@@ -732,7 +761,7 @@ describe('ecosystem tools', () => {
 describe('coverage of the tools', () => {
   it('every tool in TOOLS was seen succeeding and refusing in this file (runs last)', () => {
     const names = TOOLS.map((t) => t.name);
-    expect(names).toHaveLength(38);
+    expect(names).toHaveLength(40);
     expect(names.filter((n) => !succeeded.has(n))).toEqual([]);
     expect(names.filter((n) => !refused.has(n))).toEqual([]);
   });
