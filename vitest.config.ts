@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
 import { experimental_readRawConfig, type Unstable_RawConfig } from 'wrangler';
 import { checkOpenApi } from './scripts/check-openapi.mjs';
 import { freshSecrets } from './scripts/dev-secrets.mjs';
+import { buildDocsAssets } from './scripts/docs-assets.mjs';
 
 // Offline and quiet, however the suite is started: no Request.cf fetch, no telemetry.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
@@ -32,6 +33,9 @@ buildSync({
   logLevel: 'warning',
 });
 
+// The static assets (wrangler.toml [assets]) include the API reference's bundle, copied from node_modules.
+buildDocsAssets(root);
+
 // Every secret is a binding here (fresh values, in memory).
 const secrets = freshSecrets();
 
@@ -39,7 +43,7 @@ const secrets = freshSecrets();
  * wrangler reads the `.dev.vars` (or `.env`) next to the config it is given and adds every value in
  * it to the bindings, printing "Using secrets defined in .dev.vars" once per test file. Tests must
  * not depend on a developer's files, so the pool gets wrangler.toml's top level as JSON in a folder
- * that holds neither (paths made absolute); the deployed environments are left out.
+ * that holds neither (paths — migrations, assets — made absolute); the deployed environments are left out.
  */
 function localWranglerConfig(): string {
   // Typed here: wrangler re-exports the reader from @cloudflare/workers-utils, whose types it does not ship.
@@ -47,7 +51,12 @@ function localWranglerConfig(): string {
   const { env: _deployed, ...local } = rawConfig;
   const file = path.join(root, '.build/test-wrangler/wrangler.json');
   const d1Databases = local.d1_databases?.map((db) => ({ ...db, migrations_dir: path.join(root, db.migrations_dir ?? 'migrations') }));
-  const json = JSON.stringify({ ...local, main: path.join(root, local.main ?? 'src/index.ts'), d1_databases: d1Databases }, null, 2);
+  const assets = local.assets && { ...local.assets, directory: path.join(root, local.assets.directory ?? 'public') };
+  const json = JSON.stringify(
+    { ...local, main: path.join(root, local.main ?? 'src/index.ts'), d1_databases: d1Databases, assets },
+    null,
+    2,
+  );
   // Written aside and renamed, so a run starting at the same moment never reads half a file.
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(`${file}.${process.pid}`, json);

@@ -1,12 +1,12 @@
 /**
- * `GET /openapi.json` (generated from the route schemas) and `GET /docs` (the same document as an
- * HTML page). Both are public.
+ * `GET /openapi.json` (generated from the route schemas) and `GET /docs` (the API reference: Swagger
+ * UI on that document, its files served as static assets, see page.ts). Both are public.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { VERSION } from '../version';
 import { documentIdempotency, registerSecuritySchemes, SECURITY, SERVERS } from './document';
-import { renderReference } from './render';
+import { DOCS_HEADERS, referencePage } from './page';
 
 const INFO = {
   title: 'ChittyConnect',
@@ -26,5 +26,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
   registerSecuritySchemes(app);
   const document = () => openApiDocument(app);
   app.get('/openapi.json', (c) => c.json(document()));
-  app.get('/docs', (c) => c.html(renderReference(document() as unknown as Parameters<typeof renderReference>[0])));
+  const page = referencePage(INFO.title);
+  app.get('/docs', (c) => c.html(page, 200, DOCS_HEADERS));
 }
