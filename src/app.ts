@@ -6,6 +6,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import { actorRoutes } from './actors/routes';
 import { actorById, actorByPrincipal } from './actors/store';
 import { adminRoutes } from './admin/routes';
@@ -34,6 +35,7 @@ import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
 import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
+import { recordMetric } from './lib/metrics';
 import { mountOAuth } from './mcp/oauth';
 import { describeMcp, mountMcp, scopesSupported } from './mcp/routes';
 import type { OpenApiDocument } from './mcp/schemas';
@@ -83,6 +85,18 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const api = createApi();
 
   app.use('*', requestId);
+  // A metric per request (route pattern, method, status, duration) when METRICS is bound.
+  app.use('*', async (c, next) => {
+    const started = Date.now();
+    await next();
+    recordMetric(c.env.METRICS, {
+      kind: 'request',
+      what: routePath(c, -1),
+      how: c.req.method,
+      status: c.res.status,
+      ms: Date.now() - started,
+    });
+  });
   // 405 + Allow, from the routes mounted below (read on the first request).
   app.use(
     '*',

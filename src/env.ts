@@ -20,6 +20,8 @@ export interface Env {
   EVENT_Q: Queue<unknown>;
   // Workers AI: bound in deployed environments only; every feature works without it.
   AI?: Ai;
+  /** Workers Analytics Engine dataset for request, queue and outbound metrics (deployed only; src/lib/metrics.ts). */
+  METRICS?: AnalyticsEngineDataset;
   // Durable Objects
   PRINCIPAL_GATE: DurableObjectNamespace<import('./auth/principal-gate').PrincipalGate>;
   // Locally (npm start, tests) the outside world is this service binding to the emulator.

@@ -12,6 +12,7 @@ import { consumeGitHubEvents, settleGitHubDeadLetter } from './github/events/con
 import { recoverMissedDeliveries } from './github/webhook/recovery';
 import type { GitHubDelivery } from './github/webhook/routes';
 import { consoleLogger } from './lib/log';
+import { recordMetric } from './lib/metrics';
 import { resendAfterSeconds } from './queue/after-write';
 import { type DeadLetterHooks, storeDeadLetters } from './queue/dead-letters';
 import { handleQueueBatch, type QueueConsumers } from './queue/dispatch';
@@ -37,7 +38,23 @@ export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    await handleQueueBatch(CONSUMERS, batch, env);
+    const started = Date.now();
+    let how = 'ok';
+    try {
+      await handleQueueBatch(CONSUMERS, batch, env);
+    } catch (err) {
+      how = 'error';
+      throw err;
+    } finally {
+      recordMetric(env.METRICS, {
+        kind: 'queue',
+        what: batch.queue,
+        how,
+        status: 0,
+        ms: Date.now() - started,
+        count: batch.messages.length,
+      });
+    }
   },
 
   async scheduled(_controller, env, ctx) {

@@ -5,6 +5,7 @@
  */
 import { config } from '../config';
 import type { Env } from '../env';
+import { recordMetric } from '../lib/metrics';
 import { createEcosystemClient, type EcosystemClient } from './client';
 import { SERVICE_NAMES, type ServiceName, TOKEN_SECRETS, URL_OVERRIDES } from './services';
 import type { FetchLike } from './transport';
@@ -34,8 +35,21 @@ export const developmentClock = {
 /** The outside world: the emulator binding where there is one (local, tests), else the global fetch. */
 export function outboundFetch(env: Env): FetchLike {
   const binding = env.ECOSYSTEM;
-  if (binding) return (request) => viaEmulator(binding, request);
-  return (request) => fetch(request);
+  const send: FetchLike = binding ? (request) => viaEmulator(binding, request) : (request) => fetch(request);
+  const metrics = env.METRICS;
+  if (!metrics) return send;
+  // A metric per outbound call (host, method, status or `err`, duration) when METRICS is bound.
+  return async (request) => {
+    const started = Date.now();
+    let status = 0;
+    try {
+      const response = await send(request);
+      status = response.status;
+      return response;
+    } finally {
+      recordMetric(metrics, { kind: 'outbound', what: new URL(request.url).host, how: request.method, status, ms: Date.now() - started });
+    }
+  };
 }
 
 /**
