@@ -46,7 +46,7 @@ label{display:inline-flex;flex-direction:column;gap:.15rem;font-size:.85rem;colo
 .notice.bad{border-color:var(--bad)}
 ul.tree{list-style:none;padding-left:1.25rem;margin:.25rem 0;border-left:1px dashed var(--line)}
 ul.tree.root{padding-left:0;border:0}
-svg.chart{width:100%;height:auto;max-height:10rem}
+svg.chart{width:100%;height:auto;display:block}
 svg.chart .processed{fill:var(--ok)}svg.chart .failed{fill:var(--bad)}svg.chart .axis{stroke:var(--line)}
 svg.chart text{fill:var(--muted);font-size:10px}
 .legend{display:flex;gap:1rem;font-size:.85rem}.legend span::before{content:"";display:inline-block;width:.7em;height:.7em;margin-right:.3em;background:currentColor}

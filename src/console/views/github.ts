@@ -29,6 +29,16 @@ export interface DeliveryFilter {
 const refusal = (a: Answer<unknown>) => h`<p class="muted">Not shown: ${a.problem?.detail ?? `the API answered ${a.status}`}</p>`;
 const deliveryTone = (s: Delivery['status']) => (s === 'processed' ? 'ok' : s === 'failed' ? 'bad' : 'warn');
 
+/** Every failed delivery in a window back on the queue (shown only to those the API lets list deliveries: admins). */
+function replayWindowForm(filter: DeliveryFilter, csrf: string): Html {
+  return h`<form class="filters" method="post" action="/console/github/deliveries/replay">
+<input type="hidden" name="csrf" value="${csrf}">
+<label>Replay every failed delivery from (UTC)<input name="from" type="datetime-local" required value="${filter.from}"></label>
+<label>to (UTC, empty for now)<input name="to" type="datetime-local" value="${filter.to}"></label>
+<button type="submit">Replay the window</button>
+</form>`;
+}
+
 export function githubView(
   installations: Answer<{ installations: InstallationView[] }>,
   repositories: Answer<{ repositories: RepositoryView[] }>,
@@ -91,12 +101,7 @@ ${each(
 )}
 </tbody></table>`
 }
-<form class="filters" method="post" action="/console/github/deliveries/replay">
-<input type="hidden" name="csrf" value="${csrf}">
-<label>Replay every failed delivery from (UTC)<input name="from" type="datetime-local" required value="${filter.from}"></label>
-<label>to (UTC, empty for now)<input name="to" type="datetime-local" value="${filter.to}"></label>
-<button type="submit">Replay the window</button>
-</form>
+${deliveries.ok ? replayWindowForm(filter, csrf) : nothing}
 </section>
 <section class="card" aria-labelledby="dead-letters"><h2 id="dead-letters">Dead letters</h2>
 ${
