@@ -36,6 +36,7 @@ import { keyRoutes } from './keys/routes';
 import { apiKeyByHash } from './keys/store';
 import { consoleLogger } from './lib/log';
 import { recordMetric } from './lib/metrics';
+import { agentRoutes } from './mcp/agent-routes';
 import { mountOAuth } from './mcp/oauth';
 import { describeMcp, mountMcp, scopesSupported } from './mcp/routes';
 import type { OpenApiDocument } from './mcp/schemas';
@@ -77,6 +78,7 @@ function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', connectionRoutes);
   api.route('/', adminRoutes);
   api.route('/', githubRoutes);
+  api.route('/', agentRoutes);
   return handleErrors(api);
 }
 

@@ -18,7 +18,7 @@ import { type Frame, type Html, h, page } from './html';
 import { type ConsoleSession, closeConsoleSession, consoleSession, isAdmin, openConsoleSession } from './session';
 import { type ConnectionView, connectionsView } from './views/connections';
 import { type ContextEvent, type ContextView, contextsView, contextView } from './views/contexts';
-import { type DelegationView, delegationsView, type KeyView, revokeConfirmView } from './views/delegations';
+import { type AgentView, type DelegationView, delegationsView, type KeyView, revokeConfirmView } from './views/delegations';
 import {
   type DeliveryFilter,
   githubView,
@@ -81,6 +81,8 @@ function sameSecret(a: string, b: string): boolean {
 const NOTICES: Record<string, { text: string; bad?: boolean }> = {
   revoked: { text: 'Revoked. Everything derived from it stopped working too.' },
   'revoke-failed': { text: 'The revoke was refused; see the delegation’s state below.', bad: true },
+  disconnected: { text: 'Disconnected: the agent’s delegation is revoked and its tokens no longer work.' },
+  'disconnect-failed': { text: 'Disconnecting the agent was refused or failed.', bad: true },
   swept: { text: 'The outbox was sent again; the figures below are from after it.' },
   'sweep-failed': { text: 'Sending the outbox again was refused or failed.', bad: true },
   replayed: { text: 'Replay requested: the deliveries are back on the queue; reload to see them processed.' },
@@ -218,9 +220,17 @@ export function mountConsole(app: OpenAPIHono<AppEnv>, api: OpenAPIHono<AppEnv>)
 
   app.get('/console/delegations', async (c) => {
     const { session, capi } = operator(c);
-    const [list, keys] = await Promise.all([delegations(capi), capi.get<{ keys: KeyView[] }>('/v1/keys')]);
+    const [list, keys, agents] = await Promise.all([
+      delegations(capi),
+      capi.get<{ keys: KeyView[] }>('/v1/keys'),
+      capi.get<{ agents: AgentView[] }>('/v1/agents'),
+    ]);
     const notice = NOTICES[c.req.query('done') ?? ''];
-    return render(c, frameFor(session, 'Delegations', 'delegations', notice), delegationsView(list, keys, session.csrf, session.tokenId));
+    return render(
+      c,
+      frameFor(session, 'Delegations', 'delegations', notice),
+      delegationsView(list, keys, agents, session.csrf, session.tokenId),
+    );
   });
 
   app.get('/console/delegations/:id/revoke', async (c) => {
@@ -233,6 +243,11 @@ export function mountConsole(app: OpenAPIHono<AppEnv>, api: OpenAPIHono<AppEnv>)
   app.post('/console/delegations/:id/revoke', async (c) => {
     const answer = await operator(c).capi.send('DELETE', `/v1/delegate/${encodeURIComponent(c.req.param('id'))}`);
     return c.redirect(`/console/delegations?done=${answer.ok ? 'revoked' : 'revoke-failed'}`, 303);
+  });
+
+  app.post('/console/agents/:grantId/revoke', async (c) => {
+    const answer = await operator(c).capi.send('DELETE', `/v1/agents/${encodeURIComponent(c.req.param('grantId'))}`);
+    return c.redirect(`/console/delegations?done=${answer.ok ? 'disconnected' : 'disconnect-failed'}`, 303);
   });
 
   app.post('/console/outbox/sweep', async (c) => {

@@ -18,6 +18,7 @@ import m0013 from '../../migrations/0013_dead_letter_note.sql';
 import m0014 from '../../migrations/0014_github_analysis.sql';
 import m0015 from '../../migrations/0015_github_triage.sql';
 import m0016 from '../../migrations/0016_github_analysis_head_time.sql';
+import m0017 from '../../migrations/0017_outbox_by_aggregate.sql';
 
 export interface Migration {
   name: string;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0014_github_analysis.sql', sql: m0014 },
   { name: '0015_github_triage.sql', sql: m0015 },
   { name: '0016_github_analysis_head_time.sql', sql: m0016 },
+  { name: '0017_outbox_by_aggregate.sql', sql: m0017 },
 ];

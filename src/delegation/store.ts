@@ -52,12 +52,12 @@ function toRecord(row: DelegationRow): DelegationRecord {
 export async function delegationsInvolving(db: D1Database, chittyId: string | null, limit: number): Promise<DelegationRecord[]> {
   const statement =
     chittyId === null
-      ? db.prepare('SELECT * FROM delegations ORDER BY issued_at DESC, token_id LIMIT ?1').bind(limit)
+      ? db.prepare('SELECT * FROM delegations ORDER BY issued_at DESC, rowid DESC LIMIT ?1').bind(limit)
       : db
           .prepare(
             `SELECT * FROM delegations
              WHERE subject = ?2 OR EXISTS (SELECT 1 FROM json_each(delegations.actor_chain) WHERE value = ?2)
-             ORDER BY issued_at DESC, token_id LIMIT ?1`,
+             ORDER BY issued_at DESC, rowid DESC LIMIT ?1`,
           )
           .bind(limit, chittyId);
   const { results } = await statement.all<DelegationRow>();

@@ -239,8 +239,13 @@ export function mountOAuth(app: OpenAPIHono<AppEnv>, scopes: () => readonly stri
   });
 }
 
-/** The delegation token behind an OAuth access token for /mcp, or null when the token is not valid here. */
-export async function delegationForAccessToken(env: Env, origin: string, scopes: readonly string[], token: string): Promise<string | null> {
+/** The delegation behind an OAuth access token for /mcp (its token and id), or null when the token is not valid here. */
+export async function delegationForAccessToken(
+  env: Env,
+  origin: string,
+  scopes: readonly string[],
+  token: string,
+): Promise<{ token: string; id: string } | null> {
   const validated = await (await authorizationServer(origin, scopes)).validateToken<GrantProps>(`${origin}/mcp`, token, env);
-  return validated?.props.delegationToken ?? null;
+  return validated ? { token: validated.props.delegationToken, id: validated.props.delegationId } : null;
 }

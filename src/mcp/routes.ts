@@ -24,6 +24,7 @@ import { unauthorized } from '../auth/credential';
 import { asAdmitted } from '../auth/internal-call';
 import { isLoopbackHost } from '../http/loopback';
 import { consoleLogger } from '../lib/log';
+import { noteAgentUse } from './agents';
 import { delegationForAccessToken, publicOrigin } from './oauth';
 import { type OpenApiDocument, planTool, type ToolPlan } from './schemas';
 import type { CallRecord, McpScope } from './server';
@@ -217,8 +218,9 @@ export function mountMcp(
       const delegation = await delegationForAccessToken(c.env, publicOrigin(c.env, c.req.url), scopesSupported(), token);
       if (!delegation)
         throw unauthorized('invalid_token', 'The access token is not valid here (unknown, expired, revoked, or for another resource).');
+      noteAgentUse(c.env, delegation.id, (p) => c.executionCtx.waitUntil(p));
       const headers = new Headers(c.req.raw.headers);
-      headers.set('authorization', `Bearer ${delegation}`);
+      headers.set('authorization', `Bearer ${delegation.token}`);
       c.req.raw = new Request(c.req.raw, { headers });
     }
     await next();

@@ -113,6 +113,11 @@ describe('the console', () => {
     expect(plain).not.toContain('status ok">admin<');
     expect(plain).toMatch(/Outbox<\/h2>\s*<p class="muted">Not shown: /);
     expect(plain).toMatch(/Dead letters<\/h2>\s*<p class="muted">Not shown: /);
+    // Nor an action the API would refuse them: no replay, no sweep.
+    const github = await (await (await signedIn(person)).go('/console/github')).text();
+    expect(github).not.toContain('action="/console/github/deliveries/replay"');
+    expect(github).not.toContain('/replay"');
+    expect(plain).not.toContain('action="/console/outbox/sweep"');
 
     const admin = await registeredActor('human', ['admin']);
     const page = await (await (await signedIn(admin)).go('/console')).text();
@@ -120,6 +125,8 @@ describe('the console', () => {
     expect(page).toMatch(/Outbox<\/h2>\s*<p class="figure">\d+<\/p>/);
     expect(page).toContain('ChittyOS services');
     expect(page).toContain('GitHub deliveries per hour');
+    const adminGithub = await (await (await signedIn(admin)).go('/console/github')).text();
+    expect(adminGithub).toContain('action="/console/github/deliveries/replay"');
   });
 
   it('contexts: the list, a search and one context with its changes delivered', async () => {
@@ -167,6 +174,7 @@ describe('the console', () => {
 
     const tree = await (await browser.go('/console/delegations')).text();
     expect(tree).toContain('agent-one');
+    expect(tree).toContain('No AI agent is connected.');
     expect(tree).toContain(`/console/delegations/${parent.tokenId}/revoke`);
     const confirm = await (await browser.go(`/console/delegations/${parent.tokenId}/revoke`)).text();
     expect(confirm).toContain('Revoke the delegation to agent-one?');

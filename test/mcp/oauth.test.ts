@@ -246,6 +246,64 @@ describe('OAuth for MCP clients', () => {
     expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
+  it('connected agents: the person sees the client with its scopes and last use; disconnecting it ends its access; others may not', async () => {
+    const person = await registeredActor('human');
+    const app = new App();
+    await expect(newClient().connect(transportFor(app))).rejects.toBeInstanceOf(UnauthorizedError);
+    const { code } = await authorizeAs(person, app.authorizationUrl as URL, ['contexts:read', 'profile:read'], 3600);
+    const transport = transportFor(app);
+    await transport.finishAuth(code);
+    const client = newClient();
+    await client.connect(transport);
+    await callOk(client, 'actors_me');
+
+    interface Listed {
+      grantId: string;
+      clientId: string;
+      clientName: string | null;
+      userId: string;
+      scopes: string[];
+      renewableUntil: string | null;
+      delegationId: string | null;
+      lastUsedAt: string | null;
+    }
+    const listed = await call('/v1/agents', person.token);
+    expect(listed.status).toBe(200);
+    const [agent, ...more] = ((await listed.json()) as { agents: Listed[] }).agents;
+    expect(more).toEqual([]);
+    expect(agent).toMatchObject({ clientId: app.info?.client_id, clientName: 'Test <Agent>', userId: person.chittyId });
+    expect(agent?.scopes.sort()).toEqual(['contexts:read', 'profile:read']);
+    expect(agent?.delegationId).toMatch(/^dlg_/);
+    expect(Date.parse(agent?.lastUsedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(agent?.renewableUntil ?? '')).toBeGreaterThan(Date.now());
+
+    // Another person sees none of it and cannot disconnect it; an admin can see it by naming the person.
+    const other = await registeredActor('human');
+    expect(((await (await call('/v1/agents', other.token)).json()) as { agents: Listed[] }).agents).toEqual([]);
+    expect((await call(`/v1/agents?user=${person.chittyId}`, other.token)).status).toBe(403);
+    expect((await call(`/v1/agents/${agent?.grantId}`, other.token, { method: 'DELETE' })).status).toBe(404);
+    const admin = await registeredActor('human', ['admin']);
+    const seen = (await (await call(`/v1/agents?user=${person.chittyId}`, admin.token)).json()) as { agents: Listed[] };
+    expect(seen.agents.map((a) => a.grantId)).toEqual([agent?.grantId]);
+
+    // Disconnected by the person: its delegation is revoked and its token stops at once.
+    expect((await call(`/v1/agents/${agent?.grantId}`, person.token, { method: 'DELETE' })).status).toBe(204);
+    const after = await SELF.fetch(MCP_URL, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${app.saved?.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+    });
+    expect(after.status).toBe(401);
+    const tree = (await (await call('/v1/delegations', person.token)).json()) as { delegations: { tokenId: string; state: string }[] };
+    expect(tree.delegations.find((d) => d.tokenId === agent?.delegationId)?.state).toBe('revoked');
+    expect(((await (await call('/v1/agents', person.token)).json()) as { agents: Listed[] }).agents).toEqual([]);
+    expect((await call(`/v1/agents/${agent?.grantId}`, person.token, { method: 'DELETE' })).status).toBe(404);
+  });
+
   it('a wrong PKCE verifier gets no token, the right one does, and the code works once', async () => {
     const person = await registeredActor('human');
     const app = new App();

@@ -30,6 +30,44 @@ export interface KeyView {
   revokedAt: string | null;
 }
 
+export interface AgentView {
+  grantId: string;
+  clientId: string;
+  clientName: string | null;
+  userId: string;
+  scopes: string[];
+  grantedAt: string;
+  renewableUntil: string | null;
+  delegationId: string | null;
+  lastUsedAt: string | null;
+}
+
+/** Connected agents: each MCP client the operator authorized, with a disconnect button. */
+function agentsSection(agents: Answer<{ agents: AgentView[] }>, csrf: string): Html {
+  return h`<section class="card" aria-labelledby="h-agents"><h2 id="h-agents">Connected agents</h2>
+${
+  !agents.ok
+    ? h`<p class="muted">Not shown: ${agents.problem?.detail ?? agents.status}</p>`
+    : agents.body.agents.length === 0
+      ? h`<p class="muted">No AI agent is connected. An MCP client that signs in through OAuth appears here.</p>`
+      : h`<table><thead><tr><th scope="col">Agent</th><th scope="col">May</th><th scope="col">Consented</th><th scope="col">Last used</th><th scope="col">Long-lived access</th><th scope="col"><span class="muted">Action</span></th></tr></thead><tbody>
+${each(
+  agents.body.agents,
+  (a) =>
+    h`<tr><td><strong>${a.clientName ?? a.clientId}</strong><br><code>${a.clientId}</code></td><td>${a.scopes.join(' ')}</td><td>by <code>${a.userId}</code><br>${when(
+      a.grantedAt,
+    )}</td><td>${when(a.lastUsedAt)}</td><td>${a.renewableUntil ? h`renews itself until ${when(a.renewableUntil)}` : h`<span class="muted">no</span>`}</td><td>${actionForm(
+      `/console/agents/${encodeURIComponent(a.grantId)}/revoke`,
+      csrf,
+      'Disconnect',
+      {},
+      true,
+    )}</td></tr>`,
+)}</tbody></table>`
+}
+</section>`;
+}
+
 /** Each token's children, by parent id. */
 function childrenOf(all: readonly DelegationView[]): Map<string | null, DelegationView[]> {
   const ids = new Set(all.map((d) => d.tokenId));
@@ -79,6 +117,7 @@ ${kids.length ? h`<ul class="tree">${each(kids, (k) => node(k, by, csrf, own))}<
 export function delegationsView(
   delegations: Answer<{ delegations: DelegationView[] }>,
   keys: Answer<{ keys: KeyView[] }>,
+  agents: Answer<{ agents: AgentView[] }>,
   csrf: string,
   ownSession: string,
 ): Html {
@@ -93,6 +132,7 @@ export function delegationsView(
       : h`<p class="muted">No delegations yet.</p>`;
   }
   return h`<h1>Delegations</h1>
+${agentsSection(agents, csrf)}
 <section class="card" aria-labelledby="h-tree"><h2 id="h-tree">Delegation tree</h2>${tree}</section>
 <section class="card" aria-labelledby="h-keys"><h2 id="h-keys">API keys</h2>
 ${
