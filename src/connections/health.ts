@@ -12,7 +12,7 @@ import type { Env } from '../env';
 import { canonicalHost, hostProblem } from './host-policy';
 import { checkEndpointHost } from './resolve';
 import type { Connection, ConnectionStatus } from './schema';
-import { connectionById, outboxIfChanged, recordCheck } from './store';
+import { appendCheck, connectionById, outboxIfChanged, recordCheck } from './store';
 import { Deadline, sendWithin } from './upstream';
 
 /** How long an http(s) health check may take. */
@@ -119,6 +119,16 @@ export async function runHealthCheck(env: Env, connection: Connection, memo?: Pr
       ),
     );
   }
+  // Last in the batch: the status-change event reads the row update's changes().
+  statements.push(
+    ...appendCheck(env.DB, connection.connectionId, {
+      checkedAt: at,
+      reachable: outcome.reachable,
+      latencyMs: outcome.latencyMs,
+      httpStatus: outcome.httpStatus ?? null,
+      reason: outcome.reason ?? null,
+    }),
+  );
   await env.DB.batch(statements);
   const after = (await connectionById(env.DB, connection.connectionId)) ?? connection;
   return { connection: after, previousStatus: from, outcome };

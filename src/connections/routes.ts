@@ -26,7 +26,7 @@ import {
   statusView,
 } from './schema';
 import { connectionOwner, connectionView, createConnection, disconnect, invalidFields } from './service';
-import { connectionOf, listConnections } from './store';
+import { checksOf, connectionOf, listConnections } from './store';
 
 const tags = ['Connections'];
 
@@ -122,6 +122,37 @@ const status = createRoute({
   },
 });
 
+const checks = createRoute({
+  method: 'get',
+  path: '/v1/connections/{id}/checks',
+  tags,
+  summary: 'The connection’s recent health checks, newest first (the last 50 are kept)',
+  request: { params: idParam, query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict() },
+  responses: {
+    200: {
+      description: 'Checks',
+      content: jsonContent(
+        z
+          .object({
+            connectionId: z.string(),
+            checks: z.array(
+              z.object({
+                checkedAt: z.string(),
+                reachable: z.boolean(),
+                latencyMs: z.number(),
+                httpStatus: z.number().nullable(),
+                reason: z.string().nullable(),
+              }),
+            ),
+          })
+          .openapi('ConnectionChecks'),
+      ),
+    },
+    404: problem('No such connection'),
+    ...authErrors,
+  },
+});
+
 const proxyDoc = createRoute({
   method: 'get',
   path: '/v1/connections/{id}/proxy/{path}',
@@ -181,6 +212,12 @@ export const connectionRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
   .openapi(remove, async (c) => {
     await disconnect(c.env, connectionOwner(c.get('principal'), 'connections:write'), c.req.valid('param').id);
     return c.body(null, 204);
+  })
+  .openapi(checks, async (c) => {
+    const { id } = c.req.valid('param');
+    const connection = await connectionOf(c.env.DB, id, connectionOwner(c.get('principal'), 'connections:read'));
+    if (!connection) throw notFound(id);
+    return c.json({ connectionId: id, checks: await checksOf(c.env.DB, id, c.req.valid('query').limit) }, 200);
   })
   .openapi(status, async (c) => {
     const { id } = c.req.valid('param');

@@ -170,6 +170,52 @@ export function recordCheck(db: D1Database, connectionId: string, from: Connecti
     .bind(to, at, ok ? 1 : 0, connectionId, from);
 }
 
+/** How many checks each connection keeps. */
+export const CHECKS_KEPT = 50;
+
+export interface CheckRecord {
+  checkedAt: string;
+  reachable: boolean;
+  latencyMs: number;
+  httpStatus: number | null;
+  reason: string | null;
+}
+
+/** Appends a check to the connection's history and drops all but the latest CHECKS_KEPT (two statements for the check's batch). */
+export function appendCheck(db: D1Database, connectionId: string, check: CheckRecord): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        'INSERT INTO connection_checks (connection_id, checked_at, reachable, latency_ms, http_status, reason) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .bind(connectionId, check.checkedAt, check.reachable ? 1 : 0, Math.round(check.latencyMs), check.httpStatus, check.reason),
+    db
+      .prepare(
+        `DELETE FROM connection_checks WHERE connection_id = ?1 AND rowid NOT IN
+           (SELECT rowid FROM connection_checks WHERE connection_id = ?1 ORDER BY checked_at DESC, rowid DESC LIMIT ?2)`,
+      )
+      .bind(connectionId, CHECKS_KEPT),
+  ];
+}
+
+/** The connection's latest checks, newest first. */
+export async function checksOf(db: D1Database, connectionId: string, limit: number): Promise<CheckRecord[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT checked_at, reachable, latency_ms, http_status, reason FROM connection_checks
+       WHERE connection_id = ? ORDER BY checked_at DESC, rowid DESC LIMIT ?`,
+    )
+    .bind(connectionId, limit)
+    .all<{ checked_at: string; reachable: number; latency_ms: number; http_status: number | null; reason: string | null }>();
+  return results.map((r) => ({
+    checkedAt: r.checked_at,
+    reachable: r.reachable === 1,
+    latencyMs: r.latency_ms,
+    httpStatus: r.http_status,
+    reason: r.reason,
+  }));
+}
+
 /** Counts one use through the proxy (and one error when it failed). */
 export function recordUse(db: D1Database, connectionId: string, failed: boolean, at: string): D1PreparedStatement {
   return db

@@ -47,7 +47,7 @@ label{display:inline-flex;flex-direction:column;gap:.15rem;font-size:.85rem;colo
 ul.tree{list-style:none;padding-left:1.25rem;margin:.25rem 0;border-left:1px dashed var(--line)}
 ul.tree.root{padding-left:0;border:0}
 svg.chart{width:100%;height:auto;display:block}
-svg.chart .processed{fill:var(--ok)}svg.chart .failed{fill:var(--bad)}svg.chart .axis{stroke:var(--line)}
+svg.chart .processed,svg.spark .processed{fill:var(--ok)}svg.chart .failed,svg.spark .failed{fill:var(--bad)}svg.spark{vertical-align:middle}svg.chart .axis{stroke:var(--line)}
 svg.chart text{fill:var(--muted);font-size:10px}
 .legend{display:flex;gap:1rem;font-size:.85rem}.legend span::before{content:"";display:inline-block;width:.7em;height:.7em;margin-right:.3em;background:currentColor}
 @media (max-width:40rem){header.top .who{margin-left:0}main{padding:.75rem}}

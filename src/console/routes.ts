@@ -16,7 +16,7 @@ import { type ConsoleApi, consoleApi, type InnerFetch } from './api';
 import { CONSOLE_CSS, CONSOLE_CSS_PATH } from './assets';
 import { type Frame, type Html, h, page } from './html';
 import { type ConsoleSession, closeConsoleSession, consoleSession, isAdmin, openConsoleSession } from './session';
-import { type ConnectionView, connectionsView } from './views/connections';
+import { type CheckView, type ConnectionView, connectionsView, type ReencryptResult, reencryptSummary } from './views/connections';
 import { type ContextEvent, type ContextView, contextsView, contextView } from './views/contexts';
 import { type AgentView, type DelegationView, delegationsView, type KeyView, revokeConfirmView } from './views/delegations';
 import {
@@ -327,13 +327,63 @@ export function mountConsole(app: OpenAPIHono<AppEnv>, api: OpenAPIHono<AppEnv>)
     const { session, capi } = operator(c);
     const cursor = c.req.query('cursor');
     const answer = await capi.get<{ connections: ConnectionView[]; nextCursor: string | null }>(
-      `/v1/connections/list?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      `/v1/connections/list?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    // Each one's recent checks, for its health history.
+    const listed = answer.ok ? answer.body.connections : [];
+    const history = new Map(
+      await Promise.all(
+        listed.map(
+          async (k) =>
+            [
+              k.connectionId,
+              await capi.get<{ checks: CheckView[] }>(`/v1/connections/${encodeURIComponent(k.connectionId)}/checks?limit=20`),
+            ] as const,
+        ),
+      ),
     );
     const more = answer.ok && answer.body.nextCursor ? `/console/connections?cursor=${encodeURIComponent(answer.body.nextCursor)}` : null;
     return render(
       c,
       frameFor(session, 'Connections', 'connections', NOTICES[c.req.query('done') ?? '']),
-      connectionsView(answer, session.csrf, more),
+      connectionsView(answer, history, session.csrf, more, isAdmin(session)),
+    );
+  });
+
+  // Every batch until nothing remains (bounded), as scripts/reencrypt-credentials.mjs does; the result shown once.
+  app.post('/console/connections/reencrypt', async (c) => {
+    const { session, capi } = operator(c);
+    const total: ReencryptResult = { currentKeyId: '', reencrypted: 0, alreadyCurrent: 0, failed: [] };
+    let cursor: string | undefined;
+    for (let round = 0; round < 20; round++) {
+      const batch = await capi.send<ReencryptResult & { remaining: boolean; cursor: string | null }>(
+        'POST',
+        '/v1/admin/credentials/reencrypt',
+        {
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        },
+      );
+      if (!batch.ok) {
+        const detail = batch.problem?.detail ?? `The API answered ${batch.status}.`;
+        return render(
+          c,
+          frameFor(session, 'Re-encrypt', 'connections', { text: detail, bad: true }),
+          h`<p><a href="/console/connections">Connections</a></p>`,
+          403,
+        );
+      }
+      total.currentKeyId = batch.body.currentKeyId;
+      total.reencrypted += batch.body.reencrypted;
+      total.alreadyCurrent += batch.body.alreadyCurrent;
+      total.failed.push(...batch.body.failed);
+      if (!batch.body.remaining || !batch.body.cursor) break;
+      cursor = batch.body.cursor;
+    }
+    return render(
+      c,
+      frameFor(session, 'Re-encrypt', 'connections', { text: reencryptSummary(total), bad: total.failed.length > 0 }),
+      h`<p><a href="/console/connections">Back to the connections</a></p>`,
     );
   });
 

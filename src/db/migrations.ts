@@ -19,6 +19,7 @@ import m0014 from '../../migrations/0014_github_analysis.sql';
 import m0015 from '../../migrations/0015_github_triage.sql';
 import m0016 from '../../migrations/0016_github_analysis_head_time.sql';
 import m0017 from '../../migrations/0017_outbox_by_aggregate.sql';
+import m0018 from '../../migrations/0018_connection_checks.sql';
 
 export interface Migration {
   name: string;
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0015_github_triage.sql', sql: m0015 },
   { name: '0016_github_analysis_head_time.sql', sql: m0016 },
   { name: '0017_outbox_by_aggregate.sql', sql: m0017 },
+  { name: '0018_connection_checks.sql', sql: m0018 },
 ];

@@ -247,6 +247,16 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   },
   {
+    name: 'connections_checks',
+    title: 'A connection’s health history',
+    description: 'The connection’s recent health checks, newest first: when, reachable or not, latency, HTTP status, why not.',
+    toolset: 'connections',
+    method: 'get',
+    path: '/v1/connections/{id}/checks',
+    scopes: ['connections:read'],
+    annotations: READ,
+  },
+  {
     name: 'connections_delete',
     title: 'Disconnect',
     description: 'Disconnect one of your connections: its status becomes disconnected and its credentials are destroyed.',

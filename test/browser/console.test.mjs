@@ -169,6 +169,12 @@ describe('the operator console', () => {
     const admin = await person(['admin']);
     const created = await api('POST', '/v1/contexts/create', admin.token, { name: 'browser-rocket', data: [{ note: 'fuel mix' }] });
     assert.equal(created.status, 201);
+    const connection = await api('POST', '/v1/connections', admin.token, {
+      source: { type: 'actor', id: admin.chittyId },
+      target: { service: 'http', endpoint: 'https://echo.partner.test/v1' },
+      credentials: { token: 'sk_browser_test' },
+    });
+    assert.equal(connection.status, 201, JSON.stringify(connection.body));
     const context = await newContext();
     const page = await signIn(context, admin.token);
     await page.getByRole('heading', { name: 'ChittyOS services' }).waitFor();
@@ -189,6 +195,11 @@ describe('the operator console', () => {
     assert.equal(await page.getByRole('link', { name: 'browser-rocket' }).count(), 1);
     await accessible(page, 'contexts');
 
+    // Check a connection now, from its row: its health history gets a bar.
+    await page.goto(`${url}/console/connections`);
+    await page.getByRole('row').filter({ hasText: connection.body.connectionId }).getByRole('button', { name: 'Check now' }).click();
+    await page.getByText('Checked: the target answered.').waitFor();
+    assert.equal(await page.locator('svg.spark').count(), 1);
     for (const [name, heading] of /** @type {const} */ ([
       ['connections', 'Connections'],
       ['delegations', 'Delegations'],

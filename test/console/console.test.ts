@@ -5,6 +5,7 @@
  * and revoking from the console cuts the token and what was derived from it.
  */
 import { describe, expect, it } from 'vitest';
+import { echoConnection } from '../connections/support';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
 import { Browser, location } from '../helpers/browser';
 import { waitForDelivery } from '../helpers/outbox';
@@ -160,6 +161,32 @@ describe('the console', () => {
     const other = await registeredActor('human');
     const theirs = await (await signedIn(other)).go(`/console/contexts/${chittyId}`);
     expect(theirs.status).toBe(404);
+  });
+
+  it('connections: each with its health history and a check-now button that records a check', async () => {
+    const person = await registeredActor('human');
+    const connection = await echoConnection(person);
+    const browser = await signedIn(person);
+    const before = await (await browser.go('/console/connections')).text();
+    expect(before).toContain(connection.connectionId);
+    expect(before).toContain('no checks yet');
+    const checked = await browser.form(`/console/connections/${connection.connectionId}/check`, [['csrf', csrfOf(before)]]);
+    expect(checked.status).toBe(303);
+    expect(location(checked)).toBe('/console/connections?done=checked');
+    const after = await (await browser.go(location(checked))).text();
+    expect(after).toContain('Checked: the target answered.');
+    expect(after).toMatch(/<svg class="spark"[^>]*aria-label="Last 1 checks: 1 reachable, 0 failed; slowest \d+ ms\."/);
+    expect(after).not.toContain('/console/connections/reencrypt');
+
+    // An admin re-encrypts every stored credential under the current key from here.
+    const admin = await registeredActor('human', ['admin']);
+    await echoConnection(admin, { credentials: { token: 'sk_console_reencrypt' } });
+    const asAdmin = await signedIn(admin);
+    const page = await (await asAdmin.go('/console/connections')).text();
+    expect(page).toContain('action="/console/connections/reencrypt"');
+    const moved = await asAdmin.form('/console/connections/reencrypt', [['csrf', csrfOf(page)]]);
+    expect(moved.status).toBe(200);
+    expect(await moved.text()).toMatch(/Re-encrypted under key [\w.-]+: \d+ moved, \d+ already current\./);
   });
 
   it('delegations: the tree, a confirmation naming what else is cut off, then the revoke', async () => {

@@ -281,6 +281,8 @@ describe('connections tools', () => {
 
     const status = await ok<{ status: string; reachable: boolean; httpStatus: number }>(asAlice, 'connections_status', { id });
     expect(status).toMatchObject({ connectionId: id, status: 'active', reachable: true, httpStatus: 200 });
+    const history = await ok<{ checks: { reachable: boolean; httpStatus: number | null }[] }>(asAlice, 'connections_checks', { id });
+    expect(history.checks).toEqual([expect.objectContaining({ reachable: true, httpStatus: 200 })]);
 
     const answer = await ok<{ status: number; contentType: string; body: Echo }>(asAlice, 'connections_call', {
       id,
@@ -330,7 +332,7 @@ describe('connections tools', () => {
   });
 
   it('refusals: unknown ids are 404 for get, status, delete and call; missing and invalid arguments are named', async () => {
-    for (const tool of ['connections_get', 'connections_status', 'connections_delete']) {
+    for (const tool of ['connections_get', 'connections_status', 'connections_checks', 'connections_delete']) {
       expect(await refusal(asAlice, tool, { id: NO_CONNECTION }), tool).toMatch(/^404 connection_not_found: /);
     }
     expect(await refusal(asAlice, 'connections_call', { id: NO_CONNECTION, path: 'x' })).toMatch(/^404 connection_not_found: /);
@@ -761,7 +763,7 @@ describe('ecosystem tools', () => {
 describe('coverage of the tools', () => {
   it('every tool in TOOLS was seen succeeding and refusing in this file (runs last)', () => {
     const names = TOOLS.map((t) => t.name);
-    expect(names).toHaveLength(40);
+    expect(names).toHaveLength(41);
     expect(names.filter((n) => !succeeded.has(n))).toEqual([]);
     expect(names.filter((n) => !refused.has(n))).toEqual([]);
   });
