@@ -25,14 +25,15 @@ header.top .who{margin-left:auto;display:flex;gap:.75rem;align-items:center;colo
 main{max-width:72rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr))}
-section.card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin-bottom:1rem;min-width:0}
+section.card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin-bottom:1rem;min-width:0;overflow-x:auto}
 table{width:100%;border-collapse:collapse;font-size:.9rem}
-th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+td code{overflow-wrap:anywhere}
 th{color:var(--muted);font-weight:600}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;background:var(--code);padding:0 .25em;border-radius:.2em}
 pre{background:var(--code);padding:.75rem;border-radius:.4rem;overflow:auto;font-size:.85rem}
 .muted{color:var(--muted)}
-.status{display:inline-block;padding:0 .5em;border-radius:1em;font-size:.8rem;font-weight:600;border:1px solid currentColor}
+.status{display:inline-block;white-space:nowrap;padding:0 .5em;border-radius:1em;font-size:.8rem;font-weight:600;border:1px solid currentColor}
 .ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
 .figure{font-size:1.6rem;font-weight:700}
 form.inline{display:inline}

@@ -220,7 +220,11 @@ describe('the operator console', () => {
     const admin = await person(['admin']);
     await fault('api.github.com', { mode: 'error', status: 500 });
     const delivery = webhook('pull_request.opened');
-    const failed = await until('the delivery to fail', async () => {
+    // Failed for good: every retry spent and the message dead-lettered (a delivery reads `failed`
+    // between retries too, and a retry after the fault is lifted would succeed on its own).
+    const failed = await until('the delivery to fail for good', async () => {
+      const letters = await api('GET', '/v1/admin/dead-letters?limit=500', admin.token);
+      if (!JSON.stringify(letters.body).includes(delivery)) return undefined;
       const listed = await api('GET', '/v1/github/deliveries?status=failed', admin.token);
       return listed.body.deliveries.find((/** @type {{deliveryId: string}} */ d) => d.deliveryId === delivery);
     });
