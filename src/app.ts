@@ -29,7 +29,7 @@ import { limitBody } from './http/body-limit';
 import { AppError, describeCause, problem, toAppError } from './http/errors';
 import { allowedMethods } from './http/methods';
 import { defaultHook } from './http/openapi-hook';
-import { requestId } from './http/request-id';
+import { innerRequestId, requestId } from './http/request-id';
 import { startup } from './http/startup';
 import { unsupportedMediaType } from './http/validation';
 import { keyRoutes } from './keys/routes';
@@ -66,6 +66,7 @@ function createApi(): OpenAPIHono<AppEnv> {
   const methods = allowedMethods(() => api.routes);
   api.use(
     '/v1/*',
+    innerRequestId,
     requireAuth(credentialReads),
     async (c, next) => (admittedCaller(c.req.raw) ? next() : methods(c, next)),
     idempotency,

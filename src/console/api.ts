@@ -27,7 +27,7 @@ export type InnerFetch = (request: Request) => Promise<Response>;
 export function consoleApi(c: Context<AppEnv>, inner: InnerFetch, session: ConsoleSession): ConsoleApi {
   const origin = new URL(c.req.url).origin;
   async function run<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-    const headers = new Headers({ authorization: `Bearer ${session.token}` });
+    const headers = new Headers({ authorization: `Bearer ${session.token}`, 'x-request-id': c.get('requestId') });
     if (body !== undefined) headers.set('content-type', 'application/json');
     const request = new Request(new URL(path, origin), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const res = await inner(request);

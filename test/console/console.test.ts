@@ -4,10 +4,11 @@
  * non-admin sees follows their scopes, every state-changing form needs the session's CSRF token,
  * and revoking from the console cuts the token and what was derived from it.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { echoConnection } from '../connections/support';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
 import { Browser, location } from '../helpers/browser';
+import { clearFaults, setFault } from '../helpers/emulator';
 import { waitForDelivery } from '../helpers/outbox';
 
 /** A browser signed in to the console as `person`. */
@@ -187,6 +188,32 @@ describe('the console', () => {
     const moved = await asAdmin.form('/console/connections/reencrypt', [['csrf', csrfOf(page)]]);
     expect(moved.status).toBe(200);
     expect(await moved.text()).toMatch(/Re-encrypted under key [\w.-]+: \d+ moved, \d+ already current\./);
+  });
+
+  it('a failure inside a page’s API reads is logged with the page’s own request id, and the page says what is missing', async () => {
+    const person = await registeredActor('human');
+    const created = await call('/v1/contexts/create', person.token, {
+      method: 'POST',
+      json: { name: `console-rid-${crypto.randomUUID().slice(0, 8)}` },
+    });
+    const { chittyId } = (await created.json()) as { chittyId: string };
+    const browser = await signedIn(person);
+    const warned = vi.spyOn(console, 'warn');
+    await setFault('chronicle.chitty.cc', { mode: 'down' });
+    try {
+      const page = await browser.go(`/console/contexts/${chittyId}`, { headers: { 'x-request-id': 'console-page-rid-0001' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/Timeline \(ChittyChronicle\)<\/h2>\s*<p class="notice bad" role="alert">/);
+    } finally {
+      await clearFaults();
+    }
+    const failed = warned.mock.calls
+      .map(([line]) => String(line))
+      .filter((l) => l.includes('"request.failed"'))
+      .map((l) => JSON.parse(l) as { requestId?: string; path: string });
+    expect(failed).toContainEqual(
+      expect.objectContaining({ path: `/v1/contexts/${chittyId}/timeline`, requestId: 'console-page-rid-0001' }),
+    );
   });
 
   it('delegations: the tree, a confirmation naming what else is cut off, then the revoke', async () => {
