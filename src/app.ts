@@ -90,6 +90,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('*', requestId);
   // A metric per request (route pattern, method, status, duration) when METRICS is bound.
   app.use('*', async (c, next) => {
+    if (!c.env.METRICS) return next();
     const started = Date.now();
     await next();
     recordMetric(c.env.METRICS, {

@@ -35,6 +35,13 @@ function ownerOf(c: HonoContext<AppEnv>, scope: 'contexts:read' | 'contexts:writ
   return principal.chittyId;
 }
 
+/** The caller's context `id` (contexts:read), or 404. */
+async function readableContext(c: HonoContext<AppEnv>, id: string): Promise<Context> {
+  const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
+  if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+  return context;
+}
+
 /** In development, D1 rows read as a header (the bench's measure); never in deployed environments. */
 function rowsReadHeader(c: HonoContext<AppEnv>, meta: { rows_read?: number } | undefined): Record<string, string> {
   return c.env.ENVIRONMENT === 'development' && meta?.rows_read !== undefined ? { 'x-d1-rows-read': String(meta.rows_read) } : {};
@@ -223,8 +230,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
-      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+      const context = await readableContext(c, id);
       const timeline = await ecosystemFromEnv(c.env).chronicle.timeline(context.timelineId ?? id, c.req.valid('query').limit);
       return c.json({ contextId: id, events: timeline.events }, 200);
     },
@@ -266,8 +272,7 @@ export const contextRoutes = new OpenAPIHono<AppEnv>({ defaultHook })
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const context = await ownedContext(c.env.DB, id, ownerOf(c, 'contexts:read'));
-      if (!context) throw new AppError(404, 'context_not_found', `No context ${id}.`);
+      await readableContext(c, id);
       return c.json({ contextId: id, events: await eventsOf(c.env.DB, 'context', id, c.req.valid('query').limit) }, 200);
     },
   );

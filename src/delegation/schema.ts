@@ -87,6 +87,9 @@ export const delegationView = claimsView
   })
   .openapi('Delegation');
 
+/** A delegation as `GET /v1/delegations` shows it. */
+export type DelegationJson = z.infer<typeof delegationView>;
+
 export const listQuery = z
   .object({
     all: z.enum(['true', 'false']).default('false').openapi({ description: 'Every delegation, not only yours (admin)' }),

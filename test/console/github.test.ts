@@ -1,17 +1,8 @@
-/**
- * The console's GitHub view through the worker, for an admin: installations, repositories,
- * deliveries with filters, a failed delivery replayed from its row and a window replay, dead
- * letters with their replay, and a repository's page with a pull request's analysis and an
- * issue's triage looked up by number. A non-admin gets the API's refusals and no action.
- */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { GitHubDelivery } from '../../src/github/webhook/routes';
-import worker from '../../src/index';
 import installationCreated from '../fixtures/github/installation.created.json';
 import { registeredActor } from '../helpers/actors';
 import { Browser, location } from '../helpers/browser';
-import { delivery, freshNumber, pullRequest, runEvents, waitForStatus } from '../helpers/github';
+import { deadLetter, delivery, freshNumber, pullRequest, runEvents, waitForStatus } from '../helpers/github';
 
 async function signedIn(token: string): Promise<Browser> {
   const browser = new Browser();
@@ -21,17 +12,6 @@ async function signedIn(token: string): Promise<Browser> {
 }
 
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-/** The dead-letter consumer on these deliveries, as after the queue's last retry: they are `failed` and kept. */
-async function deadLetter(deliveries: GitHubDelivery[]): Promise<void> {
-  const batch = createMessageBatch(
-    'chittyconnect-github-events-dlq',
-    deliveries.map((d) => ({ id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  await getQueueResult(batch, ctx);
-}
 
 describe('the console’s GitHub view', () => {
   it('shows installations, repositories, deliveries and dead letters; replays from a row, a window and a letter', async () => {

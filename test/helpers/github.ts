@@ -167,3 +167,14 @@ export async function installationRow(installationId: number) {
     permissions: JSON.parse(String(row.permissions)) as Record<string, string>,
   };
 }
+
+/** Runs the dead-letter consumer on these deliveries, as after the queue's last retry: they are `failed` and kept. */
+export async function deadLetter(deliveries: GitHubDelivery[]): Promise<void> {
+  const batch = createMessageBatch(
+    'chittyconnect-github-events-dlq',
+    deliveries.map((d) => ({ id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  await getQueueResult(batch, ctx);
+}

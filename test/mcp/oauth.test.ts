@@ -16,64 +16,25 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import { describe, expect, it } from 'vitest';
 import { call, registeredActor, type TestActor } from '../helpers/actors';
+import { Browser, location, ORIGIN } from '../helpers/browser';
 import { callOk } from '../helpers/mcp';
 
-/** SERVICE_URL of the test environment: the issuer, and the resource is <origin>/mcp. */
-const ORIGIN = 'http://localhost:8787';
 const MCP_URL = new URL(`${ORIGIN}/mcp`);
 const REDIRECT = 'http://127.0.0.1:33418/callback';
 
-/** A browser for SELF: keeps cookies, never follows redirects by itself. */
-class Browser {
-  private cookies = new Map<string, string>();
-
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await SELF.fetch(url, { ...init, headers, redirect: 'manual' });
-    // workerd's Headers has getSetCookie(); the pool's type for it does not declare it.
-    for (const line of (res.headers as Headers & { getSetCookie(): string[] }).getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  async form(url: string, fields: [string, string][]): Promise<Response> {
-    return this.go(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-  }
+/** A JSON-RPC ping to /mcp with an OAuth access token. */
+function ping(accessToken: string | undefined): Promise<Response> {
+  return SELF.fetch(MCP_URL, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+  });
 }
-
-const location = (res: Response) => {
-  const to = res.headers.get('location');
-  if (!to) throw new Error(`expected a redirect, got ${res.status}`);
-  return to;
-};
 
 /** The person's side, up to the consent page: sign in through ChittyAuth with `person`'s token. */
 async function openConsent(person: TestActor, authorizationUrl: URL): Promise<{ browser: Browser; handle: string; html: string }> {
   const browser = new Browser();
-  const toLogin = await browser.go(authorizationUrl.toString());
-  expect(toLogin.status).toBe(302);
-  const loginUrl = new URL(location(toLogin));
-  expect(loginUrl.pathname).toBe('/_emulator/auth.chitty.cc/v1/login');
-  const loginPage = await browser.go(loginUrl.toString());
-  expect(loginPage.status).toBe(200);
-  const signedIn = await browser.form(loginUrl.toString(), [
-    ['token', person.token],
-    ['redirect_uri', loginUrl.searchParams.get('redirect_uri') ?? ''],
-    ['state', loginUrl.searchParams.get('state') ?? ''],
-  ]);
-  expect(signedIn.status).toBe(302);
-  const back = await browser.go(location(signedIn));
+  const back = await browser.signInAt(await browser.go(authorizationUrl.toString()), person.token);
   expect(back.status).toBe(302);
   const consent = await browser.go(new URL(location(back), ORIGIN).toString());
   expect(consent.status).toBe(200);
@@ -221,15 +182,7 @@ describe('OAuth for MCP clients', () => {
     // Revoked there: the agent's next call is refused with the 401 challenge.
     const revoked = await call(`/v1/delegate/${row?.token_id}`, person.token, { method: 'DELETE' });
     expect(revoked.status).toBe(204);
-    const after = await SELF.fetch(MCP_URL, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${app.saved?.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
-    });
+    const after = await ping(app.saved?.access_token);
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toContain('resource_metadata=');
     // And the refresh token cannot bring it back.
@@ -288,15 +241,7 @@ describe('OAuth for MCP clients', () => {
 
     // Disconnected by the person: its delegation is revoked and its token stops at once.
     expect((await call(`/v1/agents/${agent?.grantId}`, person.token, { method: 'DELETE' })).status).toBe(204);
-    const after = await SELF.fetch(MCP_URL, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${app.saved?.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
-    });
+    const after = await ping(app.saved?.access_token);
     expect(after.status).toBe(401);
     const tree = (await (await call('/v1/delegations', person.token)).json()) as { delegations: { tokenId: string; state: string }[] };
     expect(tree.delegations.find((d) => d.tokenId === agent?.delegationId)?.state).toBe('revoked');

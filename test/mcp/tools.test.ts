@@ -4,11 +4,9 @@
  * argument named in the error, a 404, or — for the admin tools — the HTTP layer's 403 with the
  * insufficient_scope challenge). Each success's text content is the JSON of its structured content.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GitHubDelivery } from '../../src/github/webhook/routes';
-import worker from '../../src/index';
 import { TOOLS } from '../../src/mcp/tools';
 import type { ConnectionBody } from '../connections/support';
 import type { Issued } from '../delegation/support';
@@ -16,7 +14,7 @@ import installationCreated from '../fixtures/github/installation.created.json';
 import issuesOpened from '../fixtures/github/issues.opened.json';
 import { registeredActor, type TestActor } from '../helpers/actors';
 import { clearFaults, createActor, setFault, testHost } from '../helpers/emulator';
-import { control, delivery, freshNumber, pullRequest, runEvents } from '../helpers/github';
+import { control, deadLetter, delivery, freshNumber, pullRequest, runEvents } from '../helpers/github';
 import { mcpClient, rawMcp } from '../helpers/mcp';
 import { stuckContexts, unsent, waitForDelivery } from '../helpers/outbox';
 
@@ -520,17 +518,6 @@ describe('keys tools', () => {
     expect(await refusal(asAlice, 'keys_list', { all: true })).toContain('keys_list does not take all');
   });
 });
-
-/** Runs the dead-letter consumer on these deliveries, as after the queue's last retry. */
-async function deadLetter(deliveries: GitHubDelivery[]): Promise<void> {
-  const batch = createMessageBatch(
-    'chittyconnect-github-events-dlq',
-    deliveries.map((d) => ({ id: `dl-${d.deliveryId}`, timestamp: new Date(), attempts: 1, body: d })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  await getQueueResult(batch, ctx);
-}
 
 interface Delivery {
   deliveryId: string;

@@ -1,4 +1,5 @@
 /** Contexts: search and list, one context with its data, its changes' delivery and its Chronicle timeline. */
+import type { AggregateEvent } from '../../queue/store';
 import type { Answer } from '../api';
 import { badge, each, type Html, h, nothing, when } from '../html';
 
@@ -16,15 +17,7 @@ export interface ContextView {
   createdAt: string;
   updatedAt: string;
 }
-export interface ContextEvent {
-  eventId: string;
-  eventType: string;
-  createdAt: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  attempts: number;
-  lastError: string | null;
-}
+export type ContextEvent = AggregateEvent;
 
 function refusal(answer: Answer<unknown>): Html {
   return h`<p class="notice bad" role="alert">${answer.problem?.detail ?? `The API answered ${answer.status}.`}</p>`;

@@ -3,24 +3,12 @@
  * parent), with the act chain, expiry and state; revoking asks first and names everything it
  * cuts off (a revoke takes the token's descendants with it). API keys below.
  */
+import type { DelegationJson } from '../../delegation/schema';
+import type { Agent } from '../../mcp/agents';
 import type { Answer } from '../api';
 import { actionForm, badge, each, type Html, h, nothing, when } from '../html';
 
-export interface DelegationView {
-  tokenId: string;
-  parentId: string | null;
-  rootId: string;
-  issuer: string;
-  subject: string;
-  audience: string;
-  scopes: string[];
-  actorChain: string[];
-  issuedAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  state: 'active' | 'expired' | 'revoked';
-}
+export type DelegationView = DelegationJson;
 export interface KeyView {
   keyId: string;
   name: string;
@@ -30,17 +18,7 @@ export interface KeyView {
   revokedAt: string | null;
 }
 
-export interface AgentView {
-  grantId: string;
-  clientId: string;
-  clientName: string | null;
-  userId: string;
-  scopes: string[];
-  grantedAt: string;
-  renewableUntil: string | null;
-  delegationId: string | null;
-  lastUsedAt: string | null;
-}
+export type AgentView = Agent;
 
 /** Connected agents: each MCP client the operator authorized, with a disconnect button. */
 function agentsSection(agents: Answer<{ agents: AgentView[] }>, csrf: string): Html {
